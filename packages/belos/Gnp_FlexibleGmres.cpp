@@ -1,0 +1,104 @@
+#include "Gnp_FlexibleGmres.hpp"
+
+#include "Gnp_ResidualHistoryTest.hpp"
+#include "Gnp_Types.hpp"
+
+#include <BelosBlockGmresSolMgr.hpp>
+#include <BelosLinearProblem.hpp>
+#include <BelosTpetraAdapter.hpp>
+#include <Tpetra_Vector.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+
+namespace Gnp {
+
+Teuchos::ParameterList defaultBelosParameters() {
+  Teuchos::ParameterList p("Belos");
+  p.set("Num Blocks", 10);
+  p.set("Maximum Iterations", 100);
+  p.set("Convergence Tolerance", 1e-8);
+  p.set("Flexible Gmres", true);
+  p.set("Verbosity", Belos::Errors + Belos::Warnings);
+  return p;
+}
+
+template <class SC, class LO, class GO, class NO>
+SolveResult solveFlexibleGmres(const Teuchos::RCP<const Tpetra::Operator<SC, LO, GO, NO>>& A,
+                               const Teuchos::RCP<const Tpetra::MultiVector<SC, LO, GO, NO>>& b,
+                               const Teuchos::RCP<Tpetra::MultiVector<SC, LO, GO, NO>>& x,
+                               const Teuchos::RCP<const Tpetra::Operator<SC, LO, GO, NO>>& M,
+                               const Teuchos::ParameterList& belos) {
+  using MV = Tpetra::MultiVector<SC, LO, GO, NO>;
+  using OP = Tpetra::Operator<SC, LO, GO, NO>;
+  if (b->getNumVectors() != 1 || x->getNumVectors() != 1)
+    throw std::invalid_argument("Gnp::solveFlexibleGmres: one right-hand side at a time");
+
+  auto params = Teuchos::rcp(new Teuchos::ParameterList(defaultBelosParameters()));
+  params->setParameters(belos);
+  const double tolerance = params->get<double>("Convergence Tolerance");
+  const bool wantFlexible = params->get<bool>("Flexible Gmres") && !M.is_null();
+  if (M.is_null()) params->set("Flexible Gmres", false); // plain GMRES: nothing to flex
+
+  auto problem = Teuchos::rcp(new Belos::LinearProblem<SC, MV, OP>(A, x, b));
+  if (!M.is_null()) problem->setRightPrec(M);
+  if (!problem->setProblem())
+    throw std::runtime_error("Gnp::solveFlexibleGmres: Belos rejected the linear problem");
+
+  Belos::BlockGmresSolMgr<SC, MV, OP> solver(problem, params);
+  const double bNorm = b->getVector(0)->norm2();
+  auto history = Teuchos::rcp(new ResidualHistoryTest<SC, MV, OP>(bNorm));
+  solver.setDebugStatusTest(history);
+
+  SolveResult r;
+  const auto start = std::chrono::steady_clock::now();
+  Belos::ReturnType status = Belos::Unconverged;
+  std::string thrown;
+  try {
+    status = solver.solve();
+  } catch (const std::exception& e) {
+    // Belos throws when the Krylov basis breaks down, e.g. on NaN from M.
+    thrown = e.what();
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  r.flexible = solver.getCurrentParameters()->template get<bool>("Flexible Gmres");
+  if (wantFlexible && !r.flexible)
+    throw std::logic_error("Gnp::solveFlexibleGmres: Belos turned \"Flexible Gmres\" off; a nonlinear "
+                           "preconditioner needs flexible GMRES");
+
+  r.residuals = history->residuals();
+  r.times = history->times();
+  r.iterations = solver.getNumIters();
+  r.converged = status == Belos::Converged;
+  r.trackedResidual = r.residuals.back();
+
+  MV residual(b->getMap(), 1, false);
+  A->apply(*x, residual);
+  residual.update(1.0, *b, -1.0);
+  r.trueResidual = residual.getVector(0)->norm2() / (bNorm > 0.0 ? bNorm : 1.0);
+
+  std::ostringstream why;
+  if (!thrown.empty()) {
+    why << "Belos stopped with an error: " << thrown;
+  } else if (!std::isfinite(r.trueResidual) || !std::isfinite(r.trackedResidual)) {
+    why << "NaN or Inf in the solution or residual";
+  } else if (r.trueResidual > 10.0 * std::max(r.trackedResidual, tolerance)) {
+    why << "the true relative residual " << r.trueResidual << " departs from the tracked one "
+        << r.trackedResidual;
+  }
+  r.failure = why.str();
+  r.failed = !r.failure.empty();
+  if (r.failed) r.converged = false;
+  return r;
+}
+
+template SolveResult solveFlexibleGmres(
+    const Teuchos::RCP<const Tpetra::Operator<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>&,
+    const Teuchos::RCP<const Tpetra::MultiVector<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>&,
+    const Teuchos::RCP<Tpetra::MultiVector<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>&,
+    const Teuchos::RCP<const Tpetra::Operator<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>&,
+    const Teuchos::ParameterList&);
+
+} // namespace Gnp

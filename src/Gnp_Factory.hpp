@@ -1,0 +1,51 @@
+#ifndef GNP_FACTORY_HPP
+#define GNP_FACTORY_HPP
+
+#include <Teuchos_ParameterList.hpp>
+#include <Tpetra_CrsMatrix.hpp>
+
+#include <string>
+#include <vector>
+
+namespace Gnp {
+
+template <class SC, class LO, class GO, class NO>
+class Preconditioner;
+
+/// Builds any of the paper's preconditioners by name from a parameter list:
+///   "GNP"        Gnp::Preconditioner (trained here)
+///   "ILUT"       Ifpack2 threshold ILU
+///   "RELAXATION" Ifpack2 relaxation, Jacobi unless "relaxation: type" says otherwise
+///   "MueLu"      MueLu AMG (its black-box defaults)
+///   "GMRES"      inner GMRES (10 iterations, rtol 1e-6)
+///   "None"       no preconditioner (a null operator)
+/// Names are case-insensitive. Each type's list is validated by that type's own
+/// rules; unknown parameter names are errors.
+template <class SC, class LO, class GO, class NO>
+class Factory {
+public:
+  using crs_matrix_type = Tpetra::CrsMatrix<SC, LO, GO, NO>;
+  using operator_type = Tpetra::Operator<SC, LO, GO, NO>;
+
+  struct Built {
+    std::string type;                                 ///< canonical name
+    Teuchos::RCP<operator_type> op;                   ///< null for "None"
+    Teuchos::RCP<Preconditioner<SC, LO, GO, NO>> gnp; ///< set for "GNP" (training report)
+    double seconds = 0.0;                             ///< construction (and training) time
+  };
+
+  /// The six canonical type names.
+  static const std::vector<std::string>& types();
+  /// Canonical name of `type` (case-insensitive); std::invalid_argument listing
+  /// the valid names if unknown.
+  static std::string canonicalType(const std::string& type);
+
+  /// Builds, initialises and computes the preconditioner. Any failure is a
+  /// std::runtime_error "cannot build preconditioner "T": cause".
+  static Built create(const std::string& type, const Teuchos::RCP<const crs_matrix_type>& A,
+                      const Teuchos::ParameterList& params);
+};
+
+} // namespace Gnp
+
+#endif

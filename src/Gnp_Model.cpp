@@ -1,0 +1,215 @@
+#include "Gnp_Model.hpp"
+
+#include "Gnp_SparseProduct.hpp"
+
+#include <Teuchos_CommHelpers.hpp>
+#include <torch/custom_class.h>
+
+#include <cmath>
+
+namespace Gnp {
+namespace {
+
+constexpr double batchNormEps = 1e-5;
+constexpr double batchNormMomentum = 0.1;
+
+struct GradientsHolder : torch::CustomClassHolder {
+  explicit GradientsHolder(Float64Gradients* g) : grads(g) {}
+  Float64Gradients* grads;
+};
+const auto registerGradientsHolder = torch::class_<GradientsHolder>("gnp", "GradientsHolder");
+struct CommHolder : torch::CustomClassHolder {
+  explicit CommHolder(const Teuchos::Comm<int>* c) : comm(c) {}
+  const Teuchos::Comm<int>* comm;
+};
+const auto registerCommHolder = torch::class_<CommHolder>("gnp", "BatchNormCommHolder");
+
+Float64Gradients* gradientsOf(torch::autograd::AutogradContext* ctx) {
+  return ctx->saved_data["grads"].toCustomClass<GradientsHolder>()->grads;
+}
+
+// y = x Wᵀ + b over the last dimension of x.
+class DenseFunction : public torch::autograd::Function<DenseFunction> {
+public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
+                               const torch::Tensor& weight, const torch::Tensor& bias, Float64Gradients* grads) {
+    ctx->save_for_backward({x, weight, bias});
+    ctx->saved_data["grads"] = c10::make_intrusive<GradientsHolder>(grads);
+    std::vector<std::int64_t> shape(x.sizes().begin(), x.sizes().end());
+    shape.back() = weight.size(0);
+    return torch::addmm(bias, x.reshape({-1, x.size(-1)}), weight.t()).view(shape);
+  }
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                               torch::autograd::tensor_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const torch::Tensor &x = saved[0], &weight = saved[1], &bias = saved[2];
+    const torch::Tensor g = grads[0].reshape({-1, weight.size(0)});
+    const torch::Tensor g64 = g.to(torch::kFloat64);
+    const torch::Tensor gw = g64.t().mm(x.reshape({-1, x.size(-1)}).to(torch::kFloat64));
+    const torch::Tensor gb = g64.sum(0);
+    gradientsOf(ctx)->add(weight, gw);
+    gradientsOf(ctx)->add(bias, gb);
+    return {g.mm(weight).view(x.sizes()), gw.to(torch::kFloat32), gb.to(torch::kFloat32), torch::Tensor()};
+  }
+};
+
+// Training-mode batch normalisation given the global statistics:
+// y = (x − mean) · rstd ⊙ w + b, all float32 elementwise. The backward needs the
+// global sums Σ g and Σ g ⊙ x̂; they (and the parameter gradients) are
+// accumulated in float64 (see Float64Gradients).
+class BatchNormFunction : public torch::autograd::Function<BatchNormFunction> {
+public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
+                               const torch::Tensor& weight, const torch::Tensor& bias, const torch::Tensor& mean,
+                               const torch::Tensor& rstd, double globalRows, const Teuchos::Comm<int>* comm,
+                               Float64Gradients* grads) {
+    const torch::Tensor xhat = (x - mean) * rstd;
+    ctx->save_for_backward({xhat, weight, bias, rstd});
+    ctx->saved_data["grads"] = c10::make_intrusive<GradientsHolder>(grads);
+    ctx->saved_data["comm"] = c10::make_intrusive<CommHolder>(comm);
+    ctx->saved_data["rows"] = globalRows;
+    return xhat * weight + bias;
+  }
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                               torch::autograd::tensor_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const torch::Tensor &xhat = saved[0], &weight = saved[1], &bias = saved[2], &rstd = saved[3];
+    const torch::Tensor& g = grads[0];
+    const double rows = ctx->saved_data["rows"].toDouble();
+    const auto* comm = ctx->saved_data["comm"].toCustomClass<CommHolder>()->comm;
+    const torch::Tensor gw = (g * xhat).sum(0, false, torch::kFloat64);
+    const torch::Tensor gb = g.sum(0, false, torch::kFloat64);
+    gradientsOf(ctx)->add(weight, gw);
+    gradientsOf(ctx)->add(bias, gb);
+    torch::Tensor sums = torch::cat({gw, gb});
+    allReduceSumInPlace(*comm, sums);
+    const torch::Tensor meanGxhat = (sums.narrow(0, 0, gw.size(0)) / rows).to(torch::kFloat32);
+    const torch::Tensor meanG = (sums.narrow(0, gw.size(0), gb.size(0)) / rows).to(torch::kFloat32);
+    const torch::Tensor gx = (weight * rstd) * (g - meanG - xhat * meanGxhat);
+    return {gx, gw.to(torch::kFloat32), gb.to(torch::kFloat32), torch::Tensor(), torch::Tensor(),
+            torch::Tensor(), torch::Tensor(), torch::Tensor()};
+  }
+};
+
+torch::nn::Sequential mlp(int in, int hidden, int out, int linearLayers, bool finalRelu, Float64Gradients& grads) {
+  torch::nn::Sequential net;
+  int width = in;
+  for (int i = 0; i < linearLayers; ++i) {
+    const bool last = i + 1 == linearLayers;
+    const int next = last ? out : hidden;
+    net->push_back(Dense(width, next, grads));
+    if (!last || finalRelu) net->push_back(torch::nn::ReLU());
+    width = next;
+  }
+  return net;
+}
+
+} // namespace
+
+void Float64Gradients::add(const torch::Tensor& parameter, const torch::Tensor& grad64) {
+  auto [it, inserted] = grads_.emplace(parameter.unsafeGetTensorImpl(), grad64);
+  if (!inserted) it->second = it->second + grad64;
+}
+
+torch::Tensor Float64Gradients::get(const torch::Tensor& parameter) const {
+  const auto it = grads_.find(parameter.unsafeGetTensorImpl());
+  return it != grads_.end() ? it->second : torch::zeros(parameter.sizes(), torch::kFloat64);
+}
+
+DenseImpl::DenseImpl(int in, int out, Float64Gradients& grads) : grads_(&grads) {
+  // torch::nn::Linear's initialisation: U(-1/√in, 1/√in) for weight and bias.
+  const double bound = 1.0 / std::sqrt(static_cast<double>(in));
+  weight = register_parameter("weight", torch::empty({out, in}).uniform_(-bound, bound));
+  bias = register_parameter("bias", torch::empty({out}).uniform_(-bound, bound));
+}
+
+torch::Tensor DenseImpl::forward(const torch::Tensor& x) { return DenseFunction::apply(x, weight, bias, grads_); }
+
+GlobalBatchNormImpl::GlobalBatchNormImpl(int features, const Teuchos::Comm<int>& comm, Float64Gradients& grads)
+    : comm_(&comm), grads_(&grads) {
+  weight = register_parameter("weight", torch::ones({features}));
+  bias = register_parameter("bias", torch::zeros({features}));
+  running_mean = register_buffer("running_mean", torch::zeros({features}));
+  running_var = register_buffer("running_var", torch::ones({features}));
+}
+
+torch::Tensor GlobalBatchNormImpl::forward(const torch::Tensor& x) {
+  if (!is_training())
+    return (x - running_mean) * torch::rsqrt(running_var + batchNormEps) * weight + bias;
+
+  const double rows = static_cast<double>(x.size(0));
+  double globalRows = 0.0;
+  Teuchos::reduceAll<int, double>(*comm_, Teuchos::REDUCE_SUM, 1, &rows, &globalRows);
+  // Global statistics, summed in float64 (see Float64Gradients).
+  torch::Tensor mean64, var64;
+  {
+    torch::NoGradGuard noGrad;
+    mean64 = x.sum(0, false, torch::kFloat64);
+    allReduceSumInPlace(*comm_, mean64);
+    mean64 /= globalRows;
+    var64 = (x - mean64.to(torch::kFloat32)).square().sum(0, false, torch::kFloat64);
+    allReduceSumInPlace(*comm_, var64);
+    var64 /= globalRows;
+    const double unbias = globalRows > 1.0 ? globalRows / (globalRows - 1.0) : 1.0;
+    running_mean.mul_(1.0 - batchNormMomentum).add_(batchNormMomentum * mean64.to(torch::kFloat32));
+    running_var.mul_(1.0 - batchNormMomentum).add_(batchNormMomentum * unbias * var64.to(torch::kFloat32));
+  }
+  return BatchNormFunction::apply(x, weight, bias, mean64.to(torch::kFloat32),
+                                  torch::rsqrt(var64 + batchNormEps).to(torch::kFloat32), globalRows, comm_,
+                                  grads_);
+}
+
+ResGcnImpl::ResGcnImpl(const Options& options, const DistributedOperator& A) : A_(&A) {
+  const int e = options.embedding;
+  encoder_ = register_module("encoder", mlp(1, options.hidden, e, options.mlpLayers, true, *grads_));
+  decoder_ = register_module("decoder", mlp(e, options.hidden, 1, options.mlpLayers, false, *grads_));
+  for (int l = 0; l < options.layers; ++l) {
+    const std::string suffix = std::to_string(l);
+    convolutions_.push_back(register_module("convolution" + suffix, Dense(e, e, *grads_)));
+    skips_.push_back(register_module("skip" + suffix, Dense(e, e, *grads_)));
+    norms_.push_back(register_module("norm" + suffix, GlobalBatchNorm(e, A.comm(), *grads_)));
+  }
+}
+
+torch::Tensor ResGcnImpl::forward(const torch::Tensor& b) {
+  const std::int64_t rows = b.size(0), columns = b.size(1);
+
+  // Scale each column to unit RMS over all ranks: M(αr) = αM(r) by construction.
+  torch::Tensor sumSquares = b.detach().to(torch::kFloat64).square().sum(0).contiguous();
+  allReduceSumInPlace(A_->comm(), sumSquares);
+  const torch::Tensor scale =
+      torch::sqrt(sumSquares / static_cast<double>(A_->globalRows())).to(torch::kFloat32);
+  const torch::Tensor nonzero = scale > 0;
+  const torch::Tensor safeScale = torch::where(nonzero, scale, torch::ones_like(scale));
+
+  torch::Tensor x = encoder_->forward((b / safeScale).unsqueeze(-1)); // rows x B x e
+  const std::int64_t e = x.size(2);
+  for (std::size_t l = 0; l < convolutions_.size(); ++l) {
+    const torch::Tensor ax = sparseProduct(*A_, x.reshape({rows, columns * e})).view({rows, columns, e});
+    const torch::Tensor pre = convolutions_[l]->forward(ax) + skips_[l]->forward(x);
+    x = torch::relu(norms_[l]->forward(pre.view({rows * columns, e}))).view({rows, columns, e});
+  }
+  const torch::Tensor z = decoder_->forward(x).squeeze(-1);
+  // A zero column maps to zero (the guard of METHOD.md section 2).
+  return z * (safeScale * nonzero.to(torch::kFloat32));
+}
+
+std::int64_t ResGcnImpl::parameterCount() const {
+  std::int64_t count = 0;
+  for (const auto& p : parameters()) count += p.numel();
+  return count;
+}
+
+void broadcastFromRoot(torch::nn::Module& module, const Teuchos::Comm<int>& comm) {
+  if (comm.getSize() == 1) return;
+  torch::NoGradGuard noGrad;
+  auto share = [&](torch::Tensor t) {
+    torch::Tensor c = t.contiguous();
+    Teuchos::broadcast<int, float>(comm, 0, static_cast<int>(c.numel()), c.data_ptr<float>());
+    t.copy_(c);
+  };
+  for (auto& p : module.parameters()) share(p);
+  for (auto& b : module.buffers()) share(b);
+}
+
+} // namespace Gnp

@@ -1,0 +1,93 @@
+#ifndef GNP_MODEL_HPP
+#define GNP_MODEL_HPP
+
+#include "Gnp_DistributedOperator.hpp"
+#include "Gnp_Options.hpp"
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <unordered_map>
+
+namespace Gnp {
+
+/// Float64 gradients of the network's parameters from the last backward pass.
+///
+/// Why: each parameter gradient is a sum over rows, and the rows are split
+/// across ranks. Summed in float32, the partial sums round differently on 1 and
+/// 2 ranks, and Adam (which normalises every gradient entry) turns that noise
+/// into full-size steps on entries whose exact gradient is ~0: training would
+/// depend on the number of ranks. So Dense and GlobalBatchNorm accumulate their
+/// parameter gradients here in float64; the trainer sums them over ranks in
+/// float64 and rounds to float32 once, giving the same float32 gradient on any
+/// number of ranks.
+class Float64Gradients {
+public:
+  void clear() { grads_.clear(); }
+  void add(const torch::Tensor& parameter, const torch::Tensor& grad64);
+  /// The gradient of `parameter` (float64), zero if the last pass gave none.
+  torch::Tensor get(const torch::Tensor& parameter) const;
+
+private:
+  std::unordered_map<const void*, torch::Tensor> grads_;
+};
+
+/// A dense layer y = x Wᵀ + b in float32 with float64 parameter gradients (see
+/// Float64Gradients). Parameters and initialisation are torch::nn::Linear's.
+class DenseImpl : public torch::nn::Module {
+public:
+  DenseImpl(int in, int out, Float64Gradients& grads);
+  torch::Tensor forward(const torch::Tensor& x);
+  torch::Tensor weight, bias;
+
+private:
+  Float64Gradients* grads_;
+};
+TORCH_MODULE(Dense);
+
+/// Batch normalisation whose statistics are taken over the rows of all ranks
+/// (an all-reduce of sums), so that the network does not depend on how the rows
+/// are distributed. Biased variance for normalising, unbiased for the running
+/// estimate, momentum 0.1, eps 1e-5: the PyTorch conventions.
+class GlobalBatchNormImpl : public torch::nn::Module {
+public:
+  GlobalBatchNormImpl(int features, const Teuchos::Comm<int>& comm, Float64Gradients& grads);
+  /// x: (rows, features), this rank's rows.
+  torch::Tensor forward(const torch::Tensor& x);
+
+  torch::Tensor weight, bias, running_mean, running_var;
+
+private:
+  const Teuchos::Comm<int>* comm_;
+  Float64Gradients* grads_;
+};
+TORCH_MODULE(GlobalBatchNorm);
+
+/// The scale-equivariant residual graph convolutional network of METHOD.md
+/// section 2: M(r) approximates Â⁻¹ r for each column r of a block.
+class ResGcnImpl : public torch::nn::Module {
+public:
+  ResGcnImpl(const Options& options, const DistributedOperator& A);
+  /// b: (localRows, B) float32, one right-hand side per column; returns M(b).
+  /// A collective (sparse products and the global norms of the columns).
+  torch::Tensor forward(const torch::Tensor& b);
+
+  std::int64_t parameterCount() const;
+  /// Parameter gradients of the last backward pass, in float64.
+  Float64Gradients& float64Gradients() { return *grads_; }
+
+private:
+  const DistributedOperator* A_;
+  std::unique_ptr<Float64Gradients> grads_ = std::make_unique<Float64Gradients>();
+  torch::nn::Sequential encoder_{nullptr}, decoder_{nullptr};
+  std::vector<Dense> convolutions_, skips_;
+  std::vector<GlobalBatchNorm> norms_;
+};
+TORCH_MODULE(ResGcn);
+
+/// Rank 0's parameters and buffers, copied to every rank.
+void broadcastFromRoot(torch::nn::Module& module, const Teuchos::Comm<int>& comm);
+
+} // namespace Gnp
+
+#endif

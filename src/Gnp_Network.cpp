@@ -1,0 +1,74 @@
+#include "Gnp_Network.hpp"
+
+#include "Gnp_Trainer.hpp"
+
+#include <malloc.h>
+
+#include <stdexcept>
+
+namespace Gnp {
+
+struct Network::Impl {
+  Options options;
+  std::shared_ptr<const DistributedOperator> A;
+  ResGcn model{nullptr};
+  std::vector<double> losses;
+};
+
+Network::Network(const Options& options, std::shared_ptr<const DistributedOperator> A)
+    : impl_(std::make_unique<Impl>()) {
+  // One thread per MPI rank: the ranks are the parallelism (see README).
+  torch::set_num_threads(1);
+  // Every step allocates and frees megabyte-sized tensors. glibc would hand them
+  // to mmap/munmap (or trim the heap) each time, and the page faults cost a
+  // third of a training step; keep such memory in the heap instead.
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_TOP_PAD, 64 << 20);
+  impl_->options = options;
+  impl_->A = std::move(A);
+  torch::manual_seed(options.seed);
+  impl_->model = ResGcn(options, *impl_->A);
+  broadcastFromRoot(*impl_->model, impl_->A->comm());
+  impl_->model->eval();
+}
+
+Network::~Network() = default;
+
+TrainingReport Network::train(const double* krylovBasis, std::size_t ld, int columns) {
+  const std::int64_t rows = impl_->A->localRows();
+  torch::Tensor basis = torch::zeros({rows, columns}, torch::kFloat64);
+  if (columns > 0 && rows > 0)
+    basis = torch::from_blob(const_cast<double*>(krylovBasis), {rows, columns},
+                             {1, static_cast<std::int64_t>(ld)}, torch::kFloat64)
+                .contiguous();
+  Trainer trainer(impl_->options, *impl_->A, basis);
+  TrainingReport report = trainer.train(impl_->model);
+  impl_->losses = trainer.lossHistory();
+  if (report.bestStep < 0)
+    throw std::runtime_error(report.message +
+                             " before any finite loss; lower \"gnp: learning rate\" or check "
+                             "the matrix for extreme values");
+  return report;
+}
+
+void Network::apply(const double* X, std::size_t ldx, double* Y, std::size_t ldy, int columns) const {
+  const std::int64_t rows = impl_->A->localRows();
+  torch::InferenceMode inference;
+  // Tpetra's column-major block becomes a (rows, columns) float32 tensor: the one
+  // float64 -> float32 conversion of the apply.
+  const torch::Tensor x =
+      torch::from_blob(const_cast<double*>(X), {rows, columns}, {1, static_cast<std::int64_t>(ldx)},
+                       torch::kFloat64)
+          .to(torch::kFloat32);
+  const torch::Tensor y = impl_->model->forward(x).to(torch::kFloat64).contiguous();
+  const auto ya = y.accessor<double, 2>();
+  for (int c = 0; c < columns; ++c)
+    for (std::int64_t i = 0; i < rows; ++i) Y[c * ldy + i] = ya[i][c];
+}
+
+const std::vector<double>& Network::lossHistory() const { return impl_->losses; }
+
+std::int64_t Network::parameterCount() const { return impl_->model->parameterCount(); }
+
+} // namespace Gnp

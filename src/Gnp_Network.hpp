@@ -1,0 +1,43 @@
+#ifndef GNP_NETWORK_HPP
+#define GNP_NETWORK_HPP
+
+#include "Gnp_DistributedOperator.hpp"
+#include "Gnp_Options.hpp"
+
+#include <memory>
+#include <vector>
+
+namespace Gnp {
+
+/// The graph neural network M ≈ Â⁻¹ and its training, as Tpetra-side code sees
+/// them: no LibTorch type appears here (the implementation hides it), so the
+/// Trilinos-heavy translation units stay free of torch headers.
+class Network {
+public:
+  /// Builds the network with parameters drawn from options.seed, identical on
+  /// every rank. `A` must outlive the network.
+  Network(const Options& options, std::shared_ptr<const DistributedOperator> A);
+  ~Network();
+  Network(const Network&) = delete;
+  Network& operator=(const Network&) = delete;
+
+  /// Trains on Â. krylovBasis: Q = V Z S⁻¹ for this rank's rows, column-major
+  /// with leading dimension ld and `columns` columns (columns may be 0).
+  /// Throws std::runtime_error if training diverges before any finite loss.
+  TrainingReport train(const double* krylovBasis, std::size_t ld, int columns);
+
+  /// Y = M(X) for `columns` column-major blocks of this rank's rows (Tpetra's
+  /// layout), all columns in one batched pass, inference mode. A collective.
+  void apply(const double* X, std::size_t ldx, double* Y, std::size_t ldy, int columns) const;
+
+  const std::vector<double>& lossHistory() const;
+  std::int64_t parameterCount() const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace Gnp
+
+#endif

@@ -1,0 +1,209 @@
+#include "Gnp_Preconditioner.hpp"
+
+#include "Gnp_Arnoldi.hpp"
+#include "Gnp_MatrixIO.hpp"
+#include "Gnp_Network.hpp"
+#include "Gnp_ScaledOperator.hpp"
+#include "Gnp_Scaling.hpp"
+#include "Gnp_TpetraDistributedOperator.hpp"
+#include "Gnp_Types.hpp"
+
+#include <Teuchos_Time.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+#include <stdexcept>
+
+namespace Gnp {
+namespace {
+
+void requireAtLeast(const Teuchos::ParameterList& p, const char* name, int low, int high = 1 << 30) {
+  const int v = p.get<int>(name);
+  if (v < low || v > high) {
+    std::ostringstream msg;
+    msg << "GNP parameter \"" << name << "\" = " << v << " is out of range: it must be in [" << low
+        << ", " << high << "]";
+    throw std::invalid_argument(msg.str());
+  }
+}
+
+void requireNonNegative(const Teuchos::ParameterList& p, const char* name, bool strictlyPositive) {
+  const double v = p.get<double>(name);
+  if (!std::isfinite(v) || v < 0.0 || (strictlyPositive && v == 0.0)) {
+    std::ostringstream msg;
+    msg << "GNP parameter \"" << name << "\" = " << v << " is out of range: it must be "
+        << (strictlyPositive ? "positive" : "non-negative") << " and finite";
+    throw std::invalid_argument(msg.str());
+  }
+}
+
+} // namespace
+
+template <class SC, class LO, class GO, class NO>
+Preconditioner<SC, LO, GO, NO>::Preconditioner(const Teuchos::RCP<const row_matrix_type>& A) : A_(A) {
+  if (A_.is_null()) throw std::invalid_argument("Gnp::Preconditioner: the matrix is null");
+}
+
+template <class SC, class LO, class GO, class NO>
+Preconditioner<SC, LO, GO, NO>::~Preconditioner() = default;
+
+template <class SC, class LO, class GO, class NO>
+Teuchos::RCP<const Teuchos::ParameterList> Preconditioner<SC, LO, GO, NO>::getValidParameters() {
+  static const Teuchos::RCP<const Teuchos::ParameterList> valid = [] {
+    const Options d;
+    auto p = Teuchos::rcp(new Teuchos::ParameterList("GNP"));
+    p->set("gnp: layers", d.layers, "Number of residual graph-convolution (Res-GCONV) layers");
+    p->set("gnp: embedding dimension", d.embedding, "Feature width of the graph-convolution layers");
+    p->set("gnp: hidden dimension", d.hidden, "Hidden width of the encoder and decoder MLPs");
+    p->set("gnp: mlp layers", d.mlpLayers, "Linear layers in each of the encoder and decoder MLPs");
+    p->set("gnp: training steps", d.steps, "Adam steps (one fresh batch each); the best step is kept");
+    p->set("gnp: max training time", d.maxSeconds,
+           "Wall-time budget for training in seconds (0: no limit); training stops at whichever "
+           "budget, steps or time, runs out first");
+    p->set("gnp: learning rate", d.learningRate, "Adam learning rate");
+    p->set("gnp: batch size", d.batchSize, "Right-hand sides per training step");
+    p->set("gnp: krylov samples", d.krylovSamples,
+           "Columns of each batch drawn from the Arnoldi subspace (x = Q e); the rest are Gaussian");
+    p->set("gnp: arnoldi steps", d.arnoldiSteps, "Arnoldi steps m for the training samples");
+    p->set("gnp: seed", static_cast<int>(d.seed),
+           "Random seed: network initialisation and samples; results do not depend on the number of ranks");
+    p->set("gnp: print frequency", d.printEvery,
+           "Print training progress on rank 0 every this many steps (0: silent)");
+    return Teuchos::RCP<const Teuchos::ParameterList>(p);
+  }();
+  return valid;
+}
+
+template <class SC, class LO, class GO, class NO>
+void Preconditioner<SC, LO, GO, NO>::setParameters(const Teuchos::ParameterList& params) {
+  Teuchos::ParameterList p(params);
+  try {
+    p.validateParametersAndSetDefaults(*getValidParameters());
+  } catch (const std::exception& e) {
+    throw std::invalid_argument(std::string("invalid GNP parameter list: ") + e.what() +
+                                "\nValid parameters are listed by Gnp::Preconditioner::getValidParameters()"
+                                " and in the README.");
+  }
+  requireAtLeast(p, "gnp: layers", 0, 256);
+  requireAtLeast(p, "gnp: embedding dimension", 1, 4096);
+  requireAtLeast(p, "gnp: hidden dimension", 1, 4096);
+  requireAtLeast(p, "gnp: mlp layers", 1, 64);
+  requireAtLeast(p, "gnp: training steps", 1);
+  requireNonNegative(p, "gnp: max training time", false);
+  requireNonNegative(p, "gnp: learning rate", true);
+  requireAtLeast(p, "gnp: batch size", 1, 4096);
+  requireAtLeast(p, "gnp: krylov samples", 0, p.get<int>("gnp: batch size"));
+  requireAtLeast(p, "gnp: arnoldi steps", 1, 10000);
+  requireAtLeast(p, "gnp: seed", 0);
+  requireAtLeast(p, "gnp: print frequency", 0);
+
+  Options o;
+  o.layers = p.get<int>("gnp: layers");
+  o.embedding = p.get<int>("gnp: embedding dimension");
+  o.hidden = p.get<int>("gnp: hidden dimension");
+  o.mlpLayers = p.get<int>("gnp: mlp layers");
+  o.steps = p.get<int>("gnp: training steps");
+  o.maxSeconds = p.get<double>("gnp: max training time");
+  o.learningRate = p.get<double>("gnp: learning rate");
+  o.batchSize = p.get<int>("gnp: batch size");
+  o.krylovSamples = p.get<int>("gnp: krylov samples");
+  o.arnoldiSteps = p.get<int>("gnp: arnoldi steps");
+  o.seed = static_cast<std::uint64_t>(p.get<int>("gnp: seed"));
+  o.printEvery = p.get<int>("gnp: print frequency");
+  options_ = o;
+  initialized_ = computed_ = false;
+}
+
+template <class SC, class LO, class GO, class NO>
+void Preconditioner<SC, LO, GO, NO>::initialize() {
+  Teuchos::Time timer("GNP initialize", true);
+  initialized_ = computed_ = false;
+  checkMatrix(*A_, "the matrix given to GNP");
+  gamma_ = gershgorinBound(*A_);
+  const auto crs = Teuchos::rcp_dynamic_cast<const Tpetra::CrsMatrix<SC, LO, GO, NO>>(A_);
+  if (crs.is_null())
+    throw std::invalid_argument("Gnp::Preconditioner: GNP needs a Tpetra::CrsMatrix (its graph convolutions "
+                                "run on the local CSR arrays)");
+  graph_ = std::make_shared<TpetraDistributedOperator<SC, LO, GO, NO>>(crs, 1.0 / gamma_);
+  network_ = std::make_unique<Network>(options_, graph_);
+  initialized_ = true;
+  ++numInitialize_;
+  initializeTime_ += timer.stop();
+}
+
+template <class SC, class LO, class GO, class NO>
+void Preconditioner<SC, LO, GO, NO>::compute() {
+  if (!initialized_) initialize();
+  Teuchos::Time timer("GNP compute", true);
+  computed_ = false;
+  // Training samples: Arnoldi on Â from a seeded start vector (METHOD.md section 3).
+  ScaledOperator<SC, LO, GO, NO> scaled(A_, SC(1.0 / gamma_));
+  const auto start = seededStartVector<SC, LO, GO, NO>(A_->getRangeMap(), options_.seed);
+  const auto krylov = arnoldi(scaled, *start, options_.arnoldiSteps);
+  const auto Q = krylovSampleBasis(krylov);
+  if (Q.is_null()) {
+    report_ = network_->train(nullptr, 0, 0);
+  } else {
+    auto q = Q->getLocalViewHost(Tpetra::Access::ReadOnly);
+    report_ = network_->train(q.data(), q.stride(1), static_cast<int>(Q->getNumVectors()));
+  }
+  computed_ = true;
+  ++numCompute_;
+  computeTime_ += timer.stop();
+}
+
+template <class SC, class LO, class GO, class NO>
+void Preconditioner<SC, LO, GO, NO>::apply(const mv_type& X, mv_type& Y, Teuchos::ETransp mode, SC alpha,
+                                           SC beta) const {
+  if (!computed_)
+    throw std::runtime_error("Gnp::Preconditioner::apply: the preconditioner is not computed; call "
+                             "initialize() and compute() (training) before apply()");
+  if (mode != Teuchos::NO_TRANS)
+    throw std::invalid_argument("Gnp::Preconditioner::apply: GNP is a nonlinear operator and has no "
+                                "transpose; use mode NO_TRANS (as a right preconditioner of flexible GMRES)");
+  if (X.getNumVectors() != Y.getNumVectors())
+    throw std::invalid_argument("Gnp::Preconditioner::apply: X has " + std::to_string(X.getNumVectors()) +
+                                " columns but Y has " + std::to_string(Y.getNumVectors()));
+  if (!X.getMap()->isSameAs(*getDomainMap()) || !Y.getMap()->isSameAs(*getRangeMap()))
+    throw std::invalid_argument("Gnp::Preconditioner::apply: the multivectors' maps differ from the "
+                                "matrix's domain/range map; build X and Y on A->getDomainMap()");
+  Teuchos::Time timer("GNP apply", true);
+  // M(X) goes to a fresh multivector first: X may alias Y, and X may be a
+  // non-contiguous view of columns.
+  const mv_type x(X, Teuchos::Copy);
+  mv_type z(Y.getMap(), Y.getNumVectors(), false);
+  {
+    auto xv = x.getLocalViewHost(Tpetra::Access::ReadOnly);
+    auto zv = z.getLocalViewHost(Tpetra::Access::OverwriteAll);
+    network_->apply(xv.data(), xv.stride(1), zv.data(), zv.stride(1), static_cast<int>(X.getNumVectors()));
+  }
+  // M_A(r) = M_Â(r) / γ since A⁻¹ = Â⁻¹ / γ.
+  Y.update(alpha / SC(gamma_), z, beta);
+  ++numApply_;
+  applyTime_ += timer.stop();
+}
+
+template <class SC, class LO, class GO, class NO>
+const std::vector<double>& Preconditioner<SC, LO, GO, NO>::getLossHistory() const {
+  static const std::vector<double> none;
+  return network_ ? network_->lossHistory() : none;
+}
+
+template <class SC, class LO, class GO, class NO>
+std::int64_t Preconditioner<SC, LO, GO, NO>::getParameterCount() const {
+  return network_ ? network_->parameterCount() : 0;
+}
+
+template <class SC, class LO, class GO, class NO>
+std::string Preconditioner<SC, LO, GO, NO>::description() const {
+  std::ostringstream os;
+  os << "Gnp::Preconditioner: {initialized: " << initialized_ << ", computed: " << computed_
+     << ", layers: " << options_.layers << ", embedding: " << options_.embedding
+     << ", steps run: " << report_.stepsRun << ", best loss: " << report_.bestLoss << "}";
+  return os.str();
+}
+
+GNP_INSTANTIATE_CLASS(Preconditioner)
+
+} // namespace Gnp

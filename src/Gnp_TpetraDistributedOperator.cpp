@@ -1,0 +1,108 @@
+#include "Gnp_TpetraDistributedOperator.hpp"
+
+#include "Gnp_Types.hpp"
+
+#include <Tpetra_RowMatrixTransposer.hpp>
+
+#include <algorithm>
+#include <numeric>
+#include <stdexcept>
+
+namespace Gnp {
+
+template <class SC, class LO, class GO, class NO>
+TpetraDistributedOperator<SC, LO, GO, NO>::LocalProduct::LocalProduct(const crs_matrix_type& M, double scale)
+    : importer(M.getGraph()->getImporter()), domainMap(M.getDomainMap()), columnMap(M.getColMap()) {
+  const auto local = M.getLocalMatrixHost();
+  const std::size_t rows = M.getNodeNumRows();
+  rowPtr.assign(local.graph.row_map.data(), local.graph.row_map.data() + rows + 1);
+  colInd.resize(local.nnz());
+  values.resize(local.nnz());
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < rows; ++i) {
+    order.resize(rowPtr[i + 1] - rowPtr[i]);
+    std::iota(order.begin(), order.end(), rowPtr[i]);
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return columnMap->getGlobalElement(local.graph.entries(a)) < columnMap->getGlobalElement(local.graph.entries(b));
+    });
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      colInd[rowPtr[i] + k] = local.graph.entries(order[k]);
+      values[rowPtr[i] + k] = scale * local.values(order[k]);
+    }
+  }
+}
+
+template <class SC, class LO, class GO, class NO>
+template <class T>
+void TpetraDistributedOperator<SC, LO, GO, NO>::LocalProduct::apply(const T* X, T* Y, int numColumns) const {
+  const std::size_t C = static_cast<std::size_t>(numColumns);
+  const std::size_t rows = rowPtr.size() - 1;
+  std::vector<T> ghosted;
+  const T* x = X;
+  if (!importer.is_null()) {
+    // Halo exchange: this rank's rows of X to the column map, through Tpetra.
+    auto& [owned, halo] = this->halo[numColumns];
+    if (owned.is_null()) {
+      owned = Teuchos::rcp(new mv_type(domainMap, numColumns, false));
+      halo = Teuchos::rcp(new mv_type(columnMap, numColumns, false));
+    }
+    {
+      auto v = owned->getLocalViewHost(Tpetra::Access::OverwriteAll);
+      for (std::size_t i = 0; i < v.extent(0); ++i)
+        for (std::size_t c = 0; c < C; ++c) v(i, c) = static_cast<SC>(X[i * C + c]);
+    }
+    halo->doImport(*owned, *importer, Tpetra::INSERT);
+    auto g = halo->getLocalViewHost(Tpetra::Access::ReadOnly);
+    ghosted.resize(g.extent(0) * C);
+    for (std::size_t j = 0; j < g.extent(0); ++j)
+      for (std::size_t c = 0; c < C; ++c) ghosted[j * C + c] = static_cast<T>(g(j, c));
+    x = ghosted.data();
+  }
+  std::fill(Y, Y + rows * C, T(0));
+  for (std::size_t i = 0; i < rows; ++i) {
+    T* y = Y + i * C;
+    for (std::size_t k = rowPtr[i]; k < rowPtr[i + 1]; ++k) {
+      const T a = static_cast<T>(values[k]);
+      const T* xj = x + static_cast<std::size_t>(colInd[k]) * C;
+      for (std::size_t c = 0; c < C; ++c) y[c] += a * xj[c];
+    }
+  }
+}
+
+template <class SC, class LO, class GO, class NO>
+TpetraDistributedOperator<SC, LO, GO, NO>::TpetraDistributedOperator(Teuchos::RCP<const crs_matrix_type> A,
+                                                                     double scale)
+    : comm_(A->getComm()) {
+  if (!A->isFillComplete())
+    throw std::invalid_argument("Gnp: the matrix must be fill complete (call fillComplete())");
+  const auto rowMap = A->getRowMap();
+  if (!rowMap->isSameAs(*A->getDomainMap()) || !rowMap->isSameAs(*A->getRangeMap()))
+    throw std::invalid_argument("Gnp: the matrix's row, domain and range maps must be the same "
+                                "(distribute a square matrix by rows)");
+  globalRows_ = static_cast<std::int64_t>(rowMap->getGlobalNumElements());
+  globalRowIndices_.resize(rowMap->getNodeNumElements());
+  for (std::size_t i = 0; i < globalRowIndices_.size(); ++i)
+    globalRowIndices_[i] = static_cast<std::int64_t>(rowMap->getGlobalElement(static_cast<LO>(i)));
+  forward_ = std::make_unique<LocalProduct>(*A, scale);
+  Tpetra::RowMatrixTransposer<SC, LO, GO, NO> transposer(A);
+  const auto At = transposer.createTranspose();
+  if (!At->getRowMap()->isSameAs(*rowMap))
+    throw std::logic_error("Gnp: the transpose's rows are distributed unlike the matrix's");
+  transpose_ = std::make_unique<LocalProduct>(*At, scale);
+}
+
+template <class SC, class LO, class GO, class NO>
+void TpetraDistributedOperator<SC, LO, GO, NO>::apply(const float* X, float* Y, int numColumns,
+                                                      bool transpose) const {
+  (transpose ? transpose_ : forward_)->apply(X, Y, numColumns);
+}
+
+template <class SC, class LO, class GO, class NO>
+void TpetraDistributedOperator<SC, LO, GO, NO>::apply(const double* X, double* Y, int numColumns,
+                                                      bool transpose) const {
+  (transpose ? transpose_ : forward_)->apply(X, Y, numColumns);
+}
+
+GNP_INSTANTIATE_CLASS(TpetraDistributedOperator)
+
+} // namespace Gnp

@@ -1,0 +1,185 @@
+#include "Gnp_Trainer.hpp"
+
+#include "Gnp_Random.hpp"
+#include "Gnp_SparseProduct.hpp"
+
+#include <Teuchos_CommHelpers.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <sstream>
+
+namespace Gnp {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+double processCpuSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+
+struct Snapshot {
+  std::vector<torch::Tensor> parameters, buffers;
+  void take(torch::nn::Module& m, bool params, bool bufs) {
+    torch::NoGradGuard noGrad;
+    if (params) {
+      parameters.clear();
+      for (const auto& p : m.parameters()) parameters.push_back(p.detach().clone());
+    }
+    if (bufs) {
+      buffers.clear();
+      for (const auto& b : m.buffers()) buffers.push_back(b.detach().clone());
+    }
+  }
+  void restore(torch::nn::Module& m) const {
+    torch::NoGradGuard noGrad;
+    auto ps = m.parameters();
+    for (std::size_t i = 0; i < ps.size(); ++i) ps[i].copy_(parameters[i]);
+    auto bs = m.buffers();
+    for (std::size_t i = 0; i < bs.size(); ++i) bs[i].copy_(buffers[i]);
+  }
+};
+
+} // namespace
+
+Trainer::Trainer(const Options& options, const DistributedOperator& A, torch::Tensor krylovBasis)
+    : options_(options), A_(&A), krylovBasis_(std::move(krylovBasis)) {}
+
+torch::Tensor Trainer::sampleBatch(int step) const {
+  const std::int64_t rows = A_->localRows();
+  const int batch = options_.batchSize;
+  const int basisColumns = static_cast<int>(krylovBasis_.size(1));
+  const int krylov = basisColumns > 0 ? std::min(options_.krylovSamples, batch) : 0;
+
+  torch::Tensor x = torch::empty({rows, batch}, torch::kFloat64);
+  if (krylov > 0) {
+    // The coefficients e are the same on every rank (keyed by basis index).
+    torch::Tensor e = torch::empty({basisColumns, krylov}, torch::kFloat64);
+    auto ea = e.accessor<double, 2>();
+    for (int j = 0; j < basisColumns; ++j)
+      for (int c = 0; c < krylov; ++c)
+        ea[j][c] = gaussian(options_.seed, KrylovCoefficientStream, step, j, c);
+    x.narrow(1, 0, krylov).copy_(krylovBasis_.matmul(e));
+  }
+  auto xa = x.accessor<double, 2>();
+  const auto& gids = A_->globalRowIndices();
+  for (std::int64_t i = 0; i < rows; ++i)
+    for (int c = krylov; c < batch; ++c)
+      xa[i][c] = gaussian(options_.seed, GaussianSampleStream, step, gids[i], c);
+
+  torch::Tensor b = torch::empty_like(x);
+  A_->apply(x.data_ptr<double>(), b.data_ptr<double>(), batch, false);
+  return b;
+}
+
+void Trainer::allReduceGradients(ResGcn& model) const {
+  // Sum the float64 gradients over ranks, then round to float32 once (see
+  // Float64Gradients): the same float32 gradient on any number of ranks.
+  std::vector<torch::Tensor> grads;
+  for (const auto& p : model->parameters()) grads.push_back(model->float64Gradients().get(p).reshape(-1));
+  torch::Tensor flat = torch::cat(grads);
+  allReduceSumInPlace(A_->comm(), flat);
+  std::int64_t offset = 0;
+  for (auto& p : model->parameters()) {
+    const std::int64_t n = p.numel();
+    if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+    p.mutable_grad().copy_(flat.narrow(0, offset, n).view_as(p));
+    offset += n;
+  }
+}
+
+TrainingReport Trainer::train(ResGcn& model) {
+  const auto& comm = A_->comm();
+  const bool root = comm.getRank() == 0;
+  const double entries = static_cast<double>(A_->globalRows()) * options_.batchSize;
+  torch::optim::Adam adam(model->parameters(), torch::optim::AdamOptions(options_.learningRate));
+
+  TrainingReport report;
+  Snapshot best;
+  const auto start = Clock::now();
+  losses_.clear();
+  model->train();
+  double lastElapsed = 0.0, lastCpu = processCpuSeconds();
+  for (int step = 0; step < options_.steps; ++step) {
+    const torch::Tensor b = sampleBatch(step);
+    adam.zero_grad();
+    model->float64Gradients().clear();
+    const torch::Tensor out = model->forward(b.to(torch::kFloat32));
+    const torch::Tensor residual = sparseProduct(*A_, out.to(torch::kFloat64)) - b;
+    const torch::Tensor loss = residual.abs().sum() / entries;
+
+    double localLoss = loss.item<double>(), globalLoss = 0.0;
+    Teuchos::reduceAll<int, double>(comm, Teuchos::REDUCE_SUM, 1, &localLoss, &globalLoss);
+    losses_.push_back(globalLoss);
+    if (!std::isfinite(globalLoss)) {
+      report.reason = StopReason::Diverged;
+      std::ostringstream msg;
+      msg << "GNP training diverged at step " << step << " (loss " << globalLoss << ")";
+      report.message = msg.str();
+      break;
+    }
+    if (step == 0) report.firstLoss = globalLoss;
+    // The loss was computed with the parameters before this step's update and
+    // the batch-norm statistics after this forward pass: keep exactly those.
+    const bool improved = report.bestStep < 0 || globalLoss < report.bestLoss;
+    if (improved) {
+      report.bestLoss = globalLoss;
+      report.bestStep = step;
+      best.take(*model, true, true);
+    }
+    loss.backward();
+    allReduceGradients(model);
+    adam.step();
+    report.stepsRun = step + 1;
+
+    // Every rank must stop at the same step: the slowest clock decides.
+    double elapsed = secondsSince(start), slowest = 0.0;
+    Teuchos::reduceAll<int, double>(comm, Teuchos::REDUCE_MAX, 1, &elapsed, &slowest);
+    const double cpu = processCpuSeconds();
+    report.stepSeconds.push_back(slowest - lastElapsed);
+    report.stepCpuSeconds.push_back(cpu - lastCpu);
+    lastElapsed = slowest;
+    lastCpu = cpu;
+    const bool outOfTime = options_.maxSeconds > 0.0 && slowest >= options_.maxSeconds;
+    const bool last = report.stepsRun == options_.steps || outOfTime;
+    if (root && options_.printEvery > 0 && (report.stepsRun % options_.printEvery == 0 || last)) {
+      const double rate = report.stepsRun / std::max(slowest, 1e-9);
+      double eta = (options_.steps - report.stepsRun) / rate;
+      if (options_.maxSeconds > 0.0) eta = std::min(eta, std::max(0.0, options_.maxSeconds - slowest));
+      std::printf("gnp: step %5d/%d  loss %.4e  best %.4e (step %d)  %.2f steps/s  ETA %.0f s\n",
+                  report.stepsRun, options_.steps, globalLoss, report.bestLoss, report.bestStep,
+                  rate, eta);
+      std::fflush(stdout);
+    }
+    if (outOfTime) {
+      report.reason = StopReason::Time;
+      break;
+    }
+  }
+  report.seconds = secondsSince(start);
+  if (report.bestStep >= 0) best.restore(*model);
+  model->eval();
+  if (report.reason == StopReason::Diverged && root && options_.printEvery > 0)
+    std::printf("gnp: %s; using the best step %d (loss %.4e)\n", report.message.c_str(),
+                report.bestStep, report.bestLoss);
+  return report;
+}
+
+std::string toString(StopReason reason) {
+  switch (reason) {
+    case StopReason::Steps: return "step budget";
+    case StopReason::Time: return "time budget";
+    case StopReason::Diverged: return "diverged";
+  }
+  return "unknown";
+}
+
+} // namespace Gnp

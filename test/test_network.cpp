@@ -1,0 +1,259 @@
+// The network and its training: the sparse-product autograd function, the
+// architecture, scale equivariance, Arnoldi, training and rank-count independence.
+#include "Gnp_Arnoldi.hpp"
+#include "Gnp_Model.hpp"
+#include "Gnp_Preconditioner.hpp"
+#include "Gnp_SparseProduct.hpp"
+#include "Gnp_TestProblems.hpp"
+#include "Gnp_TpetraDistributedOperator.hpp"
+#include "Gnp_Trainer.hpp"
+
+#include <Teuchos_CommHelpers.hpp>
+#include <Tpetra_Core.hpp>
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace GnpTest;
+using Graph = Gnp::TpetraDistributedOperator<SC, LO, GO, NO>;
+using Prec = Gnp::Preconditioner<SC, LO, GO, NO>;
+
+namespace {
+
+CommPtr world() { return Tpetra::getDefaultComm(); }
+
+double globalSum(const Teuchos::Comm<int>& comm, double local) {
+  double global = 0.0;
+  Teuchos::reduceAll<int, double>(comm, Teuchos::REDUCE_SUM, 1, &local, &global);
+  return global;
+}
+
+// A tensor of shape (localRows, C) whose entries depend only on the global row.
+torch::Tensor rowSeededTensor(const Graph& graph, int C, std::uint64_t seed, torch::Dtype dtype) {
+  torch::Tensor t = torch::empty({graph.localRows(), C}, torch::kFloat64);
+  auto a = t.accessor<double, 2>();
+  for (std::int64_t i = 0; i < graph.localRows(); ++i)
+    for (int c = 0; c < C; ++c) a[i][c] = std::sin(0.37 * graph.globalRowIndices()[i] + 1.3 * c + seed);
+  return t.to(dtype);
+}
+
+Teuchos::RCP<Prec> trainedGnp(const Teuchos::RCP<crs_type>& A, int steps) {
+  auto prec = Teuchos::rcp(new Prec(A));
+  Teuchos::ParameterList p;
+  p.set("gnp: training steps", steps);
+  p.set("gnp: print frequency", 0);
+  prec->setParameters(p);
+  prec->initialize();
+  prec->compute();
+  return prec;
+}
+
+} // namespace
+
+TEST(SparseProduct, ForwardEqualsTpetraApplyOfTheScaledMatrix) {
+  auto A = convectionDiffusion(9, world());
+  Graph graph(A, 0.25);
+  const torch::Tensor X = rowSeededTensor(graph, 3, 1, torch::kFloat64);
+  const torch::Tensor Y = Gnp::sparseProduct(graph, X);
+  mv_type x(A->getDomainMap(), 3), y(A->getRangeMap(), 3);
+  {
+    auto xv = x.getLocalViewHost(Tpetra::Access::OverwriteAll);
+    auto Xa = X.accessor<double, 2>();
+    for (std::int64_t i = 0; i < graph.localRows(); ++i)
+      for (int c = 0; c < 3; ++c) xv(i, c) = Xa[i][c];
+  }
+  A->apply(x, y, Teuchos::NO_TRANS, 0.25);
+  auto yv = y.getLocalViewHost(Tpetra::Access::ReadOnly);
+  auto Ya = Y.accessor<double, 2>();
+  double err = 0.0;
+  for (std::int64_t i = 0; i < graph.localRows(); ++i)
+    for (int c = 0; c < 3; ++c) err = std::max(err, std::abs(yv(i, c) - Ya[i][c]));
+  EXPECT_LT(err, 1e-14);
+}
+
+TEST(SparseProduct, GradientMatchesCentralFiniteDifferencesOnANonsymmetricMatrix) {
+  // f(X) = Σ W ⊙ (Â X)²: its gradient needs Âᵀ, so a missing transpose fails.
+  auto A = convectionDiffusion(7, world());
+  Graph graph(A, 0.2);
+  const auto& comm = graph.comm();
+  const torch::Tensor W = rowSeededTensor(graph, 2, 5, torch::kFloat64);
+  auto f = [&](const torch::Tensor& X) { return (W * Gnp::sparseProduct(graph, X).square()).sum(); };
+  torch::Tensor X = rowSeededTensor(graph, 2, 9, torch::kFloat64).requires_grad_(true);
+  f(X).backward();
+  const torch::Tensor grad = X.grad().clone();
+
+  const double eps = 1e-6;
+  double maxErr = 0.0, maxGrad = 0.0;
+  const std::int64_t n = graph.globalRows();
+  for (std::int64_t g = 0; g < n; g += 5) { // every 5th global row, both columns
+    for (int c = 0; c < 2; ++c) {
+      torch::NoGradGuard noGrad;
+      auto it = std::find(graph.globalRowIndices().begin(), graph.globalRowIndices().end(), g);
+      const bool mine = it != graph.globalRowIndices().end();
+      const std::int64_t i = mine ? it - graph.globalRowIndices().begin() : -1;
+      torch::Tensor Xp = X.detach().clone(), Xm = X.detach().clone();
+      if (mine) Xp[i][c] += eps, Xm[i][c] -= eps;
+      const double fd = (globalSum(comm, f(Xp).item<double>()) - globalSum(comm, f(Xm).item<double>())) / (2 * eps);
+      const double analytic = globalSum(comm, mine ? grad[i][c].item<double>() : 0.0);
+      maxErr = std::max(maxErr, std::abs(fd - analytic));
+      maxGrad = std::max(maxGrad, std::abs(analytic));
+    }
+  }
+  EXPECT_GT(maxGrad, 1e-3);
+  EXPECT_LT(maxErr, 1e-6 * std::max(1.0, maxGrad));
+}
+
+TEST(Model, DefaultArchitectureHas10001TrainableParameters) {
+  auto A = convectionDiffusion(4, world());
+  Graph graph(A, 1.0);
+  Gnp::ResGcn model(Gnp::Options{}, graph);
+  EXPECT_EQ(model->parameterCount(), 10001);
+}
+
+TEST(Preconditioner, IsScaleEquivariantAndMapsZeroToZero) {
+  auto A = convectionDiffusion(12, world());
+  auto prec = trainedGnp(A, 5);
+  mv_type r(A->getDomainMap(), 1), z(A->getDomainMap(), 1), zs(A->getDomainMap(), 1);
+  r.randomize();
+  prec->apply(r, z);
+  const double zNorm = z.getVector(0)->norm2();
+  ASSERT_GT(zNorm, 0.0);
+  for (double alpha : {1e-3, 7.0}) {
+    mv_type rs(r, Teuchos::Copy);
+    rs.scale(alpha);
+    prec->apply(rs, zs);
+    zs.update(-alpha, z, 1.0);
+    EXPECT_LT(zs.getVector(0)->norm2(), 1e-5 * alpha * zNorm) << "alpha = " << alpha;
+  }
+  mv_type zero(A->getDomainMap(), 1);
+  zs.putScalar(3.0);
+  prec->apply(zero, zs);
+  EXPECT_EQ(zs.getVector(0)->normInf(), 0.0);
+}
+
+TEST(Preconditioner, AppliesAllColumnsInOneBatchLikeOneByOneAndHonoursAlphaBetaAndAliasing) {
+  auto A = convectionDiffusion(10, world());
+  auto prec = trainedGnp(A, 3);
+  mv_type X(A->getDomainMap(), 3), Y(A->getDomainMap(), 3);
+  X.randomize();
+  prec->apply(X, Y);
+  for (size_t c = 0; c < 3; ++c) {
+    mv_type x(A->getDomainMap(), 1), y(A->getDomainMap(), 1);
+    x.getVectorNonConst(0)->update(1.0, *X.getVector(c), 0.0);
+    prec->apply(x, y);
+    y.getVectorNonConst(0)->update(-1.0, *Y.getVector(c), 1.0);
+    EXPECT_LT(y.getVector(0)->norm2(), 1e-5 * Y.getVector(c)->norm2());
+  }
+  // Y = 2 Y + 0.5 M(X) with X aliasing Y.
+  mv_type Z(Y, Teuchos::Copy), MZ(A->getDomainMap(), 3);
+  prec->apply(Z, MZ);
+  prec->apply(Z, Z, Teuchos::NO_TRANS, 0.5, 2.0);
+  MZ.update(2.0, Y, 0.5); // expected: 2 Y + 0.5 M(Y)
+  MZ.update(-1.0, Z, 1.0);
+  std::vector<double> norms(3);
+  MZ.norm2(norms);
+  for (double v : norms) EXPECT_LT(v, 1e-5 * Y.getVector(0)->norm2());
+}
+
+TEST(Arnoldi, SatisfiesTheArnoldiRelationWithOrthonormalBasis) {
+  auto A = convectionDiffusion(16, world());
+  const int m = 40;
+  auto start = Gnp::seededStartVector<SC, LO, GO, NO>(A->getDomainMap(), 3);
+  const auto result = Gnp::arnoldi(*A, *start, m);
+  ASSERT_EQ(result.steps, m);
+  // ‖A V_m − V_{m+1} H̄‖_F
+  mv_type AV(A->getRangeMap(), m), VH(A->getRangeMap(), m);
+  A->apply(*result.V->subView(Teuchos::Range1D(0, m - 1)), AV);
+  for (int j = 0; j < m; ++j)
+    for (int i = 0; i <= m; ++i)
+      VH.getVectorNonConst(j)->update(result.H(i, j), *result.V->getVector(i), 1.0);
+  AV.update(-1.0, VH, 1.0);
+  std::vector<double> res(m);
+  AV.norm2(res);
+  for (double v : res) EXPECT_LT(v, 1e-12);
+  // ‖VᵀV − I‖_max
+  double orth = 0.0;
+  for (int i = 0; i <= m; ++i)
+    for (int j = 0; j <= m; ++j)
+      orth = std::max(orth, std::abs(result.V->getVector(i)->dot(*result.V->getVector(j)) - (i == j)));
+  EXPECT_LT(orth, 1e-12);
+}
+
+TEST(Arnoldi, BreaksDownCleanlyOnTheIdentity) {
+  auto A = identity(50, world());
+  auto start = Gnp::seededStartVector<SC, LO, GO, NO>(A->getDomainMap(), 1);
+  const auto result = Gnp::arnoldi(*A, *start, 40);
+  EXPECT_EQ(result.steps, 1);
+  EXPECT_NEAR(result.H(0, 0), 1.0, 1e-14);
+  const auto Q = Gnp::krylovSampleBasis(result);
+  ASSERT_FALSE(Q.is_null());
+  EXPECT_EQ(Q->getNumVectors(), 1u);
+  EXPECT_TRUE(std::isfinite(Q->getVector(0)->norm2()));
+  // Training on the identity runs without NaN.
+  auto prec = trainedGnp(A, 5);
+  EXPECT_TRUE(std::isfinite(prec->getTrainingReport().bestLoss));
+}
+
+TEST(Training, LowersTheLossOnConvectionDiffusion) {
+  auto A = convectionDiffusion(16, world());
+  auto prec = trainedGnp(A, 150);
+  const auto& losses = prec->getLossHistory();
+  ASSERT_EQ(losses.size(), 150u);
+  double first = 0, last = 0;
+  for (int i = 0; i < 10; ++i) first += losses[i], last += losses[140 + i];
+  EXPECT_LT(last, 0.7 * first);
+  EXPECT_LE(prec->getTrainingReport().bestLoss, *std::min_element(losses.begin(), losses.end()));
+}
+
+TEST(Training, StopsAtTheTimeBudget) {
+  auto A = convectionDiffusion(16, world());
+  auto prec = Teuchos::rcp(new Prec(A));
+  Teuchos::ParameterList p;
+  p.set("gnp: training steps", 100000);
+  p.set("gnp: max training time", 0.5);
+  p.set("gnp: print frequency", 0);
+  prec->setParameters(p);
+  prec->compute();
+  EXPECT_EQ(prec->getTrainingReport().reason, Gnp::StopReason::Time);
+  EXPECT_LT(prec->getTrainingReport().stepsRun, 100000);
+}
+
+TEST(Training, DoesNotDependOnTheNumberOfRanks) {
+  // Train once on all ranks and once on rank 0 alone; same seed, same matrix.
+  const auto comm = world();
+  const int N = 12, steps = 20;
+  auto A = convectionDiffusion(N, comm);
+  auto distributed = trainedGnp(A, steps);
+  const auto single = comm->split(comm->getRank() == 0 ? 0 : 1, comm->getRank());
+
+  std::vector<double> serialLosses(steps), serialOutput(static_cast<size_t>(N) * N);
+  // b = Â·1 in the distributed run
+  mv_type ones(A->getDomainMap(), 1), b(A->getRangeMap(), 1), z(A->getDomainMap(), 1);
+  ones.putScalar(1.0);
+  A->apply(ones, b);
+  distributed->apply(b, z);
+  if (comm->getRank() == 0) {
+    auto As = convectionDiffusion(N, single);
+    auto serial = trainedGnp(As, steps);
+    serialLosses = serial->getLossHistory();
+    mv_type onesS(As->getDomainMap(), 1), bS(As->getRangeMap(), 1), zS(As->getDomainMap(), 1);
+    onesS.putScalar(1.0);
+    As->apply(onesS, bS);
+    serial->apply(bS, zS);
+    auto v = zS.getLocalViewHost(Tpetra::Access::ReadOnly);
+    for (size_t i = 0; i < serialOutput.size(); ++i) serialOutput[i] = v(i, 0);
+  }
+  Teuchos::broadcast<int, double>(*comm, 0, steps, serialLosses.data());
+  Teuchos::broadcast<int, double>(*comm, 0, static_cast<int>(serialOutput.size()), serialOutput.data());
+
+  const auto& losses = distributed->getLossHistory();
+  for (int s = 0; s < steps; ++s) EXPECT_NEAR(losses[s], serialLosses[s], 1e-3 * serialLosses[s]) << "step " << s;
+  double diff = 0.0, norm = 0.0;
+  auto v = z.getLocalViewHost(Tpetra::Access::ReadOnly);
+  for (size_t i = 0; i < v.extent(0); ++i) {
+    const double ref = serialOutput[A->getRowMap()->getGlobalElement(static_cast<LO>(i))];
+    diff += (v(i, 0) - ref) * (v(i, 0) - ref);
+    norm += ref * ref;
+  }
+  EXPECT_LT(std::sqrt(globalSum(*comm, diff)), 1e-3 * std::sqrt(globalSum(*comm, norm)));
+}

@@ -1,0 +1,147 @@
+// The factory's six preconditioners under Belos flexible GMRES, and the metrics.
+#include "Gnp_Factory.hpp"
+#include "Gnp_FlexibleGmres.hpp"
+#include "Gnp_MatrixIO.hpp"
+#include "Gnp_Metrics.hpp"
+#include "Gnp_Preconditioner.hpp"
+#include "Gnp_Scaling.hpp"
+#include "Gnp_TestProblems.hpp"
+
+#include <Tpetra_Core.hpp>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+
+using namespace GnpTest;
+using Factory = Gnp::Factory<SC, LO, GO, NO>;
+
+namespace {
+
+struct Problem {
+  Teuchos::RCP<crs_type> A;
+  Teuchos::RCP<mv_type> b;
+};
+
+// Gershgorin-scaled convection-diffusion with b = Â·1 (the protocol of METHOD.md §5).
+Problem convectionDiffusionProblem(int N) {
+  Problem p;
+  p.A = convectionDiffusion(N, Tpetra::getDefaultComm());
+  const double gamma = Gnp::gershgorinBound(*p.A);
+  p.A->resumeFill();
+  p.A->scale(1.0 / gamma);
+  p.A->fillComplete();
+  mv_type ones(p.A->getDomainMap(), 1);
+  ones.putScalar(1.0);
+  p.b = Teuchos::rcp(new mv_type(p.A->getRangeMap(), 1));
+  p.A->apply(ones, *p.b);
+  return p;
+}
+
+Gnp::SolveResult solveWith(const Problem& p, const std::string& type, const Teuchos::ParameterList& params = {}) {
+  const auto built = Factory::create(type, p.A, params);
+  auto x = Teuchos::rcp(new mv_type(p.A->getDomainMap(), 1));
+  return Gnp::solveFlexibleGmres<SC, LO, GO, NO>(p.A, p.b, x, built.op, Gnp::defaultBelosParameters());
+}
+
+Teuchos::ParameterList gnpParameters(int steps) {
+  Teuchos::ParameterList p;
+  p.set("gnp: training steps", steps);
+  p.set("gnp: print frequency", 0);
+  return p;
+}
+
+} // namespace
+
+TEST(Metrics, IterAucHoldsTheFinalValueOfAnEarlyStop) {
+  // r = 1, 1e-2, 1e-9 (converged at iteration 2), maxiters 4:
+  // log10: 0 - 2 - 9 - 9 - 9 = -29
+  EXPECT_DOUBLE_EQ(Gnp::iterAuc({1.0, 1e-2, 1e-9}, 4), -29.0);
+}
+
+TEST(Metrics, IterAucOfAStagnatingRunIsZero) { EXPECT_DOUBLE_EQ(Gnp::iterAuc({1.0, 1.0}, 100), 0.0); }
+
+TEST(Metrics, TimeAucIntegratesThePiecewiseConstantHistory) {
+  // r = 1 on [0, 1), 0.1 on [1, 3), 0.01 on [3, 10]: 0·1 − 1·2 − 2·7 = −16
+  EXPECT_DOUBLE_EQ(Gnp::timeAuc({1.0, 0.1, 0.01}, {0.0, 1.0, 3.0}, 10.0), -16.0);
+}
+
+TEST(Factory, NamesAreCaseInsensitiveAndUnknownNamesListTheValidOnes) {
+  EXPECT_EQ(Factory::canonicalType("muelu"), "MueLu");
+  EXPECT_EQ(Factory::canonicalType("relaxation"), "RELAXATION");
+  try {
+    Factory::canonicalType("ILU0");
+    FAIL() << "expected an exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("ILU0"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("RELAXATION"), std::string::npos);
+  }
+}
+
+TEST(Factory, EachOfTheSixTypesBuildsAndSolves) {
+  const auto p = convectionDiffusionProblem(16);
+  for (const auto& type : Factory::types()) {
+    const auto r = solveWith(p, type, type == "GNP" ? gnpParameters(20) : Teuchos::ParameterList());
+    EXPECT_FALSE(r.failed) << type << ": " << r.failure;
+    EXPECT_LT(r.trueResidual, 1.0) << type;
+    EXPECT_NEAR(r.trueResidual, r.trackedResidual, 10 * std::max(r.trackedResidual, 1e-8)) << type;
+    EXPECT_EQ(r.residuals.size(), static_cast<size_t>(r.iterations) + 1) << type;
+  }
+}
+
+TEST(Factory, IlutAndMueLuNeedFewerIterationsThanNoPreconditioner) {
+  const auto p = convectionDiffusionProblem(24);
+  const int none = solveWith(p, "None").iterations;
+  EXPECT_LT(solveWith(p, "ILUT").iterations, none);
+  EXPECT_LT(solveWith(p, "MueLu").iterations, none);
+}
+
+TEST(Factory, ConstructionErrorsNameTheTypeAndTheCause) {
+  const auto p = convectionDiffusionProblem(4);
+  Teuchos::ParameterList bad;
+  bad.set("fact: no such option", 1);
+  try {
+    Factory::create("ILUT", p.A, bad);
+    FAIL() << "expected an exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("\"ILUT\""), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("fact: no such option"), std::string::npos) << e.what();
+  }
+  Teuchos::ParameterList gmres;
+  gmres.set("Maximum Iterations", 0);
+  EXPECT_THROW(Factory::create("GMRES", p.A, gmres), std::runtime_error);
+}
+
+TEST(FlexibleGmres, StaysFlexibleWithGnpAndRecordsOneEntryPerIteration) {
+  const auto p = convectionDiffusionProblem(12);
+  const auto r = solveWith(p, "GNP", gnpParameters(10));
+  EXPECT_TRUE(r.flexible);
+  ASSERT_EQ(r.residuals.size(), static_cast<size_t>(r.iterations) + 1);
+  EXPECT_EQ(r.residuals.front(), 1.0);
+  for (size_t i = 1; i < r.times.size(); ++i) EXPECT_GE(r.times[i], r.times[i - 1]);
+  // GMRES residuals never increase.
+  for (size_t i = 1; i < r.residuals.size(); ++i) EXPECT_LE(r.residuals[i], r.residuals[i - 1] * (1 + 1e-10));
+}
+
+TEST(FlexibleGmres, TrainedGnpBeatsNoPreconditionerOnIterAuc) {
+  const auto p = convectionDiffusionProblem(16);
+  const auto none = solveWith(p, "None");
+  const auto gnp = solveWith(p, "GNP", gnpParameters(200));
+  EXPECT_FALSE(gnp.failed) << gnp.failure;
+  EXPECT_LT(Gnp::iterAuc(gnp.residuals, 100), Gnp::iterAuc(none.residuals, 100) - 20.0);
+}
+
+TEST(FlexibleGmres, GnpBeatsNoPreconditionerOnTheShippedRealMatrix) {
+  const auto A = Gnp::readMatrixMarket<SC, LO, GO, NO>(exampleMatrixPath(), Tpetra::getDefaultComm());
+  const double gamma = Gnp::gershgorinBound(*A);
+  A->resumeFill();
+  A->scale(1.0 / gamma);
+  A->fillComplete();
+  Problem p{A, Teuchos::rcp(new mv_type(A->getRangeMap(), 1))};
+  mv_type ones(A->getDomainMap(), 1);
+  ones.putScalar(1.0);
+  A->apply(ones, *p.b);
+  const auto none = solveWith(p, "None");
+  const auto gnp = solveWith(p, "GNP", gnpParameters(100));
+  EXPECT_LT(Gnp::iterAuc(gnp.residuals, 100), Gnp::iterAuc(none.residuals, 100));
+}
