@@ -218,6 +218,28 @@ TEST(Training, StopsAtTheTimeBudget) {
   EXPECT_LT(prec->getTrainingReport().stepsRun, 100000);
 }
 
+TEST(Training, DivergenceStopsTrainingAndKeepsTheBestFiniteStep) {
+  // A learning rate of 1e12 makes Adam's first steps overflow float32.
+  auto A = convectionDiffusion(8, world());
+  auto prec = Teuchos::rcp(new Prec(A));
+  Teuchos::ParameterList p;
+  p.set("gnp: training steps", 50);
+  p.set("gnp: learning rate", 1e12);
+  p.set("gnp: print frequency", 0);
+  prec->setParameters(p);
+  prec->compute();
+  const auto& report = prec->getTrainingReport();
+  EXPECT_EQ(report.reason, Gnp::StopReason::Diverged);
+  EXPECT_NE(report.message.find("diverged"), std::string::npos);
+  EXPECT_LT(report.stepsRun, 50);
+  ASSERT_GE(report.bestStep, 0);
+  EXPECT_TRUE(std::isfinite(report.bestLoss));
+  mv_type r(A->getDomainMap(), 1), z(A->getDomainMap(), 1);
+  r.randomize();
+  prec->apply(r, z);
+  EXPECT_TRUE(std::isfinite(z.getVector(0)->norm2()));
+}
+
 TEST(Training, DoesNotDependOnTheNumberOfRanks) {
   // Train once on all ranks and once on rank 0 alone; same seed, same matrix.
   const auto comm = world();

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <map>
 
 using namespace GnpTest;
@@ -121,6 +122,32 @@ TEST(FlexibleGmres, StaysFlexibleWithGnpAndRecordsOneEntryPerIteration) {
   for (size_t i = 1; i < r.times.size(); ++i) EXPECT_GE(r.times[i], r.times[i - 1]);
   // GMRES residuals never increase.
   for (size_t i = 1; i < r.residuals.size(); ++i) EXPECT_LE(r.residuals[i], r.residuals[i - 1] * (1 + 1e-10));
+}
+
+namespace {
+// A preconditioner that breaks: its output is NaN.
+class NanOperator : public Tpetra::Operator<SC, LO, GO, NO> {
+public:
+  explicit NanOperator(Teuchos::RCP<const map_type> map) : map_(std::move(map)) {}
+  Teuchos::RCP<const map_type> getDomainMap() const override { return map_; }
+  Teuchos::RCP<const map_type> getRangeMap() const override { return map_; }
+  void apply(const mv_type&, mv_type& Y, Teuchos::ETransp, SC, SC) const override {
+    Y.putScalar(std::numeric_limits<double>::quiet_NaN());
+  }
+
+private:
+  Teuchos::RCP<const map_type> map_;
+};
+} // namespace
+
+TEST(FlexibleGmres, APreconditionerThatReturnsNanIsASolutionFailure) {
+  const auto p = convectionDiffusionProblem(8);
+  auto x = Teuchos::rcp(new mv_type(p.A->getDomainMap(), 1));
+  const auto r = Gnp::solveFlexibleGmres<SC, LO, GO, NO>(
+      p.A, p.b, x, Teuchos::rcp(new NanOperator(p.A->getDomainMap())), Gnp::defaultBelosParameters());
+  EXPECT_TRUE(r.failed);
+  EXPECT_FALSE(r.converged);
+  EXPECT_FALSE(r.failure.empty());
 }
 
 TEST(FlexibleGmres, TrainedGnpBeatsNoPreconditionerOnIterAuc) {
