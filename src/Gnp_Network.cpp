@@ -4,6 +4,8 @@
 
 #include <malloc.h>
 
+#include <limits>
+
 #include <stdexcept>
 
 namespace Gnp {
@@ -19,11 +21,12 @@ Network::Network(const Options& options, std::shared_ptr<const DistributedOperat
     : impl_(std::make_unique<Impl>()) {
   // One thread per MPI rank: the ranks are the parallelism (see README).
   torch::set_num_threads(1);
-  // Every step allocates and frees megabyte-sized tensors. glibc would hand them
-  // to mmap/munmap (or trim the heap) each time, and the page faults cost a
-  // third of a training step; keep such memory in the heap instead.
-  mallopt(M_MMAP_THRESHOLD, 256 << 20);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  // Every step allocates and frees tensors of up to ~100 MB. glibc would hand
+  // them to mmap/munmap (or trim the heap) each time, and the page faults of
+  // the fresh memory cost up to a third of a training step: serve every
+  // allocation from the heap and keep freed memory there.
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
   mallopt(M_TOP_PAD, 64 << 20);
   impl_->options = options;
   impl_->A = std::move(A);
