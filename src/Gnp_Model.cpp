@@ -53,39 +53,71 @@ public:
   }
 };
 
-// Training-mode batch normalisation given the global statistics:
-// y = (x − mean) · rstd ⊙ w + b, all float32 elementwise. The backward needs the
-// global sums Σ g and Σ g ⊙ x̂; they (and the parameter gradients) are
-// accumulated in float64 (see Float64Gradients).
-class BatchNormFunction : public torch::autograd::Function<BatchNormFunction> {
+// Training-mode batch normalisation followed by ReLU, given the global
+// statistics: y = max(0, (x − mean) · rstd · w + b) per feature, in float32,
+// fused into hand-written loops over the (rows, features) block (torch's
+// separate elementwise kernels made ~15 passes over it per layer and step).
+// The backward needs the global sums Σg and Σg·x̂; they and the parameter
+// gradients are accumulated in float64 (see Float64Gradients).
+class BatchNormReluFunction : public torch::autograd::Function<BatchNormReluFunction> {
 public:
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
                                const torch::Tensor& weight, const torch::Tensor& bias, const torch::Tensor& mean,
                                const torch::Tensor& rstd, double globalRows, const Teuchos::Comm<int>* comm,
                                Float64Gradients* grads) {
-    const torch::Tensor xhat = (x - mean) * rstd;
-    ctx->save_for_backward({xhat, weight, bias, rstd});
+    const std::int64_t rows = x.size(0), F = x.size(1);
+    torch::Tensor y = torch::empty_like(x);
+    const float *xp = x.data_ptr<float>(), *m = mean.data_ptr<float>(), *r = rstd.data_ptr<float>();
+    const float *w = weight.data_ptr<float>(), *b = bias.data_ptr<float>();
+    float* yp = y.data_ptr<float>();
+    for (std::int64_t i = 0; i < rows; ++i)
+      for (std::int64_t f = 0; f < F; ++f) yp[i * F + f] = std::max(0.0f, (xp[i * F + f] - m[f]) * r[f] * w[f] + b[f]);
+    ctx->save_for_backward({x, y, weight, bias, mean, rstd});
     ctx->saved_data["grads"] = c10::make_intrusive<GradientsHolder>(grads);
     ctx->saved_data["comm"] = c10::make_intrusive<CommHolder>(comm);
     ctx->saved_data["rows"] = globalRows;
-    return xhat * weight + bias;
+    return y;
   }
   static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
                                                torch::autograd::tensor_list grads) {
     const auto saved = ctx->get_saved_variables();
-    const torch::Tensor &xhat = saved[0], &weight = saved[1], &bias = saved[2], &rstd = saved[3];
-    const torch::Tensor& g = grads[0];
-    const double rows = ctx->saved_data["rows"].toDouble();
-    const auto* comm = ctx->saved_data["comm"].toCustomClass<CommHolder>()->comm;
-    const torch::Tensor gw = (g * xhat).sum(0, false, torch::kFloat64);
-    const torch::Tensor gb = g.sum(0, false, torch::kFloat64);
+    const torch::Tensor &x = saved[0], &y = saved[1], &weight = saved[2], &bias = saved[3];
+    const torch::Tensor &mean = saved[4], &rstd = saved[5];
+    const torch::Tensor gy = grads[0].contiguous();
+    const std::int64_t rows = x.size(0), F = x.size(1);
+    const float *xp = x.data_ptr<float>(), *yp = y.data_ptr<float>(), *gp = gy.data_ptr<float>();
+    const float *m = mean.data_ptr<float>(), *r = rstd.data_ptr<float>(), *w = weight.data_ptr<float>();
+
+    // Σg and Σg·x̂ over this rank's rows (g: the gradient behind the ReLU).
+    torch::Tensor sums = torch::zeros({2 * F}, torch::kFloat64);
+    double *sgx = sums.data_ptr<double>(), *sg = sgx + F;
+    for (std::int64_t i = 0; i < rows; ++i)
+      for (std::int64_t f = 0; f < F; ++f) {
+        const float g = yp[i * F + f] > 0.0f ? gp[i * F + f] : 0.0f;
+        sg[f] += g;
+        sgx[f] += static_cast<double>(g) * ((xp[i * F + f] - m[f]) * r[f]);
+      }
+    const torch::Tensor gw = sums.narrow(0, 0, F).clone(), gb = sums.narrow(0, F, F).clone();
     gradientsOf(ctx)->add(weight, gw);
     gradientsOf(ctx)->add(bias, gb);
-    torch::Tensor sums = torch::cat({gw, gb});
+    const auto* comm = ctx->saved_data["comm"].toCustomClass<CommHolder>()->comm;
     allReduceSumInPlace(*comm, sums);
-    const torch::Tensor meanGxhat = (sums.narrow(0, 0, gw.size(0)) / rows).to(torch::kFloat32);
-    const torch::Tensor meanG = (sums.narrow(0, gw.size(0), gb.size(0)) / rows).to(torch::kFloat32);
-    const torch::Tensor gx = (weight * rstd) * (g - meanG - xhat * meanGxhat);
+
+    const double globalRows = ctx->saved_data["rows"].toDouble();
+    std::vector<float> meanG(F), meanGxhat(F), scale(F);
+    for (std::int64_t f = 0; f < F; ++f) {
+      meanGxhat[f] = static_cast<float>(sgx[f] / globalRows);
+      meanG[f] = static_cast<float>(sg[f] / globalRows);
+      scale[f] = w[f] * r[f];
+    }
+    torch::Tensor gx = torch::empty_like(x);
+    float* gxp = gx.data_ptr<float>();
+    for (std::int64_t i = 0; i < rows; ++i)
+      for (std::int64_t f = 0; f < F; ++f) {
+        const float g = yp[i * F + f] > 0.0f ? gp[i * F + f] : 0.0f;
+        const float xhat = (xp[i * F + f] - m[f]) * r[f];
+        gxp[i * F + f] = scale[f] * (g - meanG[f] - xhat * meanGxhat[f]);
+      }
     return {gx, gw.to(torch::kFloat32), gb.to(torch::kFloat32), torch::Tensor(), torch::Tensor(),
             torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
@@ -113,7 +145,9 @@ void Float64Gradients::add(const torch::Tensor& parameter, const torch::Tensor& 
 
 torch::Tensor Float64Gradients::get(const torch::Tensor& parameter) const {
   const auto it = grads_.find(parameter.unsafeGetTensorImpl());
-  return it != grads_.end() ? it->second : torch::zeros(parameter.sizes(), torch::kFloat64);
+  if (it != grads_.end()) return it->second;
+  if (parameter.grad().defined()) return parameter.grad().to(torch::kFloat64);
+  return torch::zeros(parameter.sizes(), torch::kFloat64);
 }
 
 DenseImpl::DenseImpl(int in, int out, Float64Gradients& grads) : grads_(&grads) {
@@ -123,7 +157,10 @@ DenseImpl::DenseImpl(int in, int out, Float64Gradients& grads) : grads_(&grads) 
   bias = register_parameter("bias", torch::empty({out}).uniform_(-bound, bound));
 }
 
-torch::Tensor DenseImpl::forward(const torch::Tensor& x) { return DenseFunction::apply(x, weight, bias, grads_); }
+torch::Tensor DenseImpl::forward(const torch::Tensor& x) {
+  return grads_->dense() ? DenseFunction::apply(x, weight, bias, grads_)
+                         : torch::nn::functional::linear(x, weight, bias);
+}
 
 GlobalBatchNormImpl::GlobalBatchNormImpl(int features, const Teuchos::Comm<int>& comm, Float64Gradients& grads)
     : comm_(&comm), grads_(&grads) {
@@ -135,31 +172,33 @@ GlobalBatchNormImpl::GlobalBatchNormImpl(int features, const Teuchos::Comm<int>&
 
 torch::Tensor GlobalBatchNormImpl::forward(const torch::Tensor& x) {
   if (!is_training())
-    return (x - running_mean) * torch::rsqrt(running_var + batchNormEps) * weight + bias;
+    return torch::relu((x - running_mean) * torch::rsqrt(running_var + batchNormEps) * weight + bias);
 
-  const double rows = static_cast<double>(x.size(0));
+  const torch::Tensor xc = x.contiguous();
+  const double rows = static_cast<double>(xc.size(0));
   double globalRows = 0.0;
   Teuchos::reduceAll<int, double>(*comm_, Teuchos::REDUCE_SUM, 1, &rows, &globalRows);
   // Global statistics, summed in float64 (see Float64Gradients).
   torch::Tensor mean64, var64;
   {
     torch::NoGradGuard noGrad;
-    mean64 = x.sum(0, false, torch::kFloat64);
+    mean64 = xc.sum(0, false, torch::kFloat64);
     allReduceSumInPlace(*comm_, mean64);
     mean64 /= globalRows;
-    var64 = (x - mean64.to(torch::kFloat32)).square().sum(0, false, torch::kFloat64);
+    var64 = (xc - mean64.to(torch::kFloat32)).square().sum(0, false, torch::kFloat64);
     allReduceSumInPlace(*comm_, var64);
     var64 /= globalRows;
     const double unbias = globalRows > 1.0 ? globalRows / (globalRows - 1.0) : 1.0;
     running_mean.mul_(1.0 - batchNormMomentum).add_(batchNormMomentum * mean64.to(torch::kFloat32));
     running_var.mul_(1.0 - batchNormMomentum).add_(batchNormMomentum * unbias * var64.to(torch::kFloat32));
   }
-  return BatchNormFunction::apply(x, weight, bias, mean64.to(torch::kFloat32),
-                                  torch::rsqrt(var64 + batchNormEps).to(torch::kFloat32), globalRows, comm_,
-                                  grads_);
+  return BatchNormReluFunction::apply(xc, weight, bias, mean64.to(torch::kFloat32),
+                                      torch::rsqrt(var64 + batchNormEps).to(torch::kFloat32), globalRows, comm_,
+                                      grads_);
 }
 
-ResGcnImpl::ResGcnImpl(const Options& options, const DistributedOperator& A) : A_(&A) {
+ResGcnImpl::ResGcnImpl(const Options& options, const DistributedOperator& A)
+    : A_(&A), grads_(std::make_unique<Float64Gradients>(options.float64GradientSums)) {
   const int e = options.embedding;
   encoder_ = register_module("encoder", mlp(1, options.hidden, e, options.mlpLayers, true, *grads_));
   decoder_ = register_module("decoder", mlp(e, options.hidden, 1, options.mlpLayers, false, *grads_));
@@ -187,7 +226,7 @@ torch::Tensor ResGcnImpl::forward(const torch::Tensor& b) {
   for (std::size_t l = 0; l < convolutions_.size(); ++l) {
     const torch::Tensor ax = sparseProduct(*A_, x.reshape({rows, columns * e})).view({rows, columns, e});
     const torch::Tensor pre = convolutions_[l]->forward(ax) + skips_[l]->forward(x);
-    x = torch::relu(norms_[l]->forward(pre.view({rows * columns, e}))).view({rows, columns, e});
+    x = norms_[l]->forward(pre.view({rows * columns, e})).view({rows, columns, e});
   }
   const torch::Tensor z = decoder_->forward(x).squeeze(-1);
   // A zero column maps to zero (the guard of METHOD.md section 2).

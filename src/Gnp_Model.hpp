@@ -21,14 +21,22 @@ namespace Gnp {
 /// parameter gradients here in float64; the trainer sums them over ranks in
 /// float64 and rounds to float32 once, giving the same float32 gradient on any
 /// number of ranks.
+///
+/// Dense layers can opt out ("gnp: float64 gradient sums" = false): faster, but
+/// then results depend on the number of ranks beyond rounding level.
 class Float64Gradients {
 public:
+  explicit Float64Gradients(bool dense) : dense_(dense) {}
+  /// Whether Dense layers accumulate here (batch normalisation always does).
+  bool dense() const { return dense_; }
   void clear() { grads_.clear(); }
   void add(const torch::Tensor& parameter, const torch::Tensor& grad64);
-  /// The gradient of `parameter` (float64), zero if the last pass gave none.
+  /// The gradient of `parameter` in float64: the accumulated one, else autograd's
+  /// float32 one, else zero.
   torch::Tensor get(const torch::Tensor& parameter) const;
 
 private:
+  bool dense_;
   std::unordered_map<const void*, torch::Tensor> grads_;
 };
 
@@ -52,7 +60,8 @@ TORCH_MODULE(Dense);
 class GlobalBatchNormImpl : public torch::nn::Module {
 public:
   GlobalBatchNormImpl(int features, const Teuchos::Comm<int>& comm, Float64Gradients& grads);
-  /// x: (rows, features), this rank's rows.
+  /// ReLU(BN(x)) for x: (rows, features), this rank's rows. The ReLU that
+  /// follows every normalisation in Res-GCONV is fused in (one pass fewer).
   torch::Tensor forward(const torch::Tensor& x);
 
   torch::Tensor weight, bias, running_mean, running_var;
@@ -78,7 +87,7 @@ public:
 
 private:
   const DistributedOperator* A_;
-  std::unique_ptr<Float64Gradients> grads_ = std::make_unique<Float64Gradients>();
+  std::unique_ptr<Float64Gradients> grads_;
   torch::nn::Sequential encoder_{nullptr}, decoder_{nullptr};
   std::vector<Dense> convolutions_, skips_;
   std::vector<GlobalBatchNorm> norms_;
