@@ -24,6 +24,12 @@ struct CommHolder : torch::CustomClassHolder {
 };
 const auto registerCommHolder = torch::class_<CommHolder>("gnp", "BatchNormCommHolder");
 
+// A small float32 tensor's values, as a local copy the compiler knows is not aliased.
+std::vector<float> values(const torch::Tensor& t) {
+  const torch::Tensor c = t.contiguous();
+  return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+}
+
 Float64Gradients* gradientsOf(torch::autograd::AutogradContext* ctx) {
   return ctx->saved_data["grads"].toCustomClass<GradientsHolder>()->grads;
 }
@@ -53,6 +59,63 @@ public:
   }
 };
 
+// The loops of BatchNormReluFunction over a row-major (rows, F) block. The
+// usual widths are template parameters so that the per-feature arrays live in
+// registers and the compiler vectorises across features (with a runtime width
+// it kept the float64 accumulators in memory, one scalar at a time);
+// FixedF = 0 serves any width up to the validated maximum of 4096.
+template <int FixedF>
+struct BatchNormReluKernels {
+  static constexpr int capacity = FixedF > 0 ? FixedF : 4096;
+
+  static void forward(int width, const float* x, float* y, std::int64_t rows, const float* m, const float* scale,
+                      const float* b) {
+    const int F = FixedF > 0 ? FixedF : width;
+    float mm[capacity], sc[capacity], bb[capacity];
+    std::copy(m, m + F, mm), std::copy(scale, scale + F, sc), std::copy(b, b + F, bb);
+    for (std::int64_t i = 0; i < rows; ++i)
+      for (int f = 0; f < F; ++f) y[i * F + f] = std::max(0.0f, (x[i * F + f] - mm[f]) * sc[f] + bb[f]);
+  }
+  // Σg and Σg·x̂ in float64, g the gradient behind the ReLU.
+  static void sums(int width, const float* x, const float* y, const float* g, std::int64_t rows, const float* m,
+                   const float* r, double* sumG, double* sumGxhat) {
+    const int F = FixedF > 0 ? FixedF : width;
+    float mm[capacity], rr[capacity];
+    double sg[capacity], sgx[capacity];
+    std::copy(m, m + F, mm), std::copy(r, r + F, rr);
+    std::fill(sg, sg + F, 0.0), std::fill(sgx, sgx + F, 0.0);
+    for (std::int64_t i = 0; i < rows; ++i)
+      for (int f = 0; f < F; ++f) {
+        const float gv = g[i * F + f], yv = y[i * F + f]; // both loads unconditional: vectorisable
+        const float gi = yv > 0.0f ? gv : 0.0f;
+        sg[f] += gi;
+        sgx[f] += static_cast<double>(gi) * ((x[i * F + f] - mm[f]) * rr[f]);
+      }
+    std::copy(sg, sg + F, sumG), std::copy(sgx, sgx + F, sumGxhat);
+  }
+  static void inputGradient(int width, const float* x, const float* y, const float* g, float* gx, std::int64_t rows,
+                            const float* m, const float* r, const float* scale, const float* meanG,
+                            const float* meanGxhat) {
+    const int F = FixedF > 0 ? FixedF : width;
+    float mm[capacity], rr[capacity], sc[capacity], mg[capacity], mgx[capacity];
+    std::copy(m, m + F, mm), std::copy(r, r + F, rr), std::copy(scale, scale + F, sc);
+    std::copy(meanG, meanG + F, mg), std::copy(meanGxhat, meanGxhat + F, mgx);
+    for (std::int64_t i = 0; i < rows; ++i)
+      for (int f = 0; f < F; ++f) {
+        const float gv = g[i * F + f], yv = y[i * F + f]; // both loads unconditional: vectorisable
+        const float gi = yv > 0.0f ? gv : 0.0f;
+        gx[i * F + f] = sc[f] * (gi - mg[f] - (x[i * F + f] - mm[f]) * rr[f] * mgx[f]);
+      }
+  }
+};
+
+#define GNP_BATCHNORM_KERNEL(F, CALL)                  \
+  switch (F) {                                         \
+    case 16: BatchNormReluKernels<16>::CALL; break;    \
+    case 32: BatchNormReluKernels<32>::CALL; break;    \
+    default: BatchNormReluKernels<0>::CALL; break;     \
+  }
+
 // Training-mode batch normalisation followed by ReLU, given the global
 // statistics: y = max(0, (x − mean) · rstd · w + b) per feature, in float32,
 // fused into hand-written loops over the (rows, features) block (torch's
@@ -67,11 +130,11 @@ public:
                                Float64Gradients* grads) {
     const std::int64_t rows = x.size(0), F = x.size(1);
     torch::Tensor y = torch::empty_like(x);
-    const float *xp = x.data_ptr<float>(), *m = mean.data_ptr<float>(), *r = rstd.data_ptr<float>();
-    const float *w = weight.data_ptr<float>(), *b = bias.data_ptr<float>();
-    float* yp = y.data_ptr<float>();
-    for (std::int64_t i = 0; i < rows; ++i)
-      for (std::int64_t f = 0; f < F; ++f) yp[i * F + f] = std::max(0.0f, (xp[i * F + f] - m[f]) * r[f] * w[f] + b[f]);
+    const std::vector<float> m = values(mean), r = values(rstd), w = values(weight), b = values(bias);
+    std::vector<float> scale(F);
+    for (std::int64_t f = 0; f < F; ++f) scale[f] = r[f] * w[f];
+    GNP_BATCHNORM_KERNEL(F, forward(static_cast<int>(F), x.data_ptr<float>(), y.data_ptr<float>(), rows, m.data(),
+                                    scale.data(), b.data()))
     ctx->save_for_backward({x, y, weight, bias, mean, rstd});
     ctx->saved_data["grads"] = c10::make_intrusive<GradientsHolder>(grads);
     ctx->saved_data["comm"] = c10::make_intrusive<CommHolder>(comm);
@@ -86,17 +149,11 @@ public:
     const torch::Tensor gy = grads[0].contiguous();
     const std::int64_t rows = x.size(0), F = x.size(1);
     const float *xp = x.data_ptr<float>(), *yp = y.data_ptr<float>(), *gp = gy.data_ptr<float>();
-    const float *m = mean.data_ptr<float>(), *r = rstd.data_ptr<float>(), *w = weight.data_ptr<float>();
+    const std::vector<float> m = values(mean), r = values(rstd), w = values(weight);
 
-    // Σg and Σg·x̂ over this rank's rows (g: the gradient behind the ReLU).
-    torch::Tensor sums = torch::zeros({2 * F}, torch::kFloat64);
+    torch::Tensor sums = torch::empty({2 * F}, torch::kFloat64);
     double *sgx = sums.data_ptr<double>(), *sg = sgx + F;
-    for (std::int64_t i = 0; i < rows; ++i)
-      for (std::int64_t f = 0; f < F; ++f) {
-        const float g = yp[i * F + f] > 0.0f ? gp[i * F + f] : 0.0f;
-        sg[f] += g;
-        sgx[f] += static_cast<double>(g) * ((xp[i * F + f] - m[f]) * r[f]);
-      }
+    GNP_BATCHNORM_KERNEL(F, sums(static_cast<int>(F), xp, yp, gp, rows, m.data(), r.data(), sg, sgx))
     const torch::Tensor gw = sums.narrow(0, 0, F).clone(), gb = sums.narrow(0, F, F).clone();
     gradientsOf(ctx)->add(weight, gw);
     gradientsOf(ctx)->add(bias, gb);
@@ -111,13 +168,8 @@ public:
       scale[f] = w[f] * r[f];
     }
     torch::Tensor gx = torch::empty_like(x);
-    float* gxp = gx.data_ptr<float>();
-    for (std::int64_t i = 0; i < rows; ++i)
-      for (std::int64_t f = 0; f < F; ++f) {
-        const float g = yp[i * F + f] > 0.0f ? gp[i * F + f] : 0.0f;
-        const float xhat = (xp[i * F + f] - m[f]) * r[f];
-        gxp[i * F + f] = scale[f] * (g - meanG[f] - xhat * meanGxhat[f]);
-      }
+    GNP_BATCHNORM_KERNEL(F, inputGradient(static_cast<int>(F), xp, yp, gp, gx.data_ptr<float>(), rows, m.data(),
+                                          r.data(), scale.data(), meanG.data(), meanGxhat.data()))
     return {gx, gw.to(torch::kFloat32), gb.to(torch::kFloat32), torch::Tensor(), torch::Tensor(),
             torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
