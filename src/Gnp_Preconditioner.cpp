@@ -173,12 +173,13 @@ void Preconditioner<SC, LO, GO, NO>::apply(const mv_type& X, mv_type& Y, Teuchos
     throw std::invalid_argument("Gnp::Preconditioner::apply: the multivectors' maps differ from the "
                                 "matrix's domain/range map; build X and Y on A->getDomainMap()");
   Teuchos::Time timer("GNP apply", true);
-  // M(X) goes to a fresh multivector first: X may alias Y, and X may be a
-  // non-contiguous view of columns.
-  const mv_type x(X, Teuchos::Copy);
+  // M(X) goes to a fresh multivector first, so X may alias Y. The network reads
+  // X through one pointer and a stride: a non-contiguous view of columns is copied.
+  Teuchos::RCP<const mv_type> x = Teuchos::rcpFromRef(X);
+  if (!X.isConstantStride()) x = Teuchos::rcp(new mv_type(X, Teuchos::Copy));
   mv_type z(Y.getMap(), Y.getNumVectors(), false);
   {
-    auto xv = x.getLocalViewHost(Tpetra::Access::ReadOnly);
+    auto xv = x->getLocalViewHost(Tpetra::Access::ReadOnly);
     auto zv = z.getLocalViewHost(Tpetra::Access::OverwriteAll);
     network_->apply(xv.data(), xv.stride(1), zv.data(), zv.stride(1), static_cast<int>(X.getNumVectors()));
   }

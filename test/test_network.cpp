@@ -37,11 +37,14 @@ torch::Tensor rowSeededTensor(const Graph& graph, int C, std::uint64_t seed, tor
   return t.to(dtype);
 }
 
-Teuchos::RCP<Prec> trainedGnp(const Teuchos::RCP<crs_type>& A, int steps) {
+// A silent GNP trained for `steps` steps; `extra` overrides other parameters.
+Teuchos::RCP<Prec> trainedGnp(const Teuchos::RCP<crs_type>& A, int steps,
+                              const Teuchos::ParameterList& extra = Teuchos::ParameterList()) {
   auto prec = Teuchos::rcp(new Prec(A));
   Teuchos::ParameterList p;
   p.set("gnp: training steps", steps);
   p.set("gnp: print frequency", 0);
+  p.setParameters(extra);
   prec->setParameters(p);
   prec->initialize();
   prec->compute();
@@ -206,14 +209,9 @@ TEST(Training, LowersTheLossOnConvectionDiffusion) {
 }
 
 TEST(Training, StopsAtTheTimeBudget) {
-  auto A = convectionDiffusion(16, world());
-  auto prec = Teuchos::rcp(new Prec(A));
-  Teuchos::ParameterList p;
-  p.set("gnp: training steps", 100000);
-  p.set("gnp: max training time", 0.5);
-  p.set("gnp: print frequency", 0);
-  prec->setParameters(p);
-  prec->compute();
+  Teuchos::ParameterList budget;
+  budget.set("gnp: max training time", 0.5);
+  auto prec = trainedGnp(convectionDiffusion(16, world()), 100000, budget);
   EXPECT_EQ(prec->getTrainingReport().reason, Gnp::StopReason::Time);
   EXPECT_LT(prec->getTrainingReport().stepsRun, 100000);
 }
@@ -221,13 +219,9 @@ TEST(Training, StopsAtTheTimeBudget) {
 TEST(Training, DivergenceStopsTrainingAndKeepsTheBestFiniteStep) {
   // A learning rate of 1e12 makes Adam's first steps overflow float32.
   auto A = convectionDiffusion(8, world());
-  auto prec = Teuchos::rcp(new Prec(A));
-  Teuchos::ParameterList p;
-  p.set("gnp: training steps", 50);
-  p.set("gnp: learning rate", 1e12);
-  p.set("gnp: print frequency", 0);
-  prec->setParameters(p);
-  prec->compute();
+  Teuchos::ParameterList huge;
+  huge.set("gnp: learning rate", 1e12);
+  auto prec = trainedGnp(A, 50, huge);
   const auto& report = prec->getTrainingReport();
   EXPECT_EQ(report.reason, Gnp::StopReason::Diverged);
   EXPECT_NE(report.message.find("diverged"), std::string::npos);
