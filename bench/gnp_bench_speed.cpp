@@ -59,21 +59,17 @@ int main(int argc, char* argv[]) {
   auto comm = Tpetra::getDefaultComm();
   const bool root = comm->getRank() == 0;
   int steps = 10, applies = 20;
-  bool float64Sums = true;
   std::vector<std::string> matrices;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a.rfind("--steps=", 0) == 0) steps = std::stoi(a.substr(8));
     else if (a.rfind("--applies=", 0) == 0) applies = std::stoi(a.substr(10));
-    else if (a == "--float32-sums") float64Sums = false;
     else if (a == "--help") {
-      if (root) std::cout << "gnp-bench-speed [--steps=10] [--applies=20] [--float32-sums] matrix.mtx...\n";
+      if (root) std::cout << "gnp-bench-speed [--steps=10] [--applies=20] matrix.mtx...\n";
       return 0;
     } else matrices.push_back(a);
   }
-  if (root)
-    std::printf("gnp-bench-speed: %d rank(s), %s gradient sums, BLAS: %s\n", comm->getSize(),
-                float64Sums ? "float64" : "float32", loadedBlas().c_str());
+  if (root) std::printf("gnp-bench-speed: %d rank(s), BLAS: %s\n", comm->getSize(), loadedBlas().c_str());
   try {
     for (const auto& path : matrices) {
       const auto A = Gnp::readMatrixMarket<SC, LO, GO, NO>(path, comm);
@@ -81,7 +77,6 @@ int main(int argc, char* argv[]) {
       Teuchos::ParameterList p;
       p.set("gnp: training steps", steps);
       p.set("gnp: print frequency", 0);
-      p.set("gnp: float64 gradient sums", float64Sums);
       prec.setParameters(p);
       prec.compute();
       const auto& report = prec.getTrainingReport();

@@ -11,5 +11,3 @@ matrices=("$@")
 for np in 1 2; do
   mpirun --oversubscribe -np "$np" "$root/build/bench/gnp-bench-speed" --steps=10 --applies=20 "${matrices[@]}"
 done
-# The same on 1 rank with float32 gradient sums ("gnp: float64 gradient sums" = false).
-mpirun --oversubscribe -np 1 "$root/build/bench/gnp-bench-speed" --steps=10 --applies=20 --float32-sums "${matrices[@]}"

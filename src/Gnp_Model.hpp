@@ -21,14 +21,8 @@ namespace Gnp {
 /// parameter gradients here in float64; the trainer sums them over ranks in
 /// float64 and rounds to float32 once, giving the same float32 gradient on any
 /// number of ranks.
-///
-/// Dense layers can opt out ("gnp: float64 gradient sums" = false): faster, but
-/// then results depend on the number of ranks beyond rounding level.
 class Float64Gradients {
 public:
-  explicit Float64Gradients(bool dense) : dense_(dense) {}
-  /// Whether Dense layers accumulate here (batch normalisation always does).
-  bool dense() const { return dense_; }
   void clear() { grads_.clear(); }
   void add(const torch::Tensor& parameter, const torch::Tensor& grad64);
   /// The gradient of `parameter` in float64: the accumulated one, else autograd's
@@ -36,7 +30,6 @@ public:
   torch::Tensor get(const torch::Tensor& parameter) const;
 
 private:
-  bool dense_;
   std::unordered_map<const void*, torch::Tensor> grads_;
 };
 

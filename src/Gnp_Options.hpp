@@ -24,9 +24,6 @@ struct Options {
   double maxSeconds = 0.0; ///< wall-time budget for training; 0: none
   double learningRate = 1e-3;
   std::uint64_t seed = 0;
-  /// Sum the dense layers' parameter gradients in float64 (rank-count
-  /// independent training) rather than float32 (faster).
-  bool float64GradientSums = true;
   // Progress on rank 0: a line every printEvery steps; 0: silent.
   int printEvery = 100;
 };

@@ -68,9 +68,6 @@ Teuchos::RCP<const Teuchos::ParameterList> Preconditioner<SC, LO, GO, NO>::getVa
     p->set("gnp: arnoldi steps", d.arnoldiSteps, "Arnoldi steps m for the training samples");
     p->set("gnp: seed", static_cast<int>(d.seed),
            "Random seed: network initialisation and samples; results do not depend on the number of ranks");
-    p->set("gnp: float64 gradient sums", d.float64GradientSums,
-           "Sum the dense layers' parameter gradients over rows in float64, so that training gives the "
-           "same result on any number of MPI ranks; false: float32 sums, faster, rank-dependent");
     p->set("gnp: print frequency", d.printEvery,
            "Print training progress on rank 0 every this many steps (0: silent)");
     return Teuchos::RCP<const Teuchos::ParameterList>(p);
@@ -114,7 +111,6 @@ void Preconditioner<SC, LO, GO, NO>::setParameters(const Teuchos::ParameterList&
   o.arnoldiSteps = p.get<int>("gnp: arnoldi steps");
   o.seed = static_cast<std::uint64_t>(p.get<int>("gnp: seed"));
   o.printEvery = p.get<int>("gnp: print frequency");
-  o.float64GradientSums = p.get<bool>("gnp: float64 gradient sums");
   options_ = o;
   initialized_ = computed_ = false;
 }
