@@ -84,7 +84,6 @@ __attribute__((target_clones("avx2", "default"))) void outerProductSumsAnyWidth(
 
 void outerProductSums(const float* g, const float* x, std::int64_t rows, int out, int in, double* gw, double* gb) {
   if (in == 16 && out % 2 == 0) return outerProductSumsFixed<16, 2>(g, x, rows, out, gw, gb);
-  if (in == 32 && out % 2 == 0) return outerProductSumsFixed<32, 2>(g, x, rows, out, gw, gb);
   if (in == 32) return outerProductSumsFixed<32, 1>(g, x, rows, out, gw, gb);
   if (in == 1 && out % 8 == 0) return outerProductSumsFixed<1, 8>(g, x, rows, out, gw, gb);
   outerProductSumsAnyWidth(g, x, rows, out, in, gw, gb);
