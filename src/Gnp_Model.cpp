@@ -6,6 +6,7 @@
 #include <torch/custom_class.h>
 
 #include <cmath>
+#include <cstring>
 
 namespace Gnp {
 namespace {
@@ -141,8 +142,36 @@ struct BatchNormReluKernels {
     double sg[capacity], sgx[capacity];
     std::copy(m, m + F, mm), std::copy(r, r + F, rr);
     std::fill(sg, sg + F, 0.0), std::fill(sgx, sgx + F, 0.0);
+    if constexpr (FixedF > 0 && FixedF % 8 == 0) {
+      // The same arithmetic as the loop below, in explicit 8-wide vectors (GCC
+      // left the loop scalar, and it was ~9% of a step).
+      using f8 = float __attribute__((vector_size(32)));
+      using d4 = double __attribute__((vector_size(32)));
+      constexpr int chunks = FixedF / 8;
+      f8 m8[chunks], r8[chunks];
+      d4 accG[chunks][2] = {}, accGX[chunks][2] = {};
+      std::memcpy(m8, mm, sizeof m8), std::memcpy(r8, rr, sizeof r8);
+      const f8 zero = {};
+      for (std::int64_t i = 0; i < rows; ++i)
+        for (int c = 0; c < chunks; ++c) {
+          f8 gv, yv, xv;
+          std::memcpy(&gv, g + i * F + 8 * c, sizeof gv);
+          std::memcpy(&yv, y + i * F + 8 * c, sizeof yv);
+          std::memcpy(&xv, x + i * F + 8 * c, sizeof xv);
+          const f8 gi = yv > zero ? gv : zero;
+          const f8 gix = gi * ((xv - m8[c]) * r8[c]);
+          accG[c][0] += __builtin_convertvector(__builtin_shufflevector(gi, gi, 0, 1, 2, 3), d4);
+          accG[c][1] += __builtin_convertvector(__builtin_shufflevector(gi, gi, 4, 5, 6, 7), d4);
+          accGX[c][0] += __builtin_convertvector(__builtin_shufflevector(gix, gix, 0, 1, 2, 3), d4);
+          accGX[c][1] += __builtin_convertvector(__builtin_shufflevector(gix, gix, 4, 5, 6, 7), d4);
+        }
+      for (int c = 0; c < chunks; ++c)
+        for (int h = 0; h < 2; ++h)
+          for (int l = 0; l < 4; ++l) sumG[8 * c + 4 * h + l] = accG[c][h][l], sumGxhat[8 * c + 4 * h + l] = accGX[c][h][l];
+      return;
+    }
     // Each row's terms in float32 (the same on any number of ranks), their sums in
-    // float64; two loops per row so that both vectorise.
+    // float64.
     float gi[capacity], gix[capacity];
     for (std::int64_t i = 0; i < rows; ++i) {
       for (int f = 0; f < F; ++f) {
