@@ -40,8 +40,8 @@ Float64Gradients* gradientsOf(torch::autograd::AutogradContext* ctx) {
 // exact in float64, so only the order of the sums matters, and it is the row
 // order. Hand-written instead of converting both blocks to float64 for a DGEMM
 // (two extra passes plus packing, ~20% of a step). For the usual widths the
-// accumulators of OB outputs stay in registers over all rows; compiled for AVX2
-// and for the baseline, chosen when the library loads.
+// accumulators of OB outputs stay in registers over a block of rows; compiled
+// for AVX2 and for the baseline, chosen when the library loads.
 template <int IN, int OB>
 __attribute__((target_clones("avx2", "default"))) void outerProductSumsFixed(
     const float* __restrict g, const float* __restrict x, std::int64_t rows, int out, double* __restrict gw,
