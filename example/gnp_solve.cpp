@@ -115,10 +115,7 @@ int main(int argc, char* argv[]) {
         if (run.type == "GNP") run.precParams.set("gnp: training steps", steps);
 
     const auto A = Gnp::readMatrixMarket<SC, LO, GO, NO>(matrixPath, comm);
-    const double gamma = Gnp::gershgorinBound(*A);
-    A->resumeFill();
-    A->scale(1.0 / gamma);
-    A->fillComplete(A->getDomainMap(), A->getRangeMap());
+    const double gamma = Gnp::scaleByGershgorinBound(*A);
     auto ones = Teuchos::rcp(new mv_type(A->getDomainMap(), 1, false));
     ones->putScalar(1.0);
     auto b = Teuchos::rcp(new mv_type(A->getRangeMap(), 1, false));

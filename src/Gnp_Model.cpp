@@ -290,9 +290,7 @@ void Float64Gradients::add(const torch::Tensor& parameter, const torch::Tensor& 
 
 torch::Tensor Float64Gradients::get(const torch::Tensor& parameter) const {
   const auto it = grads_.find(parameter.unsafeGetTensorImpl());
-  if (it != grads_.end()) return it->second;
-  if (parameter.grad().defined()) return parameter.grad().to(torch::kFloat64);
-  return torch::zeros(parameter.sizes(), torch::kFloat64);
+  return it != grads_.end() ? it->second : torch::zeros(parameter.sizes(), torch::kFloat64);
 }
 
 DenseImpl::DenseImpl(int in, int out, Float64Gradients& grads) : grads_(&grads) {

@@ -25,8 +25,7 @@ class Float64Gradients {
 public:
   void clear() { grads_.clear(); }
   void add(const torch::Tensor& parameter, const torch::Tensor& grad64);
-  /// The gradient of `parameter` in float64: the accumulated one, else autograd's
-  /// float32 one, else zero.
+  /// The gradient of `parameter` in float64, zero if the last pass gave none.
   torch::Tensor get(const torch::Tensor& parameter) const;
 
 private:

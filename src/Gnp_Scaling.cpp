@@ -44,6 +44,17 @@ double gershgorinBound(const Tpetra::RowMatrix<SC, LO, GO, NO>& A) {
   return std::min(globalRowMax, columnMax);
 }
 
+template <class SC, class LO, class GO, class NO>
+double scaleByGershgorinBound(Tpetra::CrsMatrix<SC, LO, GO, NO>& A) {
+  const double gamma = gershgorinBound(A);
+  A.resumeFill();
+  A.scale(SC(1.0 / gamma));
+  A.fillComplete(A.getDomainMap(), A.getRangeMap());
+  return gamma;
+}
+
+template double scaleByGershgorinBound(
+    Tpetra::CrsMatrix<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>&);
 template double gershgorinBound(
     const Tpetra::RowMatrix<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>&);
 

@@ -1,7 +1,7 @@
 #ifndef GNP_SCALING_HPP
 #define GNP_SCALING_HPP
 
-#include <Tpetra_RowMatrix.hpp>
+#include <Tpetra_CrsMatrix.hpp>
 
 namespace Gnp {
 
@@ -10,6 +10,11 @@ namespace Gnp {
 /// global over all ranks (a collective). Â = A / γ has spectral radius ≤ 1.
 template <class SC, class LO, class GO, class NO>
 double gershgorinBound(const Tpetra::RowMatrix<SC, LO, GO, NO>& A);
+
+/// A ← A / γ in place (the prescaling of METHOD.md's evaluation protocol);
+/// returns γ. A collective; A stays fill complete with the same maps.
+template <class SC, class LO, class GO, class NO>
+double scaleByGershgorinBound(Tpetra::CrsMatrix<SC, LO, GO, NO>& A);
 
 } // namespace Gnp
 

@@ -28,16 +28,12 @@ double processCpuSeconds() {
 
 struct Snapshot {
   std::vector<torch::Tensor> parameters, buffers;
-  void take(torch::nn::Module& m, bool params, bool bufs) {
+  void take(torch::nn::Module& m) {
     torch::NoGradGuard noGrad;
-    if (params) {
-      parameters.clear();
-      for (const auto& p : m.parameters()) parameters.push_back(p.detach().clone());
-    }
-    if (bufs) {
-      buffers.clear();
-      for (const auto& b : m.buffers()) buffers.push_back(b.detach().clone());
-    }
+    parameters.clear();
+    for (const auto& p : m.parameters()) parameters.push_back(p.detach().clone());
+    buffers.clear();
+    for (const auto& b : m.buffers()) buffers.push_back(b.detach().clone());
   }
   void restore(torch::nn::Module& m) const {
     torch::NoGradGuard noGrad;
@@ -133,7 +129,7 @@ TrainingReport Trainer::train(ResGcn& model) {
     if (improved) {
       report.bestLoss = globalLoss;
       report.bestStep = step;
-      best.take(*model, true, true);
+      best.take(*model);
     }
     loss.backward();
     allReduceGradients(model);

@@ -24,19 +24,18 @@ struct Problem {
   Teuchos::RCP<mv_type> b;
 };
 
-// Gershgorin-scaled convection-diffusion with b = Â·1 (the protocol of METHOD.md §5).
-Problem convectionDiffusionProblem(int N) {
-  Problem p;
-  p.A = convectionDiffusion(N, Tpetra::getDefaultComm());
-  const double gamma = Gnp::gershgorinBound(*p.A);
-  p.A->resumeFill();
-  p.A->scale(1.0 / gamma);
-  p.A->fillComplete();
-  mv_type ones(p.A->getDomainMap(), 1);
+// The protocol of METHOD.md §5: A Gershgorin-scaled in place, b = Â·1.
+Problem protocolProblem(const Teuchos::RCP<crs_type>& A) {
+  Gnp::scaleByGershgorinBound(*A);
+  mv_type ones(A->getDomainMap(), 1);
   ones.putScalar(1.0);
-  p.b = Teuchos::rcp(new mv_type(p.A->getRangeMap(), 1));
-  p.A->apply(ones, *p.b);
+  Problem p{A, Teuchos::rcp(new mv_type(A->getRangeMap(), 1))};
+  A->apply(ones, *p.b);
   return p;
+}
+
+Problem convectionDiffusionProblem(int N) {
+  return protocolProblem(convectionDiffusion(N, Tpetra::getDefaultComm()));
 }
 
 Gnp::SolveResult solveWith(const Problem& p, const std::string& type, const Teuchos::ParameterList& params = {}) {
@@ -159,15 +158,8 @@ TEST(FlexibleGmres, TrainedGnpBeatsNoPreconditionerOnIterAuc) {
 }
 
 TEST(FlexibleGmres, GnpBeatsNoPreconditionerOnTheShippedRealMatrix) {
-  const auto A = Gnp::readMatrixMarket<SC, LO, GO, NO>(exampleMatrixPath(), Tpetra::getDefaultComm());
-  const double gamma = Gnp::gershgorinBound(*A);
-  A->resumeFill();
-  A->scale(1.0 / gamma);
-  A->fillComplete();
-  Problem p{A, Teuchos::rcp(new mv_type(A->getRangeMap(), 1))};
-  mv_type ones(A->getDomainMap(), 1);
-  ones.putScalar(1.0);
-  A->apply(ones, *p.b);
+  const auto p = protocolProblem(
+      Gnp::readMatrixMarket<SC, LO, GO, NO>(exampleMatrixPath(), Tpetra::getDefaultComm()));
   const auto none = solveWith(p, "None");
   const auto gnp = solveWith(p, "GNP", gnpParameters(100));
   EXPECT_LT(Gnp::iterAuc(gnp.residuals, 100), Gnp::iterAuc(none.residuals, 100));
