@@ -6,6 +6,7 @@
 #include "Gnp_MatrixIO.hpp"
 #include "Gnp_Metrics.hpp"
 #include "Gnp_Preconditioner.hpp"
+#include "Gnp_RunList.hpp"
 #include "Gnp_Scaling.hpp"
 #include "Gnp_Types.hpp"
 
@@ -28,49 +29,6 @@ using NO = Gnp::DefaultNode;
 using crs_type = Tpetra::CrsMatrix<SC, LO, GO, NO>;
 using mv_type = Tpetra::MultiVector<SC, LO, GO, NO>;
 using Factory = Gnp::Factory<SC, LO, GO, NO>;
-
-struct Run {
-  std::string name, type;
-  Teuchos::ParameterList precParams, belos;
-};
-
-Teuchos::ParameterList validRunParameters() {
-  Teuchos::ParameterList p;
-  p.set("Preconditioner Type", "GNP", "GNP, ILUT, RELAXATION, MueLu, GMRES or None (case-insensitive)");
-  p.sublist("Preconditioner Parameters", false, "The preconditioner's own parameters").disableRecursiveValidation();
-  p.sublist("Belos", false, "Passed to Belos Block GMRES over the protocol's defaults").disableRecursiveValidation();
-  return p;
-}
-
-Run parseRun(const std::string& name, const Teuchos::ParameterList& spec, const Teuchos::ParameterList& belos) {
-  spec.validateParameters(validRunParameters());
-  Run run;
-  run.name = name;
-  run.type = Factory::canonicalType(spec.get<std::string>("Preconditioner Type"));
-  if (spec.isSublist("Preconditioner Parameters")) run.precParams = spec.sublist("Preconditioner Parameters");
-  run.belos = belos;
-  if (spec.isSublist("Belos")) run.belos.setParameters(spec.sublist("Belos"));
-  return run;
-}
-
-// One run per sublist that names a "Preconditioner Type", or one run when the
-// top-level list itself does; a top-level "Belos" sublist applies to all runs.
-std::vector<Run> parseRuns(const Teuchos::ParameterList& top) {
-  Teuchos::ParameterList belos = Gnp::defaultBelosParameters();
-  if (top.isSublist("Belos")) belos.setParameters(top.sublist("Belos"));
-  if (top.isParameter("Preconditioner Type")) return {parseRun(top.get<std::string>("Preconditioner Type"), top, belos)};
-  std::vector<Run> runs;
-  for (auto it = top.begin(); it != top.end(); ++it) {
-    const std::string& name = top.name(it);
-    if (name == "Belos") continue;
-    if (!top.isSublist(name) || !top.sublist(name).isParameter("Preconditioner Type"))
-      throw std::invalid_argument("unexpected entry \"" + name + "\" in the parameter list: expected a "
-                                  "\"Preconditioner Type\" parameter, sublists that each have one, or \"Belos\"");
-    runs.push_back(parseRun(name, top.sublist(name), belos));
-  }
-  if (runs.empty()) throw std::invalid_argument("the parameter list names no preconditioner");
-  return runs;
-}
 
 } // namespace
 
@@ -109,7 +67,7 @@ int main(int argc, char* argv[]) {
 
   try {
     const auto top = Teuchos::getParametersFromXmlFile(paramsPath);
-    auto runs = parseRuns(*top);
+    auto runs = Gnp::parseRunList(*top);
     if (steps > 0)
       for (auto& run : runs)
         if (run.type == "GNP") run.precParams.set("gnp: training steps", steps);

@@ -10,6 +10,7 @@ packages=(
   libtorch-dev                                     # LibTorch 1.13, CPU
   libopenmpi-dev openmpi-bin                       # MPI
   libgtest-dev                                     # tests
+  nlohmann-json3-dev                               # gnp-bench: one JSON file per case
   libopenblas0-serial                              # fast BLAS for Trilinos and LibTorch alike
 )
 missing=()

@@ -4,8 +4,8 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <limits>
-
 #include <stdexcept>
 
 namespace Gnp {
@@ -68,6 +68,46 @@ void Network::apply(const double* X, std::size_t ldx, double* Y, std::size_t ldy
   const auto ya = y.accessor<double, 2>();
   for (int c = 0; c < columns; ++c)
     for (std::int64_t i = 0; i < rows; ++i) Y[c * ldy + i] = ya[i][c];
+}
+
+namespace {
+
+// Parameters then buffers, each under its registered (dotted) name.
+std::vector<std::pair<std::string, torch::Tensor>> namedState(torch::nn::Module& model) {
+  std::vector<std::pair<std::string, torch::Tensor>> all;
+  for (const auto& item : model.named_parameters()) all.emplace_back(item.key(), item.value());
+  for (const auto& item : model.named_buffers()) all.emplace_back(item.key(), item.value());
+  return all;
+}
+
+} // namespace
+
+std::vector<NamedTensor> Network::state() const {
+  std::vector<NamedTensor> out;
+  for (const auto& [name, tensor] : namedState(*impl_->model)) {
+    const torch::Tensor t = tensor.detach().to(torch::kFloat32).contiguous();
+    NamedTensor nt{name, t.sizes().vec(), {}};
+    nt.values.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+    out.push_back(std::move(nt));
+  }
+  return out;
+}
+
+void Network::setState(const std::vector<NamedTensor>& tensors) {
+  torch::NoGradGuard noGrad;
+  auto state = namedState(*impl_->model);
+  if (tensors.size() != state.size())
+    throw std::invalid_argument("the saved network has " + std::to_string(tensors.size()) +
+                                " tensors but this network has " + std::to_string(state.size()) +
+                                "; the architectures differ");
+  for (auto& [name, tensor] : state) {
+    const auto it = std::find_if(tensors.begin(), tensors.end(), [&](const NamedTensor& t) { return t.name == name; });
+    if (it == tensors.end())
+      throw std::invalid_argument("the saved network has no tensor '" + name + "'; the architectures differ");
+    if (it->shape != tensor.sizes().vec())
+      throw std::invalid_argument("the saved tensor '" + name + "' has a different shape; the architectures differ");
+    tensor.copy_(torch::from_blob(const_cast<float*>(it->values.data()), it->shape, torch::kFloat32));
+  }
 }
 
 const std::vector<double>& Network::lossHistory() const { return impl_->losses; }

@@ -2,6 +2,7 @@
 #define GNP_NETWORK_HPP
 
 #include "Gnp_DistributedOperator.hpp"
+#include "Gnp_ModelFile.hpp"
 #include "Gnp_Options.hpp"
 
 #include <memory>
@@ -29,6 +30,12 @@ public:
   /// Y = M(X) for `columns` column-major blocks of this rank's rows (Tpetra's
   /// layout), all columns in one batched pass, inference mode. A collective.
   void apply(const double* X, std::size_t ldx, double* Y, std::size_t ldy, int columns) const;
+
+  /// Every parameter and batch-norm statistic, by name (identical on all ranks).
+  std::vector<NamedTensor> state() const;
+  /// Replaces the parameters and statistics with `tensors` (from state()); a
+  /// missing name or a different shape is std::invalid_argument.
+  void setState(const std::vector<NamedTensor>& tensors);
 
   const std::vector<double>& lossHistory() const;
   std::int64_t parameterCount() const;

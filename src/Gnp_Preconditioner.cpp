@@ -2,21 +2,32 @@
 
 #include "Gnp_Arnoldi.hpp"
 #include "Gnp_MatrixIO.hpp"
+#include "Gnp_ModelFile.hpp"
 #include "Gnp_Network.hpp"
 #include "Gnp_ScaledOperator.hpp"
 #include "Gnp_Scaling.hpp"
 #include "Gnp_TpetraDistributedOperator.hpp"
 #include "Gnp_Types.hpp"
 
+#include <Teuchos_CommHelpers.hpp>
 #include <Teuchos_Time.hpp>
 
 #include <cmath>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 #include <stdexcept>
 
 namespace Gnp {
 namespace {
+
+void broadcastString(const Teuchos::Comm<int>& comm, std::string& s) {
+  long long size = static_cast<long long>(s.size());
+  Teuchos::broadcast(comm, 0, &size);
+  s.resize(static_cast<std::size_t>(size));
+  if (size > 0) Teuchos::broadcast(comm, 0, static_cast<int>(size), s.data());
+}
 
 void requireAtLeast(const Teuchos::ParameterList& p, const char* name, int low, int high = 1 << 30) {
   const int v = p.get<int>(name);
@@ -36,6 +47,27 @@ void requireNonNegative(const Teuchos::ParameterList& p, const char* name, bool 
         << (strictlyPositive ? "positive" : "non-negative") << " and finite";
     throw std::invalid_argument(msg.str());
   }
+}
+
+// Rank 0 reads the whole file; every rank gets its bytes, or the same error.
+std::string readOnRoot(const std::string& path, const Teuchos::Comm<int>& comm) {
+  std::string bytes, error;
+  if (comm.getRank() == 0) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) error = "cannot open GNP model file '" + path + "'; check the path (\"gnp: initial model\" or load())";
+    else bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  broadcastString(comm, error);
+  if (!error.empty()) throw std::invalid_argument(error);
+  broadcastString(comm, bytes);
+  return bytes;
+}
+
+void requireSameSize(const ModelFile& m, std::int64_t rows, const std::string& path) {
+  if (m.rows != rows)
+    throw std::invalid_argument("GNP model file '" + path + "' was trained for a matrix with " +
+                                std::to_string(m.rows) + " rows, but this matrix has " + std::to_string(rows) +
+                                "; a model only fits the matrix (or a same-sized variant) it was trained for");
 }
 
 } // namespace
@@ -70,6 +102,9 @@ Teuchos::RCP<const Teuchos::ParameterList> Preconditioner<SC, LO, GO, NO>::getVa
            "Random seed: network initialisation and samples; results do not depend on the number of ranks");
     p->set("gnp: print frequency", d.printEvery,
            "Print training progress on rank 0 every this many steps (0: silent)");
+    p->set("gnp: initial model", std::string(),
+           "Warm start: a model file written by Gnp::Preconditioner::save for a matrix of the same size; "
+           "training starts from its weights instead of random ones (\"\": cold start)");
     return Teuchos::RCP<const Teuchos::ParameterList>(p);
   }();
   return valid;
@@ -112,6 +147,7 @@ void Preconditioner<SC, LO, GO, NO>::setParameters(const Teuchos::ParameterList&
   o.seed = static_cast<std::uint64_t>(p.get<int>("gnp: seed"));
   o.printEvery = p.get<int>("gnp: print frequency");
   options_ = o;
+  initialModel_ = p.get<std::string>("gnp: initial model");
   initialized_ = computed_ = false;
 }
 
@@ -120,15 +156,77 @@ void Preconditioner<SC, LO, GO, NO>::initialize() {
   Teuchos::Time timer("GNP initialize", true);
   initialized_ = computed_ = false;
   checkMatrix(*A_, "the matrix given to GNP");
-  gamma_ = gershgorinBound(*A_);
+  buildNetwork(gershgorinBound(*A_));
+  if (!initialModel_.empty()) {
+    const ModelFile m = ModelFile::decode(readOnRoot(initialModel_, *A_->getComm()), initialModel_);
+    requireSameSize(m, static_cast<std::int64_t>(A_->getGlobalNumRows()), initialModel_);
+    try {
+      network_->setState(m.tensors);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("\"gnp: initial model\" '" + initialModel_ + "' does not fit this network (" +
+                                  e.what() + "): use the same gnp: layers / embedding / hidden / mlp layers as " +
+                                  "the saved model (" + std::to_string(m.options.layers) + " / " +
+                                  std::to_string(m.options.embedding) + " / " + std::to_string(m.options.hidden) +
+                                  " / " + std::to_string(m.options.mlpLayers) + ")");
+    }
+  }
+  initialized_ = true;
+  ++numInitialize_;
+  initializeTime_ += timer.stop();
+}
+
+template <class SC, class LO, class GO, class NO>
+void Preconditioner<SC, LO, GO, NO>::buildNetwork(double gamma) {
   const auto crs = Teuchos::rcp_dynamic_cast<const Tpetra::CrsMatrix<SC, LO, GO, NO>>(A_);
   if (crs.is_null())
     throw std::invalid_argument("Gnp::Preconditioner: GNP needs a Tpetra::CrsMatrix (its graph convolutions "
                                 "run on the local CSR arrays)");
+  gamma_ = gamma;
   graph_ = std::make_shared<TpetraDistributedOperator<SC, LO, GO, NO>>(crs, 1.0 / gamma_);
   network_ = std::make_unique<Network>(options_, graph_);
-  initialized_ = true;
-  ++numInitialize_;
+}
+
+template <class SC, class LO, class GO, class NO>
+void Preconditioner<SC, LO, GO, NO>::save(const std::string& path) const {
+  if (!computed_)
+    throw std::runtime_error("Gnp::Preconditioner::save: nothing to save; call compute() (training) or load() first");
+  ModelFile m;
+  m.rows = static_cast<std::int64_t>(A_->getGlobalNumRows());
+  m.entries = static_cast<std::int64_t>(A_->getGlobalNumEntries());
+  m.gamma = gamma_;
+  m.options = options_;
+  m.stepsRun = report_.stepsRun;
+  m.bestStep = report_.bestStep;
+  m.bestLoss = report_.bestLoss;
+  m.tensors = network_->state();
+  std::string error;
+  if (A_->getComm()->getRank() == 0) {
+    const std::string bytes = m.encode();
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.close();
+    if (!out) error = "Gnp::Preconditioner::save: cannot write '" + path + "'; check that its folder exists and is writable";
+  }
+  broadcastString(*A_->getComm(), error);
+  if (!error.empty()) throw std::runtime_error(error);
+}
+
+template <class SC, class LO, class GO, class NO>
+void Preconditioner<SC, LO, GO, NO>::load(const std::string& path) {
+  Teuchos::Time timer("GNP load", true);
+  initialized_ = computed_ = false;
+  const ModelFile m = ModelFile::decode(readOnRoot(path, *A_->getComm()), path);
+  checkMatrix(*A_, "the matrix given to GNP");
+  requireSameSize(m, static_cast<std::int64_t>(A_->getGlobalNumRows()), path);
+  options_ = m.options;
+  initialModel_.clear();
+  buildNetwork(m.gamma);
+  network_->setState(m.tensors);
+  report_ = TrainingReport();
+  report_.stepsRun = m.stepsRun;
+  report_.bestStep = m.bestStep;
+  report_.bestLoss = m.bestLoss;
+  initialized_ = computed_ = true;
   initializeTime_ += timer.stop();
 }
 

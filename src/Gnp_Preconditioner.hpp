@@ -51,6 +51,16 @@ public:
   Teuchos::RCP<const map_type> getRangeMap() const override { return A_->getRangeMap(); }
   bool hasTransposeApply() const override { return false; }
 
+  /// Writes the trained network (parameters, batch-norm statistics, γ and the
+  /// settings) to `path` in the format of Gnp::ModelFile. A collective; rank 0
+  /// writes. Requires compute() or load().
+  void save(const std::string& path) const;
+  /// Replaces initialize() and compute(): reads a model saved by save(), on any
+  /// number of ranks, for this matrix (same number of rows). The settings come
+  /// from the file. Missing, truncated, corrupt, newer-version files and a
+  /// matrix of another size are std::invalid_argument errors on every rank.
+  void load(const std::string& path);
+
   Teuchos::RCP<const row_matrix_type> getMatrix() const { return A_; }
   const Options& getOptions() const { return options_; }
   /// γ, the Gershgorin bound of A (available after initialize).
@@ -70,7 +80,10 @@ public:
 
 private:
   Teuchos::RCP<const row_matrix_type> A_;
+  void buildNetwork(double gamma);
+
   Options options_;
+  std::string initialModel_;
   double gamma_ = 1.0;
   std::shared_ptr<DistributedOperator> graph_;
   std::unique_ptr<Network> network_;

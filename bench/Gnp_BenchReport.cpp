@@ -1,0 +1,283 @@
+#include "Gnp_BenchReport.hpp"
+
+#include "Gnp_Metrics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace Gnp {
+namespace Bench {
+namespace {
+
+using json = nlohmann::json;
+
+std::vector<double> numbers(const json& array) {
+  std::vector<double> v;
+  for (const auto& x : array) v.push_back(x.is_null() ? std::nan("") : x.get<double>());
+  return v;
+}
+
+bool allFinite(const std::vector<double>& v) {
+  return std::all_of(v.begin(), v.end(), [](double x) { return std::isfinite(x) && x > 0.0; });
+}
+
+bool constructionFailed(const json& c) { return c.at("construction").at("failed").get<bool>(); }
+
+bool solutionFailed(const json& c, const char* mode) {
+  return c.contains(mode) && c.at(mode).at("failed").get<bool>();
+}
+
+// A case whose residual history can be ranked in `mode`.
+bool rankable(const json& c, const char* mode) {
+  return !constructionFailed(c) && c.contains(mode) && !solutionFailed(c, mode);
+}
+
+json nullable(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+double get(const json& j, const char* key) {
+  return j.contains(key) && !j.at(key).is_null() ? j.at(key).get<double>() : std::nan("");
+}
+
+std::string fmt(const char* format, double v) {
+  if (!std::isfinite(v)) return "–";
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), format, v);
+  return buf;
+}
+
+double percentile(std::vector<double> v, double q) {
+  if (v.empty()) return std::nan("");
+  std::sort(v.begin(), v.end());
+  const double pos = q * (v.size() - 1);
+  const auto lo = static_cast<std::size_t>(std::floor(pos));
+  const auto hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (pos - lo) * (v[hi] - v[lo]);
+}
+
+std::string finalStatus(const json& c) {
+  if (constructionFailed(c)) return "construction failure";
+  if (!c.contains("iteration")) return "not run";
+  if (solutionFailed(c, "iteration")) return "solution failure";
+  return c.at("iteration").at("converged").get<bool>() ? "converged" : "not converged";
+}
+
+// Groups case indices by matrix, in first-seen order.
+std::vector<std::pair<std::string, std::vector<std::size_t>>> byMatrix(const std::vector<json>& cases) {
+  std::vector<std::pair<std::string, std::vector<std::size_t>>> groups;
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const auto m = cases[i].at("matrix").get<std::string>();
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == m; });
+    if (it == groups.end()) groups.push_back({m, {i}});
+    else it->second.push_back(i);
+  }
+  return groups;
+}
+
+// The case with the lowest value of `key` in "metrics" among `idx`; -1 if none.
+long best(const std::vector<json>& cases, const std::vector<std::size_t>& idx, const char* key, long skip = -1) {
+  long arg = -1;
+  double low = INFINITY;
+  for (auto i : idx) {
+    if (static_cast<long>(i) == skip) continue;
+    const double v = get(cases[i].at("metrics"), key);
+    if (std::isfinite(v) && v < low) low = v, arg = static_cast<long>(i);
+  }
+  return arg;
+}
+
+std::string name(const std::vector<json>& cases, long i) {
+  return i < 0 ? "–" : cases[i].at("preconditioner").get<std::string>();
+}
+
+std::vector<std::string> preconditionerNames(const std::vector<json>& cases) {
+  std::vector<std::string> names;
+  for (const auto& c : cases) {
+    const auto n = c.at("preconditioner").get<std::string>();
+    if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  }
+  return names;
+}
+
+std::string csvField(std::string s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch == '\n' ? ' ' : ch);
+  return out + "\"";
+}
+
+} // namespace
+
+void addMetrics(std::vector<json>& cases, int maxIterations) {
+  double T = 0.0;
+  for (const auto& c : cases)
+    if (!constructionFailed(c) && c.contains("iteration")) T = std::max(T, c.at("iteration").at("seconds").get<double>());
+  for (auto& c : cases) {
+    json m{{"T", T}, {"iter_auc", nullptr}, {"time_auc", nullptr}, {"end_to_end_1e-6", nullptr},
+           {"end_to_end_1e-8", nullptr}};
+    if (rankable(c, "iteration")) {
+      const auto r = numbers(c.at("iteration").at("residuals"));
+      if (allFinite(r)) m["iter_auc"] = iterAuc(r, maxIterations);
+    }
+    if (rankable(c, "time")) {
+      const auto r = numbers(c.at("time").at("residuals"));
+      const auto t = numbers(c.at("time").at("times"));
+      if (allFinite(r) && T > 0.0) m["time_auc"] = timeAuc(r, t, T);
+      const double build = c.at("construction").at("seconds").get<double>();
+      for (double tol : {1e-6, 1e-8}) {
+        for (std::size_t i = 0; i < r.size() && i < t.size(); ++i)
+          if (r[i] <= tol) {
+            m[tol == 1e-6 ? "end_to_end_1e-6" : "end_to_end_1e-8"] = nullable(build + t[i]);
+            break;
+          }
+      }
+    }
+    c["metrics"] = m;
+  }
+}
+
+std::string summaryCsv(const std::vector<json>& cases) {
+  std::ostringstream os;
+  os << "matrix,rows,entries,preconditioner,type,status,construction_s,training_steps,training_stop,iterations,"
+        "tracked_residual,true_residual,solve_s,iter_auc,time_mode_iterations,time_mode_residual,time_auc,T,"
+        "end_to_end_1e-6_s,end_to_end_1e-8_s,failure\n";
+  for (const auto& c : cases) {
+    const json& m = c.at("metrics");
+    const bool built = !constructionFailed(c);
+    auto num = [](double v) { return std::isfinite(v) ? fmt("%.6g", v) : std::string(); };
+    const json none = json::object();
+    const json& it = c.contains("iteration") ? c.at("iteration") : none;
+    const json& tm = c.contains("time") ? c.at("time") : none;
+    std::string failure = built ? "" : c.at("construction").at("message").get<std::string>();
+    if (failure.empty() && solutionFailed(c, "iteration")) failure = it.at("failure").get<std::string>();
+    if (failure.empty() && solutionFailed(c, "time")) failure = "time mode: " + tm.at("failure").get<std::string>();
+    os << csvField(c.at("matrix").get<std::string>()) << ',' << c.at("rows") << ',' << c.at("entries") << ','
+       << csvField(c.at("preconditioner").get<std::string>()) << ',' << c.at("type").get<std::string>() << ','
+       << finalStatus(c) << ',' << num(get(c.at("construction"), "seconds")) << ','
+       << (c.contains("training") ? std::to_string(c.at("training").at("steps_run").get<int>()) : "") << ','
+       << (c.contains("training") ? c.at("training").at("stop_reason").get<std::string>() : "") << ','
+       << (it.contains("iterations") ? std::to_string(it.at("iterations").get<int>()) : "") << ','
+       << num(get(it, "tracked_residual")) << ',' << num(get(it, "true_residual")) << ',' << num(get(it, "seconds"))
+       << ',' << num(get(m, "iter_auc")) << ','
+       << (tm.contains("iterations") ? std::to_string(tm.at("iterations").get<int>()) : "") << ','
+       << num(get(tm, "true_residual")) << ',' << num(get(m, "time_auc")) << ',' << num(get(m, "T")) << ','
+       << num(get(m, "end_to_end_1e-6")) << ',' << num(get(m, "end_to_end_1e-8")) << ',' << csvField(failure)
+       << '\n';
+  }
+  return os.str();
+}
+
+std::string markdownReport(const std::vector<json>& cases, const std::string& header, const std::string& notes) {
+  std::ostringstream os;
+  os << header << "\n";
+  const auto groups = byMatrix(cases);
+  const auto names = preconditionerNames(cases);
+
+  // Per-matrix table.
+  os << "## Per matrix\n\n"
+     << "Best = lowest AUC among the runs without a failure. GNP and best-other final residuals are the true "
+        "relative residuals after iteration mode (100 iterations or rtol 1e-8). End-to-end = construction "
+        "(training for GNP) + solve time to reach the tolerance in time mode.\n\n"
+     << "| matrix | n | nnz | best Iter-AUC | best Time-AUC | GNP its | GNP residual | best other residual | "
+        "fastest to 1e-6 | fastest to 1e-8 |\n|---|---:|---:|---|---|---:|---:|---:|---|---|\n";
+  for (const auto& [matrix, idx] : groups) {
+    long gnp = -1;
+    for (auto i : idx)
+      if (cases[i].at("type") == "GNP") gnp = static_cast<long>(i);
+    double otherBest = INFINITY;
+    for (auto i : idx)
+      if (static_cast<long>(i) != gnp && rankable(cases[i], "iteration"))
+        otherBest = std::min(otherBest, get(cases[i].at("iteration"), "true_residual"));
+    const json& first = cases[idx.front()];
+    std::string gnpIts = "–", gnpRes = "–";
+    if (gnp >= 0 && cases[gnp].contains("iteration") && !constructionFailed(cases[gnp])) {
+      gnpIts = std::to_string(cases[gnp].at("iteration").at("iterations").get<int>());
+      gnpRes = fmt("%.1e", get(cases[gnp].at("iteration"), "true_residual"));
+      if (solutionFailed(cases[gnp], "iteration")) gnpRes += " (failed)";
+    } else if (gnp >= 0) {
+      gnpRes = "construction failure";
+    }
+    auto e2e = [&](const char* key) {
+      const long b = best(cases, idx, key);
+      return b < 0 ? std::string("none") : name(cases, b) + " (" + fmt("%.2f", get(cases[b].at("metrics"), key)) + " s)";
+    };
+    os << "| " << matrix << " | " << first.at("rows") << " | " << first.at("entries") << " | "
+       << name(cases, best(cases, idx, "iter_auc")) << " | " << name(cases, best(cases, idx, "time_auc")) << " | "
+       << gnpIts << " | " << gnpRes << " | " << fmt("%.1e", otherBest) << " | " << e2e("end_to_end_1e-6") << " | "
+       << e2e("end_to_end_1e-8") << " |\n";
+  }
+
+  // Failures (Table 2 shape) and wins.
+  os << "\n## Failures and wins per preconditioner\n\n"
+     << "Construction failure: the preconditioner could not be built (exception, or NaN/Inf on its first "
+        "apply). Solution failure: NaN/Inf during the solve, or the true residual departs from the tracked one "
+        "(true > 10·max(tracked, rtol)); counted in iteration mode, time mode in brackets where it adds one. "
+        "Best = share of the " << groups.size() << " matrices where the preconditioner has the lowest metric.\n\n"
+     << "| preconditioner | construction failures | solution failures | converged (iteration mode) | best Iter-AUC | "
+        "best Time-AUC | fastest to 1e-6 | fastest to 1e-8 |\n|---|---:|---:|---:|---:|---:|---:|---:|\n";
+  for (const auto& n : names) {
+    int construction = 0, solution = 0, solutionTime = 0, converged = 0;
+    int wins[4] = {0, 0, 0, 0};
+    const char* keys[4] = {"iter_auc", "time_auc", "end_to_end_1e-6", "end_to_end_1e-8"};
+    for (const auto& c : cases) {
+      if (c.at("preconditioner") != n) continue;
+      construction += constructionFailed(c);
+      solution += !constructionFailed(c) && solutionFailed(c, "iteration");
+      solutionTime += !constructionFailed(c) && !solutionFailed(c, "iteration") && solutionFailed(c, "time");
+      converged += finalStatus(c) == "converged";
+    }
+    for (const auto& [matrix, idx] : groups)
+      for (int k = 0; k < 4; ++k) {
+        const long b = best(cases, idx, keys[k]);
+        wins[k] += b >= 0 && name(cases, b) == n;
+      }
+    const double total = static_cast<double>(std::max<std::size_t>(groups.size(), 1));
+    os << "| " << n << " | " << construction << " | " << solution
+       << (solutionTime ? " (+" + std::to_string(solutionTime) + ")" : "") << " | " << converged;
+    for (int k = 0; k < 4; ++k) os << " | " << wins[k] << " (" << fmt("%.0f", 100.0 * wins[k] / total) << "%)";
+    os << " |\n";
+  }
+
+  // Table 1 shape: where GNP is best, how much better is its final residual?
+  os << "\n## Where GNP is best: residual ratio second best / GNP (the paper's Table 1)\n\n"
+     << "| ranked by | matrices where GNP is best | median ratio | 75th percentile | max |\n|---|---:|---:|---:|---:|\n";
+  for (const auto& [label, key, mode] : {std::tuple<const char*, const char*, const char*>{"Iter-AUC", "iter_auc", "iteration"},
+                                         {"Time-AUC", "time_auc", "time"}}) {
+    std::vector<double> ratios;
+    for (const auto& [matrix, idx] : groups) {
+      const long b = best(cases, idx, key);
+      if (b < 0 || cases[b].at("type") != "GNP") continue;
+      const long second = best(cases, idx, key, b);
+      if (second < 0) continue;
+      const double g = get(cases[b].at(mode), "true_residual"), s = get(cases[second].at(mode), "true_residual");
+      if (g > 0.0 && std::isfinite(g) && std::isfinite(s)) ratios.push_back(s / g);
+    }
+    os << "| " << label << " | " << ratios.size() << " | " << fmt("%.3g", percentile(ratios, 0.5)) << " | "
+       << fmt("%.3g", percentile(ratios, 0.75)) << " | "
+       << fmt("%.3g", ratios.empty() ? NAN : *std::max_element(ratios.begin(), ratios.end())) << " |\n";
+  }
+
+  // GNP training summary.
+  std::map<std::string, int> stops;
+  std::vector<double> steps;
+  for (const auto& c : cases)
+    if (c.contains("training")) {
+      ++stops[c.at("training").at("stop_reason").get<std::string>()];
+      steps.push_back(c.at("training").at("steps_run").get<int>());
+    }
+  if (!steps.empty()) {
+    os << "\n## GNP training\n\nSteps run per matrix: median " << fmt("%.0f", percentile(steps, 0.5)) << ", min "
+       << fmt("%.0f", *std::min_element(steps.begin(), steps.end())) << ", max "
+       << fmt("%.0f", *std::max_element(steps.begin(), steps.end())) << ". Training ended by:";
+    for (const auto& [reason, count] : stops) os << " " << reason << " " << count << ";";
+    os << " (steps = the step budget ran out, time = the time budget did).\n";
+  }
+  if (!notes.empty()) os << "\n" << notes << "\n";
+  return os.str();
+}
+
+} // namespace Bench
+} // namespace Gnp

@@ -1,0 +1,32 @@
+#ifndef GNP_BENCHREPORT_HPP
+#define GNP_BENCHREPORT_HPP
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace Gnp {
+namespace Bench {
+
+/// Adds "metrics" to every case of one matrix (METHOD.md section 6): T (the
+/// largest iteration-mode solve time of any preconditioner), Iter-AUC over
+/// maxIterations, Time-AUC over [0, T], and the end-to-end times construction +
+/// solve to reach 1e-6 and 1e-8 (null where not reached). Cases that failed
+/// get null AUCs.
+void addMetrics(std::vector<nlohmann::json>& casesOfOneMatrix, int maxIterations);
+
+/// One row per case: the columns a spreadsheet needs.
+std::string summaryCsv(const std::vector<nlohmann::json>& cases);
+
+/// The Markdown report: per-matrix winners, failures per preconditioner (the
+/// paper's Table 2), residual ratios where GNP is best (Table 1), win fractions
+/// and the end-to-end ranking. `header` is printed first (settings), `notes`
+/// (Markdown) last.
+std::string markdownReport(const std::vector<nlohmann::json>& cases, const std::string& header,
+                           const std::string& notes);
+
+} // namespace Bench
+} // namespace Gnp
+
+#endif

@@ -1,0 +1,542 @@
+// gnp-bench: the paper's evaluation protocol (METHOD.md sections 5-7) over a
+// folder of MatrixMarket files. The driver (this program without --worker) runs
+// every (matrix, preconditioner) case as its own `mpirun -np R gnp-bench
+// --worker ...` with a time limit, so a case that crashes or hangs costs only
+// itself; results go to one JSON file per case, written atomically, which also
+// makes the sweep resumable. When a matrix is done, the driver adds the metrics
+// and rewrites summary.csv and report.md.
+#include "Gnp_BenchCase.hpp"
+#include "Gnp_BenchReport.hpp"
+#include "Gnp_Preconditioner.hpp"
+#include "Gnp_RunList.hpp"
+
+#include <Teuchos_CommandLineProcessor.hpp>
+#include <Teuchos_XMLParameterListHelpers.hpp>
+#include <Tpetra_Core.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+namespace fs = std::filesystem;
+using namespace Gnp::Bench;
+
+namespace {
+
+struct Settings {
+  std::string matrices, params, out = "results";
+  int ranks = 1;
+  int gnpSteps = -1;
+  double gnpSeconds = -1.0;
+  double caseTimeLimit = 3600.0;
+  int maxCases = -1;
+  bool reportOnly = false;
+  std::string mpiexec = GNP_MPIEXEC, notes;
+  // Worker mode.
+  bool worker = false;
+  std::string phase, matrix, run, casePath, modelPath;
+  double timeLimit = 0.0, secondsPerIteration = 0.0;
+};
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::invalid_argument("cannot read '" + path + "'");
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void writeAtomically(const fs::path& path, const std::string& text) {
+  const fs::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out) throw std::runtime_error("cannot write '" + tmp.string() + "'");
+  }
+  fs::rename(tmp, path);
+}
+
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.9g", v);
+  return buf;
+}
+
+std::string safeName(const std::string& s) {
+  std::string out;
+  for (char c : s) out += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' ? c : '_';
+  return out;
+}
+
+// The runs of --params (or the paper's six at library defaults), with the
+// command line's GNP budget applied: the same in the driver and every worker.
+std::vector<Gnp::RunSpec> runList(const Settings& s) {
+  const auto top = s.params.empty() ? Teuchos::rcp(new Teuchos::ParameterList(Gnp::defaultRunList()))
+                                    : Teuchos::getParametersFromXmlFile(s.params);
+  auto runs = Gnp::parseRunList(*top);
+  for (auto& r : runs)
+    if (r.type == "GNP") {
+      if (s.gnpSteps > 0) r.precParams.set("gnp: training steps", s.gnpSteps);
+      if (s.gnpSeconds >= 0) r.precParams.set("gnp: max training time", s.gnpSeconds);
+    }
+  return runs;
+}
+
+// ---------------------------------------------------------------- worker
+
+json parametersJson(const Teuchos::ParameterList& p) {
+  json j = json::object();
+  for (auto it = p.begin(); it != p.end(); ++it) {
+    if (p.isSublist(p.name(it))) {
+      j[p.name(it)] = parametersJson(p.sublist(p.name(it)));
+    } else {
+      std::ostringstream v;
+      v << p.entry(it).getAny();
+      j[p.name(it)] = v.str();
+    }
+  }
+  return j;
+}
+
+json trainingJson(const Gnp::Preconditioner<SC, LO, GO, NO>& gnp) {
+  const auto& r = gnp.getTrainingReport();
+  const auto& o = gnp.getOptions();
+  return {{"steps_budget", o.steps},     {"seconds_budget", o.maxSeconds},
+          {"steps_run", r.stepsRun},     {"stop_reason", Gnp::toString(r.reason)},
+          {"best_step", r.bestStep},     {"best_loss", r.bestLoss},
+          {"seconds", r.seconds},        {"steps_per_second", r.seconds > 0 ? r.stepsRun / r.seconds : 0.0},
+          {"losses", gnp.getLossHistory()}};
+}
+
+int worker(const Settings& s) {
+  auto comm = Tpetra::getDefaultComm();
+  const bool root = comm->getRank() == 0;
+  const auto runs = runList(s);
+  const auto run = std::find_if(runs.begin(), runs.end(), [&](const Gnp::RunSpec& r) { return r.name == s.run; });
+  if (run == runs.end()) throw std::invalid_argument("no run named \"" + s.run + "\" in the parameter list");
+  const Problem problem = loadProblem(s.matrix, comm);
+  auto save = [&](const json& doc) {
+    if (root) writeAtomically(s.casePath, doc.dump(1));
+    comm->barrier();
+  };
+
+  if (s.phase == "iteration") {
+    json doc{{"format", 1},
+             {"matrix", fs::path(s.matrix).stem().string()},
+             {"file", s.matrix},
+             {"rows", problem.A->getGlobalNumRows()},
+             {"entries", problem.A->getGlobalNumEntries()},
+             {"gamma", problem.gamma},
+             {"ranks", comm->getSize()},
+             {"preconditioner", run->name},
+             {"type", run->type},
+             {"parameters", parametersJson(run->precParams)}};
+    const Construction c = construct([&] { return Factory::create(run->type, problem.A, run->precParams); }, problem);
+    doc["construction"] = {{"failed", c.failed}, {"message", c.message}, {"seconds", c.seconds}};
+    if (!c.built.gnp.is_null()) {
+      doc["training"] = trainingJson(*c.built.gnp);
+      c.built.gnp->save(s.modelPath);
+    }
+    save(doc); // a crash in the solve now reads as a solution failure
+    const char* abortCase = std::getenv("GNP_BENCH_TEST_ABORT"); // fault injection for the isolation test
+    if (abortCase && doc["matrix"].get<std::string>() + "/" + run->name == abortCase) std::abort();
+    if (!c.failed) {
+      doc["iteration"] = toJson(solve(problem, c.built.op, run->belos));
+      doc["iteration"]["max_iterations"] = run->belos.get<int>("Maximum Iterations");
+    }
+    save(doc);
+    return 0;
+  }
+
+  // Time mode: no iteration cap, stop at rtol or after the matrix's timeout.
+  json doc;
+  if (root) doc = json::parse(readFile(s.casePath));
+  const Construction c = construct(
+      [&] {
+        if (run->type != "GNP") return Factory::create(run->type, problem.A, run->precParams);
+        Factory::Built built;
+        built.type = "GNP";
+        built.gnp = Teuchos::rcp(new Gnp::Preconditioner<SC, LO, GO, NO>(problem.A));
+        built.gnp->load(s.modelPath); // the model trained in iteration mode
+        built.op = built.gnp;
+        return built;
+      },
+      problem);
+  json time;
+  if (c.failed) {
+    Gnp::SolveResult none;
+    none.failed = true;
+    none.failure = "rebuilding for time mode failed: " + c.message;
+    time = toJson(none);
+  } else {
+    time = toJson(solveForTime(problem, c.built.op, run->belos, s.timeLimit, s.secondsPerIteration));
+  }
+  time["timeout"] = s.timeLimit;
+  doc["time"] = time;
+  save(doc);
+  return 0;
+}
+
+// ---------------------------------------------------------------- driver
+
+volatile sig_atomic_t childGroup = 0;
+
+void forwardSignal(int sig) {
+  if (childGroup > 0) kill(-childGroup, SIGKILL);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+// Runs argv in its own process group, stderr to logPath; kills the group after
+// limit seconds. Returns a description of an abnormal end ("" if it exited 0).
+std::string runChild(const std::vector<std::string>& argv, const std::string& logPath, double limit) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  std::cout.flush();
+  std::fflush(stdout);
+  const pid_t pid = fork();
+  if (pid < 0) return "fork failed";
+  if (pid == 0) {
+    setpgid(0, 0);
+    if (!std::freopen(logPath.c_str(), "w", stderr)) _exit(126);
+    execvp(args[0], args.data());
+    std::fprintf(stderr, "cannot run %s\n", args[0]);
+    _exit(127);
+  }
+  setpgid(pid, pid);
+  childGroup = pid;
+  const auto start = std::chrono::steady_clock::now();
+  int status = 0;
+  bool killed = false;
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (!killed && std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > limit) {
+      kill(-pid, SIGTERM);
+      std::this_thread::sleep_for(std::chrono::seconds(3));
+      kill(-pid, SIGKILL);
+      killed = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  childGroup = 0;
+  std::string why;
+  if (killed) why = "timed out after " + std::to_string(static_cast<int>(limit)) + " s (the case time limit)";
+  else if (WIFSIGNALED(status)) why = "crashed (signal " + std::to_string(WTERMSIG(status)) + ")";
+  else if (WEXITSTATUS(status) > 128) // mpirun reports a rank killed by signal s as 128 + s
+    why = "crashed (signal " + std::to_string(WEXITSTATUS(status) - 128) + ")";
+  else if (WEXITSTATUS(status) != 0) why = "exited with status " + std::to_string(WEXITSTATUS(status));
+  if (!why.empty()) {
+    // The last line of its error output says more.
+    std::ifstream log(logPath);
+    std::string line, last;
+    while (std::getline(log, line))
+      if (!line.empty()) last = line;
+    if (!last.empty()) why += ": " + last.substr(0, 300);
+  }
+  return why;
+}
+
+std::vector<fs::path> matrixFiles(const std::string& list) {
+  std::vector<fs::path> files;
+  std::stringstream ss(list);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (item.empty()) continue;
+    if (fs::is_directory(item)) {
+      for (const auto& e : fs::directory_iterator(item))
+        if (e.path().extension() == ".mtx") files.push_back(e.path());
+    } else if (fs::exists(item)) {
+      files.push_back(item);
+    } else {
+      throw std::invalid_argument("--matrices: no such file or folder '" + item + "'");
+    }
+  }
+  if (files.empty()) throw std::invalid_argument("--matrices names no .mtx file");
+  // Small matrices first: early results, and an ETA that only grows slowly.
+  std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
+    return std::make_pair(fs::file_size(a), a.string()) < std::make_pair(fs::file_size(b), b.string());
+  });
+  return files;
+}
+
+std::string duration(double s) {
+  char buf[32];
+  if (s < 120) std::snprintf(buf, sizeof buf, "%.0fs", s);
+  else if (s < 7200) std::snprintf(buf, sizeof buf, "%.0fm%02.0fs", std::floor(s / 60), std::fmod(s, 60));
+  else std::snprintf(buf, sizeof buf, "%.0fh%02.0fm", std::floor(s / 3600), std::fmod(s, 3600) / 60);
+  return buf;
+}
+
+double secondsPerIteration(const json& doc) {
+  const json& it = doc.at("iteration");
+  return it.at("seconds").get<double>() / std::max(1, it.at("iterations").get<int>());
+}
+
+json readCase(const fs::path& p) {
+  if (!fs::exists(p)) return nullptr;
+  try {
+    return json::parse(readFile(p.string()));
+  } catch (const std::exception&) {
+    return nullptr; // a torn file from an interrupted worker: rerun the case
+  }
+}
+
+std::string settingsHeader(const Settings& s, const std::vector<Gnp::RunSpec>& runs, std::size_t matrices) {
+  std::ostringstream os;
+  os << "# gnp-bench report\n\n"
+     << "Protocol of METHOD.md sections 5-6: Gershgorin prescaling, b = Â·1, x0 = 0, flexible GMRES (Belos Block "
+        "GMRES, restart 10), rtol 1e-8; iteration mode 100 iterations; time mode no iteration cap and a timeout of "
+        "the largest iteration-mode solve time on the matrix. "
+     << matrices << " matrices, " << s.ranks << " MPI rank(s). Preconditioners:\n\n";
+  for (const auto& r : runs) {
+    os << "- **" << r.name << "** (" << r.type << ")";
+    if (r.precParams.numParams() > 0) {
+      os << ":";
+      for (auto it = r.precParams.begin(); it != r.precParams.end(); ++it)
+        os << " `" << r.precParams.name(it) << " = " << r.precParams.entry(it).getAny() << "`";
+    } else {
+      os << ": library defaults";
+    }
+    os << "\n";
+  }
+  return os.str();
+}
+
+int driver(const Settings& s, const std::string& self) {
+  const auto runs = runList(s); // the XML is checked before anything runs
+  const auto files = matrixFiles(s.matrices);
+  const fs::path out(s.out), casesDir = out / "cases", modelsDir = out / "models";
+  fs::create_directories(casesDir);
+  fs::create_directories(modelsDir);
+  signal(SIGINT, forwardSignal);
+  signal(SIGTERM, forwardSignal);
+  setenv("OMP_NUM_THREADS", "1", 1);
+
+  std::vector<std::string> common{"--out=" + s.out};
+  if (!s.params.empty()) common.push_back("--params=" + s.params);
+  if (s.gnpSteps > 0) common.push_back("--gnp-steps=" + std::to_string(s.gnpSteps));
+  if (s.gnpSeconds >= 0) common.push_back("--gnp-seconds=" + number(s.gnpSeconds));
+  auto workerArgs = [&](const std::vector<std::string>& extra) {
+    std::vector<std::string> a{s.mpiexec};
+    if (geteuid() == 0) a.push_back("--allow-run-as-root");
+    a.insert(a.end(), {"--oversubscribe", "-np", std::to_string(s.ranks), self, "--worker"});
+    a.insert(a.end(), common.begin(), common.end());
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+
+  // Work is weighed by file size for the ETA (cost grows with nnz).
+  double totalWeight = 0.0, doneWeight = 0.0, spentOnDone = 0.0;
+  for (const auto& f : files) totalWeight += (fs::file_size(f) + 2e6) * runs.size();
+  const auto sweepStart = std::chrono::steady_clock::now();
+  int casesRun = 0;
+  bool stopped = false;
+  std::vector<json> all;
+
+  for (std::size_t mi = 0; mi < files.size() && !stopped; ++mi) {
+    const fs::path& file = files[mi];
+    const std::string matrix = file.stem().string();
+    const double weight = fs::file_size(file) + 2e6; // GNP training: a fixed cost per matrix
+    fs::create_directories(casesDir / matrix);
+    auto casePath = [&](const Gnp::RunSpec& r) { return casesDir / matrix / (safeName(r.name) + ".json"); };
+    auto modelPath = [&](const Gnp::RunSpec& r) { return modelsDir / (matrix + "__" + safeName(r.name) + ".gnp"); };
+    auto progress = [&](const std::string& what, const json& doc, double seconds, bool ran) {
+      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - sweepStart).count();
+      doneWeight += weight / 2; // each phase is half a case
+      if (ran) spentOnDone += seconds;
+      const double rate = spentOnDone > 0 ? spentOnDone / doneWeight : 0.0;
+      std::string status = "construction failure";
+      const char* mode = what.find("time") != std::string::npos ? "time" : "iteration";
+      if (!doc.at("construction").at("failed").get<bool>() && doc.contains(mode)) {
+        const json& r = doc.at(mode);
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "%s, %d its, true relres %.1e, build %.1f s, solve %.2f s",
+                      r.at("failed").get<bool>() ? "solution failure"
+                      : r.at("converged").get<bool>() ? "converged" : "not converged",
+                      r.at("iterations").get<int>(),
+                      r.at("true_residual").is_null() ? NAN : r.at("true_residual").get<double>(),
+                      doc.at("construction").at("seconds").get<double>(), r.at("seconds").get<double>());
+        status = buf;
+      }
+      std::printf("gnp-bench: [%3.0f%%] %s / %s: %s%s | elapsed %s, ETA %s\n", 100.0 * doneWeight / totalWeight,
+                  matrix.c_str(), what.c_str(), status.c_str(), ran ? "" : " (done before)",
+                  duration(elapsed).c_str(),
+                  rate > 0 ? duration(rate * (totalWeight - doneWeight)).c_str() : "?");
+      std::fflush(stdout);
+    };
+    auto limitReached = [&] { return s.maxCases >= 0 && casesRun >= s.maxCases; };
+
+    // Phase 1: iteration mode, one worker per preconditioner.
+    std::vector<json> docs(runs.size());
+    for (std::size_t ri = 0; ri < runs.size(); ++ri) {
+      const auto& run = runs[ri];
+      docs[ri] = readCase(casePath(run));
+      if (!docs[ri].is_null() && docs[ri].contains("iteration")) {
+        progress(run.name, docs[ri], 0, false);
+        continue;
+      }
+      if (limitReached()) { stopped = true; break; }
+      const auto start = std::chrono::steady_clock::now();
+      const std::string why = runChild(workerArgs({"--phase=iteration", "--matrix=" + file.string(),
+                                                   "--run=" + run.name, "--case=" + casePath(run).string(),
+                                                   "--model=" + modelPath(run).string()}),
+                                       (casesDir / matrix / (safeName(run.name) + ".iteration.log")).string(),
+                                       s.caseTimeLimit);
+      ++casesRun;
+      docs[ri] = readCase(casePath(run));
+      if (!why.empty() || docs[ri].is_null() || !docs[ri].contains("iteration")) {
+        // Record what happened, so that the sweep goes on and a rerun skips it.
+        const std::string message = "the worker " + (why.empty() ? std::string("wrote no result") : why);
+        if (docs[ri].is_null()) {
+          docs[ri] = {{"format", 1}, {"matrix", matrix}, {"file", file.string()}, {"rows", nullptr},
+                      {"entries", nullptr}, {"ranks", s.ranks}, {"preconditioner", run.name}, {"type", run.type},
+                      {"construction", {{"failed", true}, {"message", message}, {"seconds", 0.0}}}};
+        } else if (!docs[ri]["construction"]["failed"].get<bool>()) {
+          Gnp::SolveResult r;
+          r.failed = true;
+          r.failure = message;
+          docs[ri]["iteration"] = toJson(r);
+        }
+        writeAtomically(casePath(run), docs[ri].dump(1));
+      }
+      progress(run.name, docs[ri],
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), true);
+    }
+    if (stopped) break;
+
+    // Phase 2: time mode with T = the largest iteration-mode solve time.
+    double T = 0.0;
+    for (const auto& d : docs)
+      if (d.contains("iteration")) T = std::max(T, d.at("iteration").at("seconds").get<double>());
+    for (std::size_t ri = 0; ri < runs.size(); ++ri) {
+      const auto& run = runs[ri];
+      json& doc = docs[ri];
+      if (doc.contains("time")) {
+        progress(run.name + " (time mode)", doc, 0, false);
+        continue;
+      }
+      const auto start = std::chrono::steady_clock::now();
+      bool ran = false;
+      if (doc.at("construction").at("failed").get<bool>()) {
+        // nothing to solve
+      } else if (doc.at("iteration").at("failed").get<bool>() || doc.at("iteration").at("converged").get<bool>()) {
+        // A converged run reached rtol within T already; a failed one stays failed.
+        doc["time"] = doc.at("iteration");
+        doc["time"]["timeout"] = T;
+        doc["time"]["same_as_iteration_mode"] = true;
+      } else {
+        if (limitReached()) { stopped = true; break; }
+        ran = true;
+        const std::string why = runChild(
+            workerArgs({"--phase=time", "--matrix=" + file.string(), "--run=" + run.name,
+                        "--case=" + casePath(run).string(), "--model=" + modelPath(run).string(),
+                        "--time-limit=" + number(T),
+                        "--seconds-per-iteration=" + number(secondsPerIteration(doc))}),
+            (casesDir / matrix / (safeName(run.name) + ".time.log")).string(), s.caseTimeLimit);
+        ++casesRun;
+        json updated = readCase(casePath(run));
+        if (why.empty() && !updated.is_null() && updated.contains("time")) {
+          doc = updated;
+        } else {
+          Gnp::SolveResult r;
+          r.failed = true;
+          r.failure = "the worker " + (why.empty() ? std::string("wrote no result") : why);
+          doc["time"] = toJson(r);
+          doc["time"]["timeout"] = T;
+        }
+      }
+      if (!doc.contains("time")) doc["time_mode"] = "not run: construction failed";
+      if (doc.contains("time") || ran) writeAtomically(casePath(run), doc.dump(1));
+      if (!doc.at("construction").at("failed").get<bool>())
+        progress(run.name + " (time mode)", doc,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), ran);
+      else
+        doneWeight += weight / 2;
+    }
+    if (stopped) break;
+
+    addMetrics(docs, runs.front().belos.get<int>("Maximum Iterations"));
+    for (std::size_t ri = 0; ri < runs.size(); ++ri) writeAtomically(casePath(runs[ri]), docs[ri].dump(1));
+  }
+
+  // The report covers every matrix whose cases are all complete.
+  for (const auto& file : files) {
+    std::vector<json> docs;
+    for (const auto& run : runs) {
+      json d = readCase(casesDir / file.stem() / (safeName(run.name) + ".json"));
+      if (d.is_null() || !d.contains("metrics")) break;
+      docs.push_back(d);
+    }
+    if (docs.size() == runs.size()) all.insert(all.end(), docs.begin(), docs.end());
+  }
+  writeAtomically(out / "summary.csv", summaryCsv(all));
+  std::string notes;
+  if (!s.notes.empty()) notes = readFile(s.notes);
+  writeAtomically(out / "report.md", markdownReport(all, settingsHeader(s, runs, all.size() / runs.size()), notes));
+  std::printf("gnp-bench: %zu of %zu matrices complete; wrote %s and %s%s\n", all.size() / runs.size(), files.size(),
+              (out / "summary.csv").c_str(), (out / "report.md").c_str(),
+              stopped ? " (stopped at --max-cases; rerun to continue)" : "");
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char* argv[]) {
+  Settings s;
+  Teuchos::CommandLineProcessor clp(false, true);
+  clp.setDocString(
+      "gnp-bench --matrices DIR-or-files --out DIR [--params bench.xml] [--ranks R] [options]\n\n"
+      "Runs the paper's evaluation protocol (METHOD.md sections 5-7) for every matrix and every preconditioner\n"
+      "of the XML file (default: GNP with 2000 training steps, ILUT, Jacobi, MueLu, GMRES, None, all at library\n"
+      "defaults). Each case runs as `mpirun -np R gnp-bench --worker ...` with a time limit; results are one JSON\n"
+      "per case under OUT/cases, plus OUT/summary.csv and OUT/report.md. Rerunning with the same --out skips\n"
+      "finished cases. Plots: bench/plot_results.py OUT.");
+  clp.setOption("matrices", &s.matrices, "Comma-separated MatrixMarket files and/or folders (all *.mtx in them)");
+  clp.setOption("params", &s.params, "XML list of runs, as for gnp-solve (default: the six at library defaults)");
+  clp.setOption("out", &s.out, "Output folder");
+  clp.setOption("ranks", &s.ranks, "MPI ranks per case");
+  clp.setOption("gnp-steps", &s.gnpSteps, "Override \"gnp: training steps\" of every GNP run (-1: keep)");
+  clp.setOption("gnp-seconds", &s.gnpSeconds, "Override \"gnp: max training time\" of every GNP run (-1: keep)");
+  clp.setOption("case-time-limit", &s.caseTimeLimit, "Seconds after which a case's worker is killed (a failure)");
+  clp.setOption("max-cases", &s.maxCases, "Stop after running this many workers (-1: all); rerun to continue");
+  clp.setOption("notes", &s.notes, "Markdown file appended to report.md");
+  clp.setOption("mpiexec", &s.mpiexec, "MPI launcher for the workers");
+  clp.setOption("worker", "driver", &s.worker, "Internal: run one case (started by the driver under mpirun)");
+  clp.setOption("phase", &s.phase, "Internal (worker): iteration or time");
+  clp.setOption("matrix", &s.matrix, "Internal (worker): the matrix file");
+  clp.setOption("run", &s.run, "Internal (worker): the run's name");
+  clp.setOption("case", &s.casePath, "Internal (worker): the case's JSON file");
+  clp.setOption("model", &s.modelPath, "Internal (worker): GNP model file");
+  clp.setOption("time-limit", &s.timeLimit, "Internal (worker): time-mode timeout T in seconds");
+  clp.setOption("seconds-per-iteration", &s.secondsPerIteration, "Internal (worker): from iteration mode");
+  const auto parsed = clp.parse(argc, argv);
+  if (parsed == Teuchos::CommandLineProcessor::PARSE_HELP_PRINTED) return 0;
+  if (parsed != Teuchos::CommandLineProcessor::PARSE_SUCCESSFUL) return 2;
+
+  if (s.worker) {
+    Tpetra::ScopeGuard tpetra(&argc, &argv);
+    try {
+      return worker(s);
+    } catch (const std::exception& e) {
+      std::cerr << "gnp-bench worker: error: " << e.what() << "\n";
+      return 1;
+    }
+  }
+  try {
+    if (s.matrices.empty()) throw std::invalid_argument("--matrices is required (a folder or .mtx files)");
+    if (s.ranks < 1) throw std::invalid_argument("--ranks must be at least 1");
+    if (s.caseTimeLimit <= 0) throw std::invalid_argument("--case-time-limit must be positive");
+    return driver(s, fs::canonical("/proc/self/exe").string());
+  } catch (const std::exception& e) {
+    std::cerr << "gnp-bench: error: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The paper's evaluation protocol over a folder of MatrixMarket files (default:
+# ../shared/matrices), every preconditioner of bench/sweep.xml, then the plots.
+#   bash scripts/run-bench.sh [MATRICES [OUT]]      (OUT default: results/)
+# Rerunning with the same OUT resumes; RANKS sets the MPI ranks per case (2).
+# Extra gnp-bench options go in GNP_BENCH_ARGS, e.g. "--gnp-seconds=120".
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+"$root/scripts/setup.sh"
+if ! /usr/bin/python3 -c "import matplotlib" 2>/dev/null; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q python3-matplotlib
+fi
+matrices=${1:-$root/../shared/matrices}
+out=${2:-$root/results}
+export OMP_NUM_THREADS=1 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+# shellcheck disable=SC2086
+"$root/build/bench/gnp-bench" --matrices="$matrices" --params="$root/bench/sweep.xml" --out="$out" \
+  --ranks="${RANKS:-2}" --case-time-limit=900 --notes="$root/docs/results/notes.md" ${GNP_BENCH_ARGS:-}
+/usr/bin/python3 "$root/bench/plot_results.py" "$out"

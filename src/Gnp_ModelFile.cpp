@@ -1,0 +1,171 @@
+#include "Gnp_ModelFile.hpp"
+
+#include <cstring>
+#include <stdexcept>
+#include <type_traits>
+
+namespace Gnp {
+namespace {
+
+constexpr char magic[8] = {'G', 'N', 'P', 'M', 'O', 'D', 'E', 'L'};
+
+std::uint64_t fnv1a(const char* data, std::size_t size) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (std::size_t i = 0; i < size; ++i) {
+    h ^= static_cast<unsigned char>(data[i]);
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+// Plain values are written as their bytes: the format is defined as
+// little-endian, which is every platform Debian's LibTorch and Trilinos run on.
+class Writer {
+public:
+  template <class T>
+  void put(const T& v) {
+    static_assert(std::is_trivially_copyable<T>::value, "plain values only");
+    bytes_.append(reinterpret_cast<const char*>(&v), sizeof(T));
+  }
+  void put(const std::string& s) {
+    put(static_cast<std::uint32_t>(s.size()));
+    bytes_.append(s);
+  }
+  std::string& bytes() { return bytes_; }
+
+private:
+  std::string bytes_;
+};
+
+class Reader {
+public:
+  Reader(const char* data, std::size_t size, const std::string& source) : p_(data), end_(data + size), source_(source) {}
+  template <class T>
+  T get() {
+    T v;
+    need(sizeof(T));
+    std::memcpy(&v, p_, sizeof(T));
+    p_ += sizeof(T);
+    return v;
+  }
+  std::string getString() {
+    const auto n = get<std::uint32_t>();
+    need(n);
+    std::string s(p_, n);
+    p_ += n;
+    return s;
+  }
+  void getFloats(std::vector<float>& out, std::size_t n) {
+    need(n * sizeof(float));
+    out.resize(n);
+    if (n > 0) std::memcpy(out.data(), p_, n * sizeof(float));
+    p_ += n * sizeof(float);
+  }
+  bool atEnd() const { return p_ == end_; }
+
+private:
+  void need(std::size_t n) const {
+    if (static_cast<std::size_t>(end_ - p_) < n)
+      throw std::invalid_argument("GNP model file '" + source_ + "' is corrupt: a record runs past the end");
+  }
+  const char* p_;
+  const char* end_;
+  const std::string& source_;
+};
+
+void putOptions(Writer& w, const Options& o) {
+  for (int v : {o.layers, o.embedding, o.hidden, o.mlpLayers, o.batchSize, o.krylovSamples, o.arnoldiSteps, o.steps,
+                o.printEvery})
+    w.put(static_cast<std::int32_t>(v));
+  w.put(o.maxSeconds);
+  w.put(o.learningRate);
+  w.put(o.seed);
+}
+
+Options getOptions(Reader& r) {
+  Options o;
+  for (int* v : {&o.layers, &o.embedding, &o.hidden, &o.mlpLayers, &o.batchSize, &o.krylovSamples, &o.arnoldiSteps,
+                 &o.steps, &o.printEvery})
+    *v = r.get<std::int32_t>();
+  o.maxSeconds = r.get<double>();
+  o.learningRate = r.get<double>();
+  o.seed = r.get<std::uint64_t>();
+  return o;
+}
+
+} // namespace
+
+std::string ModelFile::encode() const {
+  Writer payload;
+  payload.put(rows);
+  payload.put(entries);
+  payload.put(gamma);
+  putOptions(payload, options);
+  payload.put(static_cast<std::int32_t>(stepsRun));
+  payload.put(static_cast<std::int32_t>(bestStep));
+  payload.put(bestLoss);
+  payload.put(static_cast<std::uint32_t>(tensors.size()));
+  for (const auto& t : tensors) {
+    payload.put(t.name);
+    payload.put(static_cast<std::uint32_t>(t.shape.size()));
+    for (auto d : t.shape) payload.put(d);
+    payload.put(static_cast<std::uint64_t>(t.values.size()));
+    payload.bytes().append(reinterpret_cast<const char*>(t.values.data()), t.values.size() * sizeof(float));
+  }
+  Writer file;
+  file.bytes().append(magic, sizeof(magic));
+  file.put(formatVersion);
+  file.put(static_cast<std::uint64_t>(payload.bytes().size()));
+  file.bytes().append(payload.bytes());
+  file.put(fnv1a(payload.bytes().data(), payload.bytes().size()));
+  return std::move(file.bytes());
+}
+
+ModelFile ModelFile::decode(const std::string& bytes, const std::string& source) {
+  const std::string what = "GNP model file '" + source + "'";
+  if (bytes.size() < sizeof(magic) || std::memcmp(bytes.data(), magic, sizeof(magic)) != 0)
+    throw std::invalid_argument(what + " is not a GNP model (it does not start with \"GNPMODEL\"); pass a file "
+                                "written by Gnp::Preconditioner::save");
+  Reader header(bytes.data() + sizeof(magic), bytes.size() - sizeof(magic), what);
+  const auto version = header.get<std::uint32_t>();
+  if (version > formatVersion)
+    throw std::invalid_argument(what + " has format version " + std::to_string(version) +
+                                ", newer than this build of GNP reads (" + std::to_string(formatVersion) +
+                                "); load it with a newer GNP or retrain");
+  if (version == 0) throw std::invalid_argument(what + " is corrupt: format version 0");
+  const auto length = header.get<std::uint64_t>();
+  const std::size_t offset = sizeof(magic) + sizeof(std::uint32_t) + sizeof(std::uint64_t);
+  if (bytes.size() < offset || bytes.size() - offset != length + sizeof(std::uint64_t))
+    throw std::invalid_argument(what + " is truncated or has trailing bytes: " + std::to_string(bytes.size()) +
+                                " bytes where the header promises " +
+                                std::to_string(offset + length + sizeof(std::uint64_t)) + "; save the model again");
+  std::uint64_t stored;
+  std::memcpy(&stored, bytes.data() + offset + length, sizeof(stored));
+  if (stored != fnv1a(bytes.data() + offset, length))
+    throw std::invalid_argument(what + " is corrupt: its checksum does not match its contents; save the model again");
+
+  Reader r(bytes.data() + offset, length, what);
+  ModelFile m;
+  m.rows = r.get<std::int64_t>();
+  m.entries = r.get<std::int64_t>();
+  m.gamma = r.get<double>();
+  m.options = getOptions(r);
+  m.stepsRun = r.get<std::int32_t>();
+  m.bestStep = r.get<std::int32_t>();
+  m.bestLoss = r.get<double>();
+  m.tensors.resize(r.get<std::uint32_t>());
+  for (auto& t : m.tensors) {
+    t.name = r.getString();
+    t.shape.resize(r.get<std::uint32_t>());
+    std::int64_t count = 1;
+    for (auto& d : t.shape) count *= (d = r.get<std::int64_t>());
+    const auto n = r.get<std::uint64_t>();
+    if (count < 0 || static_cast<std::uint64_t>(count) != n)
+      throw std::invalid_argument(what + " is corrupt: tensor '" + t.name + "' has the wrong number of values");
+    r.getFloats(t.values, n);
+  }
+  if (!r.atEnd()) throw std::invalid_argument(what + " is corrupt: unexpected bytes after the last tensor");
+  return m;
+}
+
+} // namespace Gnp

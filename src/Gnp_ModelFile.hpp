@@ -1,0 +1,48 @@
+#ifndef GNP_MODELFILE_HPP
+#define GNP_MODELFILE_HPP
+
+#include "Gnp_Options.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace Gnp {
+
+/// One parameter or buffer of the network, by its registered name.
+struct NamedTensor {
+  std::string name;
+  std::vector<std::int64_t> shape;
+  std::vector<float> values;
+};
+
+/// A trained GNP as stored on disk: everything needed to apply it again, on any
+/// number of MPI ranks, to the matrix it was trained for (or to warm-start
+/// training on a changed matrix of the same size).
+///
+/// Format (little-endian): the magic "GNPMODEL", a uint32 format version, a
+/// uint64 payload length, the payload, and a 64-bit FNV-1a hash of the payload.
+/// The hash and length catch truncated and corrupted files; the version lets an
+/// old reader refuse a newer file instead of misreading it.
+struct ModelFile {
+  static constexpr std::uint32_t formatVersion = 1;
+
+  std::int64_t rows = 0;    ///< global rows of the matrix trained for
+  std::int64_t entries = 0; ///< its global stored entries
+  double gamma = 1.0;       ///< the Gershgorin bound the network's Â = A/γ used
+  Options options;          ///< architecture and training settings
+  int stepsRun = 0, bestStep = -1;
+  double bestLoss = 0.0;
+  std::vector<NamedTensor> tensors;
+
+  /// The file's bytes.
+  std::string encode() const;
+  /// Parses bytes read from `source` (named in errors). Throws
+  /// std::invalid_argument for anything that is not a complete, intact model
+  /// file of a version this build reads.
+  static ModelFile decode(const std::string& bytes, const std::string& source);
+};
+
+} // namespace Gnp
+
+#endif

@@ -1,0 +1,31 @@
+#ifndef GNP_RUNLIST_HPP
+#define GNP_RUNLIST_HPP
+
+#include <Teuchos_ParameterList.hpp>
+
+#include <string>
+#include <vector>
+
+namespace Gnp {
+
+/// One preconditioner of a comparison, as gnp-solve and gnp-bench read it.
+struct RunSpec {
+  std::string name;                     ///< the sublist's name (or the type for a single run)
+  std::string type;                     ///< canonical Factory type
+  Teuchos::ParameterList precParams;    ///< "Preconditioner Parameters"
+  Teuchos::ParameterList belos;         ///< Belos parameters: protocol defaults, then the list's
+};
+
+/// Reads a comparison parameter list: either one run (a top-level "Preconditioner
+/// Type", optional "Preconditioner Parameters" and "Belos") or sublists that
+/// each name a "Preconditioner Type", plus an optional top-level "Belos" list
+/// for all of them. Anything else is std::invalid_argument naming the entry.
+std::vector<RunSpec> parseRunList(const Teuchos::ParameterList& top);
+
+/// The paper's comparison with every preconditioner at its library defaults
+/// (GNP: 2000 training steps): GNP, ILUT, Jacobi, MueLu, GMRES, None.
+Teuchos::ParameterList defaultRunList();
+
+} // namespace Gnp
+
+#endif

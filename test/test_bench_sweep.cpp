@@ -1,0 +1,153 @@
+// gnp-bench end to end on two tiny matrices with all six preconditioners: the
+// driver, its workers under mpirun (GNP_TEST_RANKS ranks), crash isolation,
+// the outputs, and resuming an interrupted sweep.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using Row = std::map<std::string, std::string>;
+
+// 2-D convection-diffusion on an 8 x 8 grid (n 64) and a tridiagonal matrix
+// whose first diagonal entry is missing (n 30).
+fs::path writeMatrices(const fs::path& dir) {
+  fs::create_directories(dir);
+  {
+    std::ostringstream entries;
+    int count = 0;
+    const int N = 8;
+    for (int i = 0; i < N; ++i)
+      for (int j = 0; j < N; ++j) {
+        const int row = i * N + j + 1;
+        entries << row << ' ' << row << " 4\n", ++count;
+        if (j > 0) entries << row << ' ' << row - 1 << " -1.3\n", ++count;
+        if (j < N - 1) entries << row << ' ' << row + 1 << " -0.7\n", ++count;
+        if (i > 0) entries << row << ' ' << row - N << " -1.15\n", ++count;
+        if (i < N - 1) entries << row << ' ' << row + N << " -0.85\n", ++count;
+      }
+    std::ofstream(dir / "convdiff.mtx") << "%%MatrixMarket matrix coordinate real general\n"
+                                        << N * N << ' ' << N * N << ' ' << count << "\n" << entries.str();
+  }
+  {
+    std::ostringstream entries;
+    int count = 0;
+    const int n = 30;
+    for (int i = 1; i <= n; ++i) {
+      if (i > 1) entries << i << ' ' << i << " 3\n", ++count;
+      if (i > 1) entries << i << ' ' << i - 1 << " -1\n", ++count;
+      if (i < n) entries << i << ' ' << i + 1 << " 1\n", ++count;
+    }
+    std::ofstream(dir / "zerodiag.mtx") << "%%MatrixMarket matrix coordinate real general\n"
+                                        << n << ' ' << n << ' ' << count << "\n" << entries.str();
+  }
+  return dir;
+}
+
+int ranks() {
+  const char* r = std::getenv("GNP_TEST_RANKS");
+  return r ? std::atoi(r) : 1;
+}
+
+int runBench(const fs::path& matrices, const fs::path& out, const std::string& extra = "") {
+  const std::string command = std::string(GNP_BENCH_EXE) + " --matrices=" + matrices.string() + " --out=" +
+                              out.string() + " --ranks=" + std::to_string(ranks()) + " --gnp-steps=10 " + extra +
+                              " > " + (out.string() + ".log") + " 2>&1";
+  return std::system(command.c_str());
+}
+
+std::vector<std::string> splitCsv(const std::string& line) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (char c : line) {
+    if (c == '"') quoted = !quoted;
+    else if (c == ',' && !quoted) fields.emplace_back();
+    else fields.back() += c;
+  }
+  return fields;
+}
+
+std::vector<Row> readSummary(const fs::path& out) {
+  std::ifstream in(out / "summary.csv");
+  std::string line;
+  std::getline(in, line);
+  const auto header = splitCsv(line);
+  std::vector<Row> rows;
+  while (std::getline(in, line)) {
+    const auto fields = splitCsv(line);
+    Row row;
+    for (std::size_t i = 0; i < header.size() && i < fields.size(); ++i) row[header[i]] = fields[i];
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+const Row& find(const std::vector<Row>& rows, const std::string& matrix, const std::string& preconditioner) {
+  for (const auto& r : rows)
+    if (r.at("matrix") == matrix && r.at("preconditioner") == preconditioner) return r;
+  static const Row none;
+  ADD_FAILURE() << "no row for " << matrix << " / " << preconditioner;
+  return none;
+}
+
+// The columns that do not depend on timing.
+std::vector<std::string> deterministic(const std::vector<Row>& rows) {
+  std::vector<std::string> out;
+  for (const auto& r : rows)
+    out.push_back(r.at("matrix") + " " + r.at("preconditioner") + " " + r.at("status") + " " + r.at("iterations") +
+                  " " + r.at("training_steps") + " " + r.at("iter_auc").substr(0, 6));
+  return out;
+}
+
+} // namespace
+
+TEST(GnpBench, SweepsTwoMatricesWithAllSixTypesSurvivesACrashAndResumesToTheSameSummary) {
+  const fs::path dir = fs::temp_directory_path() / ("gnp_bench_sweep_np" + std::to_string(ranks()));
+  fs::remove_all(dir);
+  const fs::path matrices = writeMatrices(dir / "matrices");
+  // Fault injection: this case's worker aborts after construction.
+  setenv("GNP_BENCH_TEST_ABORT", "convdiff/MueLu", 1);
+
+  ASSERT_EQ(runBench(matrices, dir / "full"), 0) << "see " << dir / "full.log";
+  const auto rows = readSummary(dir / "full");
+  ASSERT_EQ(rows.size(), 12u);
+  for (const char* type : {"GNP", "ILUT", "Jacobi", "MueLu", "GMRES", "None"}) {
+    EXPECT_TRUE(fs::exists(dir / "full" / "cases" / "convdiff" / (std::string(type) + ".json"))) << type;
+    EXPECT_TRUE(fs::exists(dir / "full" / "cases" / "zerodiag" / (std::string(type) + ".json"))) << type;
+  }
+  EXPECT_TRUE(fs::exists(dir / "full" / "models" / "convdiff__GNP.gnp"));
+  // The crash is recorded as a solution failure (it happened after construction)...
+  const Row& crashed = find(rows, "convdiff", "MueLu");
+  EXPECT_EQ(crashed.at("status"), "solution failure");
+  EXPECT_NE(crashed.at("failure").find("crashed (signal 6)"), std::string::npos) << crashed.at("failure");
+  // ...and the others ran to a result.
+  for (const auto& r : rows) {
+    if (&r == &crashed) continue;
+    EXPECT_TRUE(r.at("status") == "converged" || r.at("status") == "not converged" ||
+                r.at("status").find("failure") != std::string::npos)
+        << r.at("matrix") << " " << r.at("preconditioner") << ": " << r.at("status");
+  }
+  EXPECT_EQ(find(rows, "convdiff", "ILUT").at("status"), "converged");
+  EXPECT_EQ(find(rows, "convdiff", "GNP").at("training_steps"), "10");
+  EXPECT_FALSE(find(rows, "convdiff", "GNP").at("iter_auc").empty());
+  EXPECT_FALSE(find(rows, "convdiff", "GNP").at("time_auc").empty());
+  std::ifstream report(dir / "full" / "report.md");
+  const std::string text((std::istreambuf_iterator<char>(report)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("## Failures and wins per preconditioner"), std::string::npos);
+  EXPECT_NE(text.find("| MueLu | 0 | 1 |"), std::string::npos) << text;
+
+  // Interrupted after 4 workers, then rerun: the same summary.
+  ASSERT_EQ(runBench(matrices, dir / "resumed", "--max-cases=4"), 0);
+  EXPECT_LT(readSummary(dir / "resumed").size(), 12u);
+  ASSERT_EQ(runBench(matrices, dir / "resumed"), 0);
+  EXPECT_EQ(deterministic(readSummary(dir / "resumed")), deterministic(rows));
+  fs::remove_all(dir);
+}
