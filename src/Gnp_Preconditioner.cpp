@@ -111,7 +111,7 @@ Teuchos::RCP<const Teuchos::ParameterList> Preconditioner<SC, LO, GO, NO>::getVa
 }
 
 template <class SC, class LO, class GO, class NO>
-void Preconditioner<SC, LO, GO, NO>::setParameters(const Teuchos::ParameterList& params) {
+void Preconditioner<SC, LO, GO, NO>::validateParameters(const Teuchos::ParameterList& params) {
   Teuchos::ParameterList p(params);
   try {
     p.validateParametersAndSetDefaults(*getValidParameters());
@@ -132,7 +132,13 @@ void Preconditioner<SC, LO, GO, NO>::setParameters(const Teuchos::ParameterList&
   requireAtLeast(p, "gnp: arnoldi steps", 1, 10000);
   requireAtLeast(p, "gnp: seed", 0);
   requireAtLeast(p, "gnp: print frequency", 0);
+}
 
+template <class SC, class LO, class GO, class NO>
+void Preconditioner<SC, LO, GO, NO>::setParameters(const Teuchos::ParameterList& params) {
+  validateParameters(params);
+  Teuchos::ParameterList p(params);
+  p.setParametersNotAlreadySet(*getValidParameters());
   Options o;
   o.layers = p.get<int>("gnp: layers");
   o.embedding = p.get<int>("gnp: embedding dimension");

@@ -35,6 +35,8 @@ public:
   /// std::invalid_argument errors naming the parameter); unset parameters keep
   /// their defaults. Invalidates a previous initialize/compute.
   void setParameters(const Teuchos::ParameterList& params);
+  /// The checks of setParameters alone (for factories that validate early).
+  static void validateParameters(const Teuchos::ParameterList& params);
 
   void initialize();
   bool isInitialized() const { return initialized_; }

@@ -1,0 +1,78 @@
+#include "Gnp_StratimikosHelpers.hpp"
+
+#include "Gnp_ThyraPreconditionerFactory.hpp"
+#include "Gnp_Types.hpp"
+
+#include <Stratimikos_MueLuHelpers.hpp>
+#include <Teuchos_AbstractFactoryStd.hpp>
+#include <Thyra_Ifpack2PreconditionerFactory.hpp>
+#include <Thyra_LinearOpWithSolveFactoryHelpers.hpp>
+#include <Thyra_TpetraThyraWrappers.hpp>
+#include <Tpetra_CrsMatrix.hpp>
+
+#include <stdexcept>
+
+namespace Gnp {
+namespace {
+
+bool registered(Stratimikos::DefaultLinearSolverBuilder& builder, const std::string& name) {
+  return Teuchos::sublist(builder.getValidParameters(), "Preconditioner Types")->isSublist(name);
+}
+
+} // namespace
+
+void enableGnp(Stratimikos::DefaultLinearSolverBuilder& builder, const std::string& name) {
+  if (registered(builder, name))
+    throw std::logic_error("Gnp::enableGnp: the builder already has a preconditioner type \"" + name + "\"");
+  using Base = Thyra::PreconditionerFactoryBase<DefaultScalar>;
+  using Impl = ThyraPreconditionerFactory<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>;
+  builder.setPreconditioningStrategyFactory(Teuchos::abstractFactoryStd<Base, Impl>(), name);
+}
+
+void enableTpetraPreconditioners(Stratimikos::DefaultLinearSolverBuilder& builder) {
+  if (!registered(builder, "GNP")) enableGnp(builder);
+  if (!registered(builder, "Ifpack2")) {
+    using Matrix = Tpetra::CrsMatrix<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>;
+    using Base = Thyra::PreconditionerFactoryBase<DefaultScalar>;
+    using Impl = Thyra::Ifpack2PreconditionerFactory<Matrix>;
+    builder.setPreconditioningStrategyFactory(Teuchos::abstractFactoryStd<Base, Impl>(), "Ifpack2");
+  }
+  if (!registered(builder, "MueLu"))
+    Stratimikos::enableMueLu<DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>(builder);
+}
+
+StratimikosResult solveWithStratimikos(
+    const Teuchos::RCP<const Tpetra::CrsMatrix<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>& A,
+    const Teuchos::RCP<const Tpetra::MultiVector<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>& b,
+    const Teuchos::RCP<Tpetra::MultiVector<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>& x,
+    const Teuchos::RCP<Teuchos::ParameterList>& params) {
+  using SC = DefaultScalar;
+  using LO = DefaultLocalOrdinal;
+  using GO = DefaultGlobalOrdinal;
+  using NO = DefaultNode;
+  Stratimikos::DefaultLinearSolverBuilder builder;
+  enableTpetraPreconditioners(builder);
+  builder.setParameterList(params);
+  const auto factory = builder.createLinearSolveStrategy("");
+  const auto op = Thyra::createConstLinearOp<SC, LO, GO, NO>(A);
+  const auto lows = Thyra::linearOpWithSolve(*factory, op);
+  const auto thyraB = Thyra::createConstMultiVector<SC, LO, GO, NO>(b);
+  const auto thyraX = Thyra::createMultiVector<SC, LO, GO, NO>(x);
+  const Thyra::SolveStatus<SC> status = Thyra::solve<SC>(*lows, Thyra::NOTRANS, *thyraB, thyraX.ptr());
+
+  StratimikosResult r;
+  r.converged = status.solveStatus == Thyra::SOLVE_STATUS_CONVERGED;
+  r.message = status.message;
+  if (!status.extraParameters.is_null() && status.extraParameters->isParameter("Iteration Count"))
+    r.iterations = status.extraParameters->get<int>("Iteration Count");
+  Tpetra::MultiVector<SC, LO, GO, NO> residual(b->getMap(), 1);
+  A->apply(*x, residual);
+  residual.update(1.0, *b, -1.0);
+  std::vector<double> rn(1), bn(1);
+  residual.norm2(rn);
+  b->norm2(bn);
+  r.trueResidual = rn[0] / (bn[0] > 0 ? bn[0] : 1.0);
+  return r;
+}
+
+} // namespace Gnp

@@ -1,0 +1,43 @@
+#ifndef GNP_STRATIMIKOSHELPERS_HPP
+#define GNP_STRATIMIKOSHELPERS_HPP
+
+#include "Gnp_Types.hpp"
+
+#include <Stratimikos_DefaultLinearSolverBuilder.hpp>
+#include <Tpetra_CrsMatrix.hpp>
+
+#include <string>
+
+namespace Gnp {
+
+/// Registers GNP as the Stratimikos preconditioner type `name` (in the spirit
+/// of Stratimikos::enableMueLu). Throws std::logic_error if the name is taken.
+void enableGnp(Stratimikos::DefaultLinearSolverBuilder& builder, const std::string& name = "GNP");
+
+/// Registers "GNP", "Ifpack2" and "MueLu" (Debian's Stratimikos registers
+/// neither Ifpack2 nor MueLu by default), so one XML file can switch between
+/// them with "Preconditioner Type". Names already registered are left alone.
+void enableTpetraPreconditioners(Stratimikos::DefaultLinearSolverBuilder& builder);
+
+/// What one Stratimikos solve did.
+struct StratimikosResult {
+  int iterations = 0;
+  bool converged = false;
+  double trueResidual = 1.0; ///< ‖b − A x‖ / ‖b‖
+  std::string message;       ///< Thyra's solve status message
+};
+
+/// Solves A x = b (x holds the initial guess) with the linear solver and
+/// preconditioner a Stratimikos parameter list names, after
+/// enableTpetraPreconditioners: e.g. "Linear Solver Type" "Belos" with "Block
+/// GMRES" / "Flexible Gmres" true, and "Preconditioner Type" "GNP". The list is
+/// validated (unknown names are errors naming them). A collective.
+StratimikosResult solveWithStratimikos(
+    const Teuchos::RCP<const Tpetra::CrsMatrix<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>& A,
+    const Teuchos::RCP<const Tpetra::MultiVector<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>& b,
+    const Teuchos::RCP<Tpetra::MultiVector<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>& x,
+    const Teuchos::RCP<Teuchos::ParameterList>& params);
+
+} // namespace Gnp
+
+#endif

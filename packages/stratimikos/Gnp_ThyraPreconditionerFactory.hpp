@@ -1,0 +1,39 @@
+#ifndef GNP_THYRAPRECONDITIONERFACTORY_HPP
+#define GNP_THYRAPRECONDITIONERFACTORY_HPP
+
+#include <Thyra_PreconditionerFactoryBase.hpp>
+
+namespace Gnp {
+
+/// GNP as a Stratimikos preconditioner strategy: a Thyra preconditioner
+/// factory that takes the Tpetra::CrsMatrix inside a Thyra::TpetraLinearOp,
+/// builds, initialises and trains a Gnp::Preconditioner with the "gnp: ..."
+/// list it is given, and hands it out as the right preconditioner (GNP is
+/// nonlinear: use Belos' "Block GMRES" with "Flexible Gmres" true).
+template <class SC, class LO, class GO, class NO>
+class ThyraPreconditionerFactory : public Thyra::PreconditionerFactoryBase<SC> {
+public:
+  bool isCompatible(const Thyra::LinearOpSourceBase<SC>& fwdOp) const override;
+  Teuchos::RCP<Thyra::PreconditionerBase<SC>> createPrec() const override;
+  void initializePrec(const Teuchos::RCP<const Thyra::LinearOpSourceBase<SC>>& fwdOp,
+                      Thyra::PreconditionerBase<SC>* prec, const Thyra::ESupportSolveUse supportSolveUse) const override;
+  void uninitializePrec(Thyra::PreconditionerBase<SC>* prec,
+                        Teuchos::RCP<const Thyra::LinearOpSourceBase<SC>>* fwdOp,
+                        Thyra::ESupportSolveUse* supportSolveUse) const override;
+
+  /// Validated against Gnp::Preconditioner::getValidParameters(): a misspelled
+  /// name is an error that names it.
+  void setParameterList(const Teuchos::RCP<Teuchos::ParameterList>& paramList) override;
+  Teuchos::RCP<Teuchos::ParameterList> getNonconstParameterList() override { return paramList_; }
+  Teuchos::RCP<Teuchos::ParameterList> unsetParameterList() override;
+  Teuchos::RCP<const Teuchos::ParameterList> getParameterList() const override { return paramList_; }
+  Teuchos::RCP<const Teuchos::ParameterList> getValidParameters() const override;
+  std::string description() const override { return "Gnp::ThyraPreconditionerFactory"; }
+
+private:
+  Teuchos::RCP<Teuchos::ParameterList> paramList_;
+};
+
+} // namespace Gnp
+
+#endif

@@ -1,0 +1,118 @@
+// GNP, Ifpack2 and MueLu through Stratimikos: one XML list switches between
+// them, and each gives the iterations of the direct (Factory + Belos) path.
+#include "Gnp_Factory.hpp"
+#include "Gnp_FlexibleGmres.hpp"
+#include "Gnp_Scaling.hpp"
+#include "Gnp_StratimikosHelpers.hpp"
+#include "Gnp_TestProblems.hpp"
+
+#include <Teuchos_XMLParameterListHelpers.hpp>
+#include <Tpetra_Core.hpp>
+#include <gtest/gtest.h>
+
+using namespace GnpTest;
+using Factory = Gnp::Factory<SC, LO, GO, NO>;
+
+namespace {
+
+// Belos Block GMRES, flexible, the protocol's settings; the preconditioner by name.
+Teuchos::RCP<Teuchos::ParameterList> stratimikosList(const std::string& type, const std::string& precXml) {
+  return Teuchos::getParametersFromXmlString(
+      "<ParameterList>"
+      "<Parameter name=\"Linear Solver Type\" type=\"string\" value=\"Belos\"/>"
+      "<ParameterList name=\"Linear Solver Types\"><ParameterList name=\"Belos\">"
+      "<Parameter name=\"Solver Type\" type=\"string\" value=\"Block GMRES\"/>"
+      "<ParameterList name=\"Solver Types\"><ParameterList name=\"Block GMRES\">"
+      "<Parameter name=\"Flexible Gmres\" type=\"bool\" value=\"true\"/>"
+      "<Parameter name=\"Num Blocks\" type=\"int\" value=\"10\"/>"
+      "<Parameter name=\"Maximum Iterations\" type=\"int\" value=\"100\"/>"
+      "<Parameter name=\"Convergence Tolerance\" type=\"double\" value=\"1e-8\"/>"
+      "</ParameterList></ParameterList></ParameterList></ParameterList>"
+      "<Parameter name=\"Preconditioner Type\" type=\"string\" value=\"" + type + "\"/>"
+      "<ParameterList name=\"Preconditioner Types\"><ParameterList name=\"" + type + "\">" + precXml +
+      "</ParameterList></ParameterList></ParameterList>");
+}
+
+struct Problem {
+  Teuchos::RCP<crs_type> A;
+  Teuchos::RCP<mv_type> b;
+};
+
+Problem problem() {
+  Problem p{convectionDiffusion(16, Tpetra::getDefaultComm()), Teuchos::null};
+  Gnp::scaleByGershgorinBound(*p.A);
+  mv_type ones(p.A->getDomainMap(), 1);
+  ones.putScalar(1.0);
+  p.b = Teuchos::rcp(new mv_type(p.A->getRangeMap(), 1));
+  p.A->apply(ones, *p.b);
+  return p;
+}
+
+struct Outcome {
+  int iterations;
+  double trueResidual;
+};
+
+Outcome viaStratimikos(const Problem& p, const std::string& type, const std::string& precXml) {
+  auto x = Teuchos::rcp(new mv_type(p.A->getDomainMap(), 1));
+  const auto r = Gnp::solveWithStratimikos(p.A, p.b, x, stratimikosList(type, precXml));
+  return {r.iterations, r.trueResidual};
+}
+
+Outcome direct(const Problem& p, const std::string& type, const Teuchos::ParameterList& params) {
+  const auto built = Factory::create(type, p.A, params);
+  auto x = Teuchos::rcp(new mv_type(p.A->getDomainMap(), 1));
+  const auto r = Gnp::solveFlexibleGmres<SC, LO, GO, NO>(p.A, p.b, x, built.op, Gnp::defaultBelosParameters());
+  return {r.iterations, r.trueResidual};
+}
+
+void expectSame(const Outcome& a, const Outcome& b) {
+  EXPECT_EQ(a.iterations, b.iterations);
+  EXPECT_NEAR(a.trueResidual, b.trueResidual, 1e-6 * b.trueResidual + 1e-14);
+}
+
+} // namespace
+
+TEST(Stratimikos, GnpGivesTheIterationsOfTheDirectPathForTheSameSeed) {
+  const auto p = problem();
+  Teuchos::ParameterList gnp;
+  gnp.set("gnp: training steps", 40);
+  gnp.set("gnp: seed", 3);
+  gnp.set("gnp: print frequency", 0);
+  // Same seed, same network, same Belos solver: the same residual history.
+  const Outcome d = direct(p, "GNP", gnp);
+  expectSame(viaStratimikos(p, "GNP",
+                            "<Parameter name=\"gnp: training steps\" type=\"int\" value=\"40\"/>"
+                            "<Parameter name=\"gnp: seed\" type=\"int\" value=\"3\"/>"
+                            "<Parameter name=\"gnp: print frequency\" type=\"int\" value=\"0\"/>"),
+             d);
+  EXPECT_LT(d.trueResidual, 0.5); // and GNP did precondition
+}
+
+TEST(Stratimikos, Ifpack2IlutAndMueLuAreRegisteredAndMatchTheDirectPath) {
+  const auto p = problem();
+  const Outcome ilut = direct(p, "ILUT", Teuchos::ParameterList());
+  EXPECT_LT(ilut.trueResidual, 1e-7);
+  expectSame(viaStratimikos(p, "Ifpack2", "<Parameter name=\"Prec Type\" type=\"string\" value=\"ILUT\"/>"), ilut);
+  const Outcome muelu = direct(p, "MueLu", Teuchos::ParameterList());
+  EXPECT_LT(muelu.trueResidual, 1e-7);
+  expectSame(viaStratimikos(p, "MueLu", "<Parameter name=\"verbosity\" type=\"string\" value=\"none\"/>"), muelu);
+}
+
+TEST(Stratimikos, AMisspelledGnpParameterIsAnErrorNamingIt) {
+  const auto p = problem();
+  auto x = Teuchos::rcp(new mv_type(p.A->getDomainMap(), 1));
+  try {
+    Gnp::solveWithStratimikos(p.A, p.b, x,
+                              stratimikosList("GNP", "<Parameter name=\"gnp: trainig steps\" type=\"int\" value=\"5\"/>"));
+    FAIL() << "a misspelled GNP parameter was accepted";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("gnp: trainig steps"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Stratimikos, EnableGnpRefusesATakenName) {
+  Stratimikos::DefaultLinearSolverBuilder builder;
+  Gnp::enableGnp(builder);
+  EXPECT_THROW(Gnp::enableGnp(builder), std::logic_error);
+}
