@@ -1,11 +1,16 @@
-// GNP, Ifpack2 and MueLu through Stratimikos: one XML list switches between
-// them, and each gives the iterations of the direct (Factory + Belos) path.
+// The entry points a Trilinos application already uses: GNP, Ifpack2 and MueLu
+// through Stratimikos (one XML list switches between them) and GNP through
+// Belos::SolverFactory by name; each gives the result of the direct (Factory +
+// Belos) path.
 #include "Gnp_Factory.hpp"
 #include "Gnp_FlexibleGmres.hpp"
+#include "Gnp_GnpSolverManager.hpp"
 #include "Gnp_Scaling.hpp"
 #include "Gnp_StratimikosHelpers.hpp"
 #include "Gnp_TestProblems.hpp"
 
+#include <BelosSolverFactory_Tpetra.hpp>
+#include <BelosTpetraAdapter.hpp>
 #include <Teuchos_XMLParameterListHelpers.hpp>
 #include <Tpetra_Core.hpp>
 #include <gtest/gtest.h>
@@ -115,4 +120,47 @@ TEST(Stratimikos, EnableGnpRefusesATakenName) {
   Stratimikos::DefaultLinearSolverBuilder builder;
   Gnp::enableGnp(builder);
   EXPECT_THROW(Gnp::enableGnp(builder), std::logic_error);
+}
+
+TEST(BelosFactory, GnpFgmresByNameGivesTheResultOfTheDirectPath) {
+  Gnp::registerBelosSolver();
+  const auto p = problem();
+  Teuchos::ParameterList gnp;
+  gnp.set("gnp: training steps", 40);
+  gnp.set("gnp: seed", 3);
+  gnp.set("gnp: print frequency", 0);
+  const Outcome d = direct(p, "GNP", gnp);
+
+  auto params = Teuchos::rcp(new Teuchos::ParameterList);
+  params->set("Num Blocks", 10);
+  params->set("Maximum Iterations", 100);
+  params->set("Convergence Tolerance", 1e-8);
+  params->set("GNP", gnp);
+  Belos::SolverFactory<SC, mv_type, Tpetra::Operator<SC, LO, GO, NO>> factory;
+  const auto solver = factory.create("gnp fgmres", params); // Belos names are case-insensitive
+  auto x = Teuchos::rcp(new mv_type(p.A->getDomainMap(), 1));
+  auto lp = Teuchos::rcp(new Belos::LinearProblem<SC, mv_type, Tpetra::Operator<SC, LO, GO, NO>>(p.A, x, p.b));
+  ASSERT_TRUE(lp->setProblem());
+  solver->setProblem(lp);
+  solver->solve();
+  mv_type r(p.A->getRangeMap(), 1);
+  p.A->apply(*x, r);
+  r.update(1.0, *p.b, -1.0);
+  std::vector<double> rn(1), bn(1);
+  r.norm2(rn);
+  p.b->norm2(bn);
+  expectSame({solver->getNumIters(), rn[0] / bn[0]}, d);
+}
+
+TEST(BelosFactory, AMisspelledParameterIsAnErrorNamingIt) {
+  Gnp::registerBelosSolver();
+  Belos::SolverFactory<SC, mv_type, Tpetra::Operator<SC, LO, GO, NO>> factory;
+  auto params = Teuchos::rcp(new Teuchos::ParameterList);
+  params->sublist("GNP").set("gnp: layer", 2);
+  try {
+    factory.create("GNP FGMRES", params);
+    FAIL() << "a misspelled parameter was accepted";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("gnp: layer"), std::string::npos) << e.what();
+  }
 }
