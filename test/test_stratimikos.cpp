@@ -5,6 +5,8 @@
 #include "Gnp_Factory.hpp"
 #include "Gnp_FlexibleGmres.hpp"
 #include "Gnp_GnpSolverManager.hpp"
+#include "Gnp_LinearSolverFactory.hpp"
+#include "Gnp_Preconditioner.hpp"
 #include "Gnp_Scaling.hpp"
 #include "Gnp_StratimikosHelpers.hpp"
 #include "Gnp_TestProblems.hpp"
@@ -163,4 +165,31 @@ TEST(BelosFactory, AMisspelledParameterIsAnErrorNamingIt) {
   } catch (const std::exception& e) {
     EXPECT_NE(std::string(e.what()).find("gnp: layer"), std::string::npos) << e.what();
   }
+}
+
+TEST(LinearSolverRegistry, GnpFromTheRegistryAppliesTheSamePreconditioner) {
+  Gnp::registerLinearSolverFactory();
+  const auto p = problem();
+  using OP = Tpetra::Operator<SC, LO, GO, NO>;
+  const auto solver = Trilinos::Details::getLinearSolver<mv_type, OP, double>("GNP", "GNP");
+  ASSERT_FALSE(solver.is_null());
+  auto params = Teuchos::rcp(new Teuchos::ParameterList);
+  params->set("gnp: training steps", 5);
+  params->set("gnp: print frequency", 0);
+  solver->setMatrix(p.A);
+  solver->setParameters(params);
+  solver->symbolic();
+  solver->numeric();
+  mv_type y(p.A->getDomainMap(), 1);
+  solver->solve(y, *p.b);
+
+  Gnp::Preconditioner<SC, LO, GO, NO> M(p.A);
+  M.setParameters(*params);
+  M.compute();
+  mv_type z(p.A->getDomainMap(), 1);
+  M.apply(*p.b, z);
+  z.update(-1.0, y, 1.0);
+  EXPECT_EQ(z.getVector(0)->normInf(), 0.0);
+  EXPECT_GT(y.getVector(0)->norm2(), 0.0);
+  EXPECT_THROW((Trilinos::Details::getLinearSolver<mv_type, OP, double>("GNP", "ILUT")), std::exception);
 }
