@@ -1,0 +1,79 @@
+// gnp-belos: GNP through Belos::SolverFactory by name, the way code that
+// already creates its Belos solver from a name and a parameter list does:
+// Gnp::registerBelosSolver() once, then "GNP FGMRES" with a "GNP" sublist.
+// Runs under mpirun -np N.
+#include "Gnp_GnpSolverManager.hpp"
+#include "Gnp_MatrixIO.hpp"
+#include "Gnp_Scaling.hpp"
+#include "Gnp_Types.hpp"
+
+#include <BelosSolverFactory_Tpetra.hpp>
+#include <BelosTpetraAdapter.hpp>
+#include <Teuchos_CommandLineProcessor.hpp>
+#include <Teuchos_XMLParameterListHelpers.hpp>
+#include <Tpetra_Core.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+int main(int argc, char* argv[]) {
+  using SC = Gnp::DefaultScalar;
+  using LO = Gnp::DefaultLocalOrdinal;
+  using GO = Gnp::DefaultGlobalOrdinal;
+  using NO = Gnp::DefaultNode;
+  using mv_type = Tpetra::MultiVector<SC, LO, GO, NO>;
+  using op_type = Tpetra::Operator<SC, LO, GO, NO>;
+  Tpetra::ScopeGuard tpetra(&argc, &argv);
+  auto comm = Tpetra::getDefaultComm();
+  const bool root = comm->getRank() == 0;
+
+  std::string matrixPath = GNP_DEFAULT_MATRIX, paramsPath = GNP_DEFAULT_BELOS;
+  int steps = -1;
+  Teuchos::CommandLineProcessor clp(false, true);
+  clp.setDocString("gnp-belos --matrix A.mtx --params belos.xml\n\n"
+                   "Solves A x = b, b = A*1, x0 = 0, after Gershgorin scaling, with the Belos solver named by the "
+                   "XML's \"Solver Type\" (e.g. \"GNP FGMRES\") and its \"Solver Parameters\".");
+  clp.setOption("matrix", &matrixPath, "MatrixMarket file");
+  clp.setOption("params", &paramsPath, "XML: \"Solver Type\" and a \"Solver Parameters\" sublist");
+  clp.setOption("gnp-steps", &steps, "Override \"gnp: training steps\" of the \"GNP\" sublist (-1: keep)");
+  const auto parsed = clp.parse(argc, argv);
+  if (parsed == Teuchos::CommandLineProcessor::PARSE_HELP_PRINTED) return 0;
+  if (parsed != Teuchos::CommandLineProcessor::PARSE_SUCCESSFUL) return 2;
+
+  try {
+    Gnp::registerBelosSolver();
+    const auto top = Teuchos::getParametersFromXmlFile(paramsPath);
+    const std::string solverType = top->get<std::string>("Solver Type");
+    auto params = Teuchos::rcp(new Teuchos::ParameterList(top->sublist("Solver Parameters")));
+    if (steps > 0) params->sublist("GNP").set("gnp: training steps", steps);
+
+    const auto A = Gnp::readMatrixMarket<SC, LO, GO, NO>(matrixPath, comm);
+    Gnp::scaleByGershgorinBound(*A);
+    mv_type ones(A->getDomainMap(), 1);
+    ones.putScalar(1.0);
+    auto b = Teuchos::rcp(new mv_type(A->getRangeMap(), 1));
+    A->apply(ones, *b);
+    auto x = Teuchos::rcp(new mv_type(A->getDomainMap(), 1));
+
+    Belos::SolverFactory<SC, mv_type, op_type> factory;
+    const auto solver = factory.create(solverType, params);
+    auto problem = Teuchos::rcp(new Belos::LinearProblem<SC, mv_type, op_type>(A, x, b));
+    problem->setProblem();
+    solver->setProblem(problem);
+    const Belos::ReturnType status = solver->solve();
+
+    mv_type r(A->getRangeMap(), 1);
+    A->apply(*x, r);
+    r.update(1.0, *b, -1.0);
+    const double relres = r.getVector(0)->norm2() / b->getVector(0)->norm2();
+    if (root)
+      std::printf("gnp-belos: %s, solver \"%s\", %d MPI rank(s): %s after %d iterations, true relative residual "
+                  "%.3e\n",
+                  matrixPath.c_str(), solverType.c_str(), comm->getSize(),
+                  status == Belos::Converged ? "converged" : "not converged", solver->getNumIters(), relres);
+  } catch (const std::exception& e) {
+    if (root) std::cerr << "gnp-belos: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
