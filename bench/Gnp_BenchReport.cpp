@@ -272,8 +272,9 @@ std::string markdownReport(const std::vector<json>& cases, const std::string& he
     os << "\n## GNP training\n\nSteps run per matrix: median " << fmt("%.0f", percentile(steps, 0.5)) << ", min "
        << fmt("%.0f", *std::min_element(steps.begin(), steps.end())) << ", max "
        << fmt("%.0f", *std::max_element(steps.begin(), steps.end())) << ". Training ended by:";
-    for (const auto& [reason, count] : stops) os << " " << reason << " " << count << ";";
-    os << " (steps = the step budget ran out, time = the time budget did).\n";
+    std::string sep = " ";
+    for (const auto& [reason, count] : stops) os << sep << reason << " on " << count << " matrices", sep = ", ";
+    os << ".\n";
   }
   if (!notes.empty()) os << "\n" << notes << "\n";
   return os.str();

@@ -280,6 +280,11 @@ double secondsPerIteration(const json& doc) {
   return it.at("seconds").get<double>() / std::max(1, it.at("iterations").get<int>());
 }
 
+// A case's first phase is over when it failed to build or has its iteration-mode solve.
+bool iterationPhaseDone(const json& doc) {
+  return !doc.is_null() && (doc.contains("iteration") || doc.at("construction").at("failed").get<bool>());
+}
+
 json readCase(const fs::path& p) {
   if (!fs::exists(p)) return nullptr;
   try {
@@ -379,7 +384,7 @@ int driver(const Settings& s, const std::string& self) {
     for (std::size_t ri = 0; ri < runs.size(); ++ri) {
       const auto& run = runs[ri];
       docs[ri] = readCase(casePath(run));
-      if (!docs[ri].is_null() && docs[ri].contains("iteration")) {
+      if (iterationPhaseDone(docs[ri])) {
         progress(run.name, docs[ri], 0, false);
         continue;
       }
@@ -392,7 +397,7 @@ int driver(const Settings& s, const std::string& self) {
                                        s.caseTimeLimit);
       ++casesRun;
       docs[ri] = readCase(casePath(run));
-      if (!why.empty() || docs[ri].is_null() || !docs[ri].contains("iteration")) {
+      if (!why.empty() || !iterationPhaseDone(docs[ri])) {
         // Record what happened, so that the sweep goes on and a rerun skips it.
         const std::string message = "the worker " + (why.empty() ? std::string("wrote no result") : why);
         if (docs[ri].is_null()) {
@@ -411,6 +416,13 @@ int driver(const Settings& s, const std::string& self) {
                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), true);
     }
     if (stopped) break;
+    // A worker that died before reading the matrix left no size: take it from a sibling.
+    for (auto& d : docs)
+      for (const auto& other : docs)
+        if (d["rows"].is_null() && !other["rows"].is_null()) {
+          d["rows"] = other["rows"];
+          d["entries"] = other["entries"];
+        }
 
     // Phase 2: time mode with T = the largest iteration-mode solve time.
     double T = 0.0;

@@ -144,6 +144,17 @@ TEST(GnpBench, SweepsTwoMatricesWithAllSixTypesSurvivesACrashAndResumesToTheSame
   EXPECT_NE(text.find("## Failures and wins per preconditioner"), std::string::npos);
   EXPECT_NE(text.find("| MueLu | 0 | 1 |"), std::string::npos) << text;
 
+  // A finished sweep run again starts no worker: every case line says "(done before)".
+  ASSERT_EQ(runBench(matrices, dir / "full"), 0);
+  std::ifstream log(dir.string() + "/full.log");
+  int caseLines = 0;
+  for (std::string line; std::getline(log, line);)
+    if (line.rfind("gnp-bench: [", 0) == 0) {
+      ++caseLines;
+      EXPECT_NE(line.find("(done before)"), std::string::npos) << line;
+    }
+  EXPECT_GT(caseLines, 12);
+
   // Interrupted after 4 workers, then rerun: the same summary.
   ASSERT_EQ(runBench(matrices, dir / "resumed", "--max-cases=4"), 0);
   EXPECT_LT(readSummary(dir / "resumed").size(), 12u);
