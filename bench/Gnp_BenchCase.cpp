@@ -1,7 +1,5 @@
 #include "Gnp_BenchCase.hpp"
 
-#include "Gnp_MatrixIO.hpp"
-#include "Gnp_Scaling.hpp"
 
 #include <Teuchos_CommHelpers.hpp>
 
@@ -11,17 +9,6 @@
 
 namespace Gnp {
 namespace Bench {
-
-Problem loadProblem(const std::string& path, const Teuchos::RCP<const Teuchos::Comm<int>>& comm) {
-  Problem p;
-  p.A = readMatrixMarket<SC, LO, GO, NO>(path, comm);
-  p.gamma = scaleByGershgorinBound(*p.A);
-  auto ones = Teuchos::rcp(new mv_type(p.A->getDomainMap(), 1, false));
-  ones->putScalar(1.0);
-  p.b = Teuchos::rcp(new mv_type(p.A->getRangeMap(), 1, false));
-  p.A->apply(*ones, *p.b);
-  return p;
-}
 
 Construction construct(const std::function<Factory::Built()>& build, const Problem& problem) {
   Construction c;

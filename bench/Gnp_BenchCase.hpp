@@ -3,6 +3,7 @@
 
 #include "Gnp_Factory.hpp"
 #include "Gnp_FlexibleGmres.hpp"
+#include "Gnp_ProtocolProblem.hpp"
 #include "Gnp_Types.hpp"
 
 #include <nlohmann/json.hpp>
@@ -24,14 +25,7 @@ using Factory = Gnp::Factory<SC, LO, GO, NO>;
 using json = nlohmann::json;
 
 /// A matrix prepared as METHOD.md section 5 says: Â = A/γ (Gershgorin), b = Â·1.
-struct Problem {
-  Teuchos::RCP<crs_type> A;
-  Teuchos::RCP<mv_type> b;
-  double gamma = 1.0;
-};
-
-/// Reads, checks and prescales a MatrixMarket file (a collective).
-Problem loadProblem(const std::string& path, const Teuchos::RCP<const Teuchos::Comm<int>>& comm);
+using Problem = ProtocolProblem<SC, LO, GO, NO>;
 
 /// The outcome of building one preconditioner.
 struct Construction {

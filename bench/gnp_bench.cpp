@@ -122,7 +122,7 @@ int worker(const Settings& s) {
   const auto runs = runList(s);
   const auto run = std::find_if(runs.begin(), runs.end(), [&](const Gnp::RunSpec& r) { return r.name == s.run; });
   if (run == runs.end()) throw std::invalid_argument("no run named \"" + s.run + "\" in the parameter list");
-  const Problem problem = loadProblem(s.matrix, comm);
+  const Problem problem = Gnp::readProtocolProblem<SC, LO, GO, NO>(s.matrix, comm);
   auto save = [&](const json& doc) {
     if (root) writeAtomically(s.casePath, doc.dump(1));
     comm->barrier();

@@ -3,8 +3,7 @@
 // Gnp::registerBelosSolver() once, then "GNP FGMRES" with a "GNP" sublist.
 // Runs under mpirun -np N.
 #include "Gnp_GnpSolverManager.hpp"
-#include "Gnp_MatrixIO.hpp"
-#include "Gnp_Scaling.hpp"
+#include "Gnp_ProtocolProblem.hpp"
 #include "Gnp_Types.hpp"
 
 #include <BelosSolverFactory_Tpetra.hpp>
@@ -47,12 +46,9 @@ int main(int argc, char* argv[]) {
     auto params = Teuchos::rcp(new Teuchos::ParameterList(top->sublist("Solver Parameters")));
     if (steps > 0) params->sublist("GNP").set("gnp: training steps", steps);
 
-    const auto A = Gnp::readMatrixMarket<SC, LO, GO, NO>(matrixPath, comm);
-    Gnp::scaleByGershgorinBound(*A);
-    mv_type ones(A->getDomainMap(), 1);
-    ones.putScalar(1.0);
-    auto b = Teuchos::rcp(new mv_type(A->getRangeMap(), 1));
-    A->apply(ones, *b);
+    const auto system = Gnp::readProtocolProblem<SC, LO, GO, NO>(matrixPath, comm);
+    const auto& A = system.A;
+    const auto& b = system.b;
     auto x = Teuchos::rcp(new mv_type(A->getDomainMap(), 1));
 
     Belos::SolverFactory<SC, mv_type, op_type> factory;

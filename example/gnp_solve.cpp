@@ -7,7 +7,7 @@
 #include "Gnp_Metrics.hpp"
 #include "Gnp_Preconditioner.hpp"
 #include "Gnp_RunList.hpp"
-#include "Gnp_Scaling.hpp"
+#include "Gnp_ProtocolProblem.hpp"
 #include "Gnp_Types.hpp"
 
 #include <Teuchos_CommandLineProcessor.hpp>
@@ -72,12 +72,10 @@ int main(int argc, char* argv[]) {
       for (auto& run : runs)
         if (run.type == "GNP") run.precParams.set("gnp: training steps", steps);
 
-    const auto A = Gnp::readMatrixMarket<SC, LO, GO, NO>(matrixPath, comm);
-    const double gamma = Gnp::scaleByGershgorinBound(*A);
-    auto ones = Teuchos::rcp(new mv_type(A->getDomainMap(), 1, false));
-    ones->putScalar(1.0);
-    auto b = Teuchos::rcp(new mv_type(A->getRangeMap(), 1, false));
-    A->apply(*ones, *b);
+    const auto problem = Gnp::readProtocolProblem<SC, LO, GO, NO>(matrixPath, comm);
+    const auto& A = problem.A;
+    const auto& b = problem.b;
+    const double gamma = problem.gamma;
     if (root)
       std::printf("gnp-solve: %s: n = %lld, nnz = %lld, gamma = %.4g, %d MPI rank(s); params %s\n",
                   matrixPath.c_str(), static_cast<long long>(A->getGlobalNumRows()),

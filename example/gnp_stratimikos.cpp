@@ -2,8 +2,7 @@
 // application that already has a Stratimikos parameter list does: GNP, Ifpack2
 // and MueLu are registered (Gnp::enableTpetraPreconditioners), and the XML's
 // "Preconditioner Type" picks one. Runs under mpirun -np N.
-#include "Gnp_MatrixIO.hpp"
-#include "Gnp_Scaling.hpp"
+#include "Gnp_ProtocolProblem.hpp"
 #include "Gnp_StratimikosHelpers.hpp"
 
 #include <Teuchos_CommandLineProcessor.hpp>
@@ -41,12 +40,9 @@ int main(int argc, char* argv[]) {
     auto params = Teuchos::getParametersFromXmlFile(paramsPath);
     if (!preconditioner.empty()) params->set("Preconditioner Type", preconditioner);
     if (steps > 0) params->sublist("Preconditioner Types").sublist("GNP").set("gnp: training steps", steps);
-    const auto A = Gnp::readMatrixMarket<SC, LO, GO, NO>(matrixPath, comm);
-    Gnp::scaleByGershgorinBound(*A);
-    mv_type ones(A->getDomainMap(), 1);
-    ones.putScalar(1.0);
-    auto b = Teuchos::rcp(new mv_type(A->getRangeMap(), 1));
-    A->apply(ones, *b);
+    const auto problem = Gnp::readProtocolProblem<SC, LO, GO, NO>(matrixPath, comm);
+    const auto& A = problem.A;
+    const auto& b = problem.b;
     auto x = Teuchos::rcp(new mv_type(A->getDomainMap(), 1));
     const std::string type = params->get<std::string>("Preconditioner Type");
     const auto r = Gnp::solveWithStratimikos(A, b, x, params);

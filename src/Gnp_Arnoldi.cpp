@@ -1,5 +1,6 @@
 #include "Gnp_Arnoldi.hpp"
 
+#include "Gnp_HostBridge.hpp"
 #include "Gnp_Random.hpp"
 #include "Gnp_Types.hpp"
 
@@ -86,8 +87,8 @@ Teuchos::RCP<Tpetra::MultiVector<SC, LO, GO, NO>> krylovSampleBasis(
     for (int j = 0; j < m; ++j) C[k * m + j] = zt[j * m + k] / s[k]; // Z(j,k) = Zᵀ(k,j)
   if (kept == 0) return Teuchos::null; // Â V = 0: no Krylov directions to sample
   auto Q = Teuchos::rcp(new mv_type(arnoldi.V->getMap(), kept, false));
-  auto v = arnoldi.V->getLocalViewHost(Tpetra::Access::ReadOnly);
-  auto q = Q->getLocalViewHost(Tpetra::Access::OverwriteAll);
+  auto v = hostRead(*arnoldi.V);
+  auto q = hostOverwrite(*Q);
   for (size_t i = 0; i < v.extent(0); ++i)
     for (int k = 0; k < kept; ++k) {
       double sum = 0.0;
@@ -101,7 +102,7 @@ template <class SC, class LO, class GO, class NO>
 Teuchos::RCP<Tpetra::MultiVector<SC, LO, GO, NO>> seededStartVector(
     const Teuchos::RCP<const Tpetra::Map<LO, GO, NO>>& map, std::uint64_t seed) {
   auto x = Teuchos::rcp(new Tpetra::MultiVector<SC, LO, GO, NO>(map, 1, false));
-  auto view = x->getLocalViewHost(Tpetra::Access::OverwriteAll);
+  auto view = hostOverwrite(*x);
   for (size_t i = 0; i < view.extent(0); ++i)
     view(i, 0) = gaussian(seed, ArnoldiStartStream, 0, map->getGlobalElement(static_cast<LO>(i)), 0);
   return x;

@@ -58,8 +58,8 @@ TrainingReport Network::train(const double* krylovBasis, std::size_t ld, int col
 void Network::apply(const double* X, std::size_t ldx, double* Y, std::size_t ldy, int columns) const {
   const std::int64_t rows = impl_->A->localRows();
   torch::InferenceMode inference;
-  // Tpetra's column-major block becomes a (rows, columns) float32 tensor: the one
-  // float64 -> float32 conversion of the apply.
+  // Tpetra's column-major block (a host pointer from Gnp_HostBridge.hpp) becomes a
+  // (rows, columns) float32 tensor: the one float64 -> float32 conversion of the apply.
   const torch::Tensor x =
       torch::from_blob(const_cast<double*>(X), {rows, columns}, {1, static_cast<std::int64_t>(ldx)},
                        torch::kFloat64)

@@ -1,6 +1,7 @@
 #include "Gnp_Preconditioner.hpp"
 
 #include "Gnp_Arnoldi.hpp"
+#include "Gnp_HostBridge.hpp"
 #include "Gnp_MatrixIO.hpp"
 #include "Gnp_ModelFile.hpp"
 #include "Gnp_Network.hpp"
@@ -249,7 +250,7 @@ void Preconditioner<SC, LO, GO, NO>::compute() {
   if (Q.is_null()) {
     report_ = network_->train(nullptr, 0, 0);
   } else {
-    auto q = Q->getLocalViewHost(Tpetra::Access::ReadOnly);
+    auto q = hostRead(*Q);
     report_ = network_->train(q.data(), q.stride(1), static_cast<int>(Q->getNumVectors()));
   }
   computed_ = true;
@@ -279,8 +280,8 @@ void Preconditioner<SC, LO, GO, NO>::apply(const mv_type& X, mv_type& Y, Teuchos
   if (!X.isConstantStride()) x = Teuchos::rcp(new mv_type(X, Teuchos::Copy));
   mv_type z(Y.getMap(), Y.getNumVectors(), false);
   {
-    auto xv = x->getLocalViewHost(Tpetra::Access::ReadOnly);
-    auto zv = z.getLocalViewHost(Tpetra::Access::OverwriteAll);
+    auto xv = hostRead(*x);
+    auto zv = hostOverwrite(z);
     network_->apply(xv.data(), xv.stride(1), zv.data(), zv.stride(1), static_cast<int>(X.getNumVectors()));
   }
   // M_A(r) = M_Â(r) / γ since A⁻¹ = Â⁻¹ / γ.

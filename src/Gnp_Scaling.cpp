@@ -1,5 +1,6 @@
 #include "Gnp_Scaling.hpp"
 
+#include "Gnp_HostBridge.hpp"
 #include "Gnp_Types.hpp"
 
 #include <Tpetra_Export.hpp>
@@ -16,7 +17,7 @@ double gershgorinBound(const Tpetra::RowMatrix<SC, LO, GO, NO>& A) {
   vector_type columnSums(A.getColMap(), true);
   double rowMax = 0.0;
   {
-    auto sums = columnSums.getLocalViewHost(Tpetra::Access::ReadWrite);
+    auto sums = hostReadWrite(columnSums);
     typename Tpetra::RowMatrix<SC, LO, GO, NO>::nonconst_local_inds_host_view_type indices(
         "indices", A.getNodeMaxNumRowEntries());
     typename Tpetra::RowMatrix<SC, LO, GO, NO>::nonconst_values_host_view_type values(

@@ -1,5 +1,6 @@
 #include "Gnp_TpetraDistributedOperator.hpp"
 
+#include "Gnp_HostBridge.hpp"
 #include "Gnp_Types.hpp"
 
 #include <Tpetra_RowMatrixTransposer.hpp>
@@ -13,7 +14,7 @@ namespace Gnp {
 template <class SC, class LO, class GO, class NO>
 TpetraDistributedOperator<SC, LO, GO, NO>::LocalProduct::LocalProduct(const crs_matrix_type& M, double scale)
     : importer(M.getGraph()->getImporter()), domainMap(M.getDomainMap()), columnMap(M.getColMap()) {
-  const auto local = M.getLocalMatrixHost();
+  const auto local = hostLocalMatrix(M);
   const std::size_t rows = M.getNodeNumRows();
   rowPtr.assign(local.graph.row_map.data(), local.graph.row_map.data() + rows + 1);
   colInd.resize(local.nnz());
@@ -47,12 +48,12 @@ void TpetraDistributedOperator<SC, LO, GO, NO>::LocalProduct::apply(const T* X, 
       halo = Teuchos::rcp(new mv_type(columnMap, numColumns, false));
     }
     {
-      auto v = owned->getLocalViewHost(Tpetra::Access::OverwriteAll);
+      auto v = hostOverwrite(*owned);
       for (std::size_t i = 0; i < v.extent(0); ++i)
         for (std::size_t c = 0; c < C; ++c) v(i, c) = static_cast<SC>(X[i * C + c]);
     }
     halo->doImport(*owned, *importer, Tpetra::INSERT);
-    auto g = halo->getLocalViewHost(Tpetra::Access::ReadOnly);
+    auto g = hostRead(*halo);
     ghosted.resize(g.extent(0) * C);
     for (std::size_t j = 0; j < g.extent(0); ++j)
       for (std::size_t c = 0; c < C; ++c) ghosted[j * C + c] = static_cast<T>(g(j, c));

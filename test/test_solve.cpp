@@ -4,7 +4,7 @@
 #include "Gnp_MatrixIO.hpp"
 #include "Gnp_Metrics.hpp"
 #include "Gnp_Preconditioner.hpp"
-#include "Gnp_Scaling.hpp"
+#include "Gnp_ProtocolProblem.hpp"
 #include "Gnp_TestProblems.hpp"
 
 #include <Tpetra_Core.hpp>
@@ -19,23 +19,10 @@ using Factory = Gnp::Factory<SC, LO, GO, NO>;
 
 namespace {
 
-struct Problem {
-  Teuchos::RCP<crs_type> A;
-  Teuchos::RCP<mv_type> b;
-};
-
-// The protocol of METHOD.md §5: A Gershgorin-scaled in place, b = Â·1.
-Problem protocolProblem(const Teuchos::RCP<crs_type>& A) {
-  Gnp::scaleByGershgorinBound(*A);
-  mv_type ones(A->getDomainMap(), 1);
-  ones.putScalar(1.0);
-  Problem p{A, Teuchos::rcp(new mv_type(A->getRangeMap(), 1))};
-  A->apply(ones, *p.b);
-  return p;
-}
+using Problem = Gnp::ProtocolProblem<SC, LO, GO, NO>;
 
 Problem convectionDiffusionProblem(int N) {
-  return protocolProblem(convectionDiffusion(N, Tpetra::getDefaultComm()));
+  return Gnp::protocolProblem<SC, LO, GO, NO>(convectionDiffusion(N, Tpetra::getDefaultComm()));
 }
 
 Gnp::SolveResult solveWith(const Problem& p, const std::string& type, const Teuchos::ParameterList& params = {}) {
@@ -158,8 +145,7 @@ TEST(FlexibleGmres, TrainedGnpBeatsNoPreconditionerOnIterAuc) {
 }
 
 TEST(FlexibleGmres, GnpBeatsNoPreconditionerOnTheShippedRealMatrix) {
-  const auto p = protocolProblem(
-      Gnp::readMatrixMarket<SC, LO, GO, NO>(exampleMatrixPath(), Tpetra::getDefaultComm()));
+  const auto p = Gnp::readProtocolProblem<SC, LO, GO, NO>(exampleMatrixPath(), Tpetra::getDefaultComm());
   const auto none = solveWith(p, "None");
   const auto gnp = solveWith(p, "GNP", gnpParameters(100));
   EXPECT_LT(Gnp::iterAuc(gnp.residuals, 100), Gnp::iterAuc(none.residuals, 100));

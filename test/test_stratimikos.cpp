@@ -7,7 +7,7 @@
 #include "Gnp_GnpSolverManager.hpp"
 #include "Gnp_LinearSolverFactory.hpp"
 #include "Gnp_Preconditioner.hpp"
-#include "Gnp_Scaling.hpp"
+#include "Gnp_ProtocolProblem.hpp"
 #include "Gnp_StratimikosHelpers.hpp"
 #include "Gnp_TestProblems.hpp"
 
@@ -40,20 +40,9 @@ Teuchos::RCP<Teuchos::ParameterList> stratimikosList(const std::string& type, co
       "</ParameterList></ParameterList></ParameterList>");
 }
 
-struct Problem {
-  Teuchos::RCP<crs_type> A;
-  Teuchos::RCP<mv_type> b;
-};
+using Problem = Gnp::ProtocolProblem<SC, LO, GO, NO>;
 
-Problem problem() {
-  Problem p{convectionDiffusion(16, Tpetra::getDefaultComm()), Teuchos::null};
-  Gnp::scaleByGershgorinBound(*p.A);
-  mv_type ones(p.A->getDomainMap(), 1);
-  ones.putScalar(1.0);
-  p.b = Teuchos::rcp(new mv_type(p.A->getRangeMap(), 1));
-  p.A->apply(ones, *p.b);
-  return p;
-}
+Problem problem() { return Gnp::protocolProblem<SC, LO, GO, NO>(convectionDiffusion(16, Tpetra::getDefaultComm())); }
 
 struct Outcome {
   int iterations;
