@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job: gnp-solve on the real matrix shipped in example/ (SuiteSparse
-# Bai/rdb2048), comparing GNP with ILUT, Jacobi, MueLu AMG, inner GMRES and no
+# HB/jpwh_991), comparing GNP with ILUT, Jacobi, MueLu AMG, inner GMRES and no
 # preconditioner. Arguments go to gnp-solve (e.g. another matrix and XML file);
 # NP sets the number of MPI ranks (default 2, one per core).
 set -euo pipefail

@@ -30,7 +30,7 @@ Teuchos::RCP<crs_type> identity(int n, const CommPtr& comm);
 /// and returns its path (on every rank).
 std::string writeTempFile(const std::string& name, const std::string& text, const CommPtr& comm);
 
-/// The real matrix shipped with the example (SuiteSparse Bai/rdb2048).
+/// The real matrix shipped with the example (SuiteSparse HB/jpwh_991).
 std::string exampleMatrixPath();
 
 } // namespace GnpTest
