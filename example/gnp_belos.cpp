@@ -2,6 +2,7 @@
 // already creates its Belos solver from a name and a parameter list does:
 // Gnp::registerBelosSolver() once, then "GNP FGMRES" with a "GNP" sublist.
 // Runs under mpirun -np N.
+#include "Gnp_FlexibleGmres.hpp"
 #include "Gnp_GnpSolverManager.hpp"
 #include "Gnp_ProtocolProblem.hpp"
 #include "Gnp_Types.hpp"
@@ -26,7 +27,7 @@ int main(int argc, char* argv[]) {
   auto comm = Tpetra::getDefaultComm();
   const bool root = comm->getRank() == 0;
 
-  std::string matrixPath = GNP_DEFAULT_MATRIX, paramsPath = GNP_DEFAULT_BELOS;
+  std::string matrixPath = GNP_DEFAULT_MATRIX, paramsPath = GNP_DEFAULT_PARAMS;
   int steps = -1;
   Teuchos::CommandLineProcessor clp(false, true);
   clp.setDocString("gnp-belos --matrix A.mtx --params belos.xml\n\n"
@@ -58,10 +59,7 @@ int main(int argc, char* argv[]) {
     solver->setProblem(problem);
     const Belos::ReturnType status = solver->solve();
 
-    mv_type r(A->getRangeMap(), 1);
-    A->apply(*x, r);
-    r.update(1.0, *b, -1.0);
-    const double relres = r.getVector(0)->norm2() / b->getVector(0)->norm2();
+    const double relres = Gnp::trueRelativeResidual<SC, LO, GO, NO>(*A, *x, *b);
     if (root)
       std::printf("gnp-belos: %s, solver \"%s\", %d MPI rank(s): %s after %d iterations, true relative residual "
                   "%.3e\n",

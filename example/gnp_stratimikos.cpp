@@ -22,7 +22,7 @@ int main(int argc, char* argv[]) {
   auto comm = Tpetra::getDefaultComm();
   const bool root = comm->getRank() == 0;
 
-  std::string matrixPath = GNP_DEFAULT_MATRIX, paramsPath = GNP_DEFAULT_STRATIMIKOS, preconditioner;
+  std::string matrixPath = GNP_DEFAULT_MATRIX, paramsPath = GNP_DEFAULT_PARAMS, preconditioner;
   Teuchos::CommandLineProcessor clp(false, true);
   clp.setDocString("gnp-stratimikos --matrix A.mtx --params stratimikos.xml [--preconditioner NAME]\n\n"
                    "Solves A x = b, b = A*1, x0 = 0, after Gershgorin scaling, with the Stratimikos linear solver "

@@ -26,6 +26,16 @@ Teuchos::ParameterList defaultBelosParameters() {
 }
 
 template <class SC, class LO, class GO, class NO>
+double trueRelativeResidual(const Tpetra::Operator<SC, LO, GO, NO>& A, const Tpetra::MultiVector<SC, LO, GO, NO>& x,
+                            const Tpetra::MultiVector<SC, LO, GO, NO>& b) {
+  Tpetra::MultiVector<SC, LO, GO, NO> residual(b.getMap(), 1, false);
+  A.apply(x, residual);
+  residual.update(1.0, b, -1.0);
+  const double bNorm = b.getVector(0)->norm2();
+  return residual.getVector(0)->norm2() / (bNorm > 0.0 ? bNorm : 1.0);
+}
+
+template <class SC, class LO, class GO, class NO>
 SolveResult solveFlexibleGmres(const Teuchos::RCP<const Tpetra::Operator<SC, LO, GO, NO>>& A,
                                const Teuchos::RCP<const Tpetra::MultiVector<SC, LO, GO, NO>>& b,
                                const Teuchos::RCP<Tpetra::MultiVector<SC, LO, GO, NO>>& x,
@@ -74,10 +84,7 @@ SolveResult solveFlexibleGmres(const Teuchos::RCP<const Tpetra::Operator<SC, LO,
   r.converged = status == Belos::Converged;
   r.trackedResidual = r.residuals.back();
 
-  MV residual(b->getMap(), 1, false);
-  A->apply(*x, residual);
-  residual.update(1.0, *b, -1.0);
-  r.trueResidual = residual.getVector(0)->norm2() / (bNorm > 0.0 ? bNorm : 1.0);
+  r.trueResidual = trueRelativeResidual(*A, *x, *b);
 
   std::ostringstream why;
   if (!thrown.empty()) {
@@ -94,6 +101,10 @@ SolveResult solveFlexibleGmres(const Teuchos::RCP<const Tpetra::Operator<SC, LO,
   return r;
 }
 
+template double trueRelativeResidual(
+    const Tpetra::Operator<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>&,
+    const Tpetra::MultiVector<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>&,
+    const Tpetra::MultiVector<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>&);
 template SolveResult solveFlexibleGmres(
     const Teuchos::RCP<const Tpetra::Operator<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>&,
     const Teuchos::RCP<const Tpetra::MultiVector<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>&,

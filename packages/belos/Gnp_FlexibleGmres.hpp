@@ -24,6 +24,11 @@ struct SolveResult {
   std::string failure;           ///< why, when failed
 };
 
+/// ‖b − A x‖ / ‖b‖ for one right-hand side (‖b‖ = 0 counts as 1). A collective.
+template <class SC, class LO, class GO, class NO>
+double trueRelativeResidual(const Tpetra::Operator<SC, LO, GO, NO>& A, const Tpetra::MultiVector<SC, LO, GO, NO>& x,
+                            const Tpetra::MultiVector<SC, LO, GO, NO>& b);
+
 /// Belos' defaults for the protocol of METHOD.md section 5: restart 10,
 /// 100 iterations, rtol 1e-8, flexible GMRES.
 Teuchos::ParameterList defaultBelosParameters();

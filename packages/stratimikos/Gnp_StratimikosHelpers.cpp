@@ -1,5 +1,6 @@
 #include "Gnp_StratimikosHelpers.hpp"
 
+#include "Gnp_FlexibleGmres.hpp"
 #include "Gnp_ThyraPreconditionerFactory.hpp"
 #include "Gnp_Types.hpp"
 
@@ -65,13 +66,7 @@ StratimikosResult solveWithStratimikos(
   r.message = status.message;
   if (!status.extraParameters.is_null() && status.extraParameters->isParameter("Iteration Count"))
     r.iterations = status.extraParameters->get<int>("Iteration Count");
-  Tpetra::MultiVector<SC, LO, GO, NO> residual(b->getMap(), 1);
-  A->apply(*x, residual);
-  residual.update(1.0, *b, -1.0);
-  std::vector<double> rn(1), bn(1);
-  residual.norm2(rn);
-  b->norm2(bn);
-  r.trueResidual = rn[0] / (bn[0] > 0 ? bn[0] : 1.0);
+  r.trueResidual = trueRelativeResidual<SC, LO, GO, NO>(*A, *x, *b);
   return r;
 }
 
