@@ -1,6 +1,7 @@
 #include "Gnp_BenchReport.hpp"
 
 #include "Gnp_Metrics.hpp"
+#include "Gnp_RightHandSide.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -63,6 +64,21 @@ std::string finalStatus(const json& c) {
   if (!c.contains("iteration")) return "not run";
   if (solutionFailed(c, "iteration")) return "solution failure";
   return c.at("iteration").at("converged").get<bool>() ? "converged" : "not converged";
+}
+
+// The right-hand side a case solved (documents without one predate the choice: b = Â·1).
+std::string rhsOf(const json& c) { return c.contains("rhs") ? c.at("rhs").get<std::string>() : "ones"; }
+
+// Cases grouped by right-hand side, in first-seen order.
+std::vector<std::pair<std::string, std::vector<json>>> byRhs(const std::vector<json>& cases) {
+  std::vector<std::pair<std::string, std::vector<json>>> groups;
+  for (const auto& c : cases) {
+    const auto r = rhsOf(c);
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == r; });
+    if (it == groups.end()) groups.push_back({r, {c}});
+    else it->second.push_back(c);
+  }
+  return groups;
 }
 
 // Groups case indices by matrix, in first-seen order.
@@ -139,11 +155,32 @@ void addMetrics(std::vector<json>& cases, int maxIterations) {
   }
 }
 
+void flagConstantOutputArtifacts(std::vector<json>& cases) {
+  auto find = [&](const std::string& rhs, const std::string& type) -> const json* {
+    for (const auto& c : cases)
+      if (rhsOf(c) == rhs && c.at("type") == type) return &c;
+    return nullptr;
+  };
+  auto diagnostic = [](const json* c, const char* key) {
+    return c && c->contains("diagnostics") ? get(c->at("diagnostics"), key) : NAN;
+  };
+  const json* none = find("ones", "None");
+  const json* other = find("random solution", "GNP");
+  for (auto& c : cases) {
+    if (c.at("type") != "GNP" || rhsOf(c) != "ones" || !c.contains("metrics")) continue;
+    c["metrics"]["constant_output_artifact"] = Gnp::constantOutputArtifact(
+        get(c.at("metrics"), "iter_auc"), none ? get(none->at("metrics"), "iter_auc") : NAN,
+        diagnostic(&c, "first_iteration_residual"), diagnostic(other, "first_iteration_residual"),
+        diagnostic(&c, "output_deviation"));
+  }
+}
+
 std::string summaryCsv(const std::vector<json>& cases) {
   std::ostringstream os;
-  os << "matrix,rows,entries,preconditioner,type,status,construction_s,training_steps,training_stop,iterations,"
+  os << "matrix,rhs,rows,entries,preconditioner,type,status,construction_s,training_steps,training_stop,iterations,"
         "tracked_residual,true_residual,solve_s,iter_auc,time_mode_iterations,time_mode_residual,time_auc,T,"
-        "end_to_end_1e-6_s,end_to_end_1e-8_s,failure\n";
+        "end_to_end_1e-6_s,end_to_end_1e-8_s,output_deviation,first_iteration_residual,constant_output_artifact,"
+        "failure\n";
   for (const auto& c : cases) {
     const json& m = c.at("metrics");
     const bool built = !constructionFailed(c);
@@ -154,7 +191,8 @@ std::string summaryCsv(const std::vector<json>& cases) {
     std::string failure = built ? "" : c.at("construction").at("message").get<std::string>();
     if (failure.empty() && solutionFailed(c, "iteration")) failure = it.at("failure").get<std::string>();
     if (failure.empty() && solutionFailed(c, "time")) failure = "time mode: " + tm.at("failure").get<std::string>();
-    os << csvField(c.at("matrix").get<std::string>()) << ',' << c.at("rows") << ',' << c.at("entries") << ','
+    const json& d = c.contains("diagnostics") ? c.at("diagnostics") : none;
+    os << csvField(c.at("matrix").get<std::string>()) << ',' << csvField(rhsOf(c)) << ',' << c.at("rows") << ',' << c.at("entries") << ','
        << csvField(c.at("preconditioner").get<std::string>()) << ',' << c.at("type").get<std::string>() << ','
        << finalStatus(c) << ',' << num(get(c.at("construction"), "seconds")) << ','
        << (c.contains("training") ? std::to_string(c.at("training").at("steps_run").get<int>()) : "") << ','
@@ -164,20 +202,24 @@ std::string summaryCsv(const std::vector<json>& cases) {
        << ',' << num(get(m, "iter_auc")) << ','
        << (tm.contains("iterations") ? std::to_string(tm.at("iterations").get<int>()) : "") << ','
        << num(get(tm, "true_residual")) << ',' << num(get(m, "time_auc")) << ',' << num(get(m, "T")) << ','
-       << num(get(m, "end_to_end_1e-6")) << ',' << num(get(m, "end_to_end_1e-8")) << ',' << csvField(failure)
-       << '\n';
+       << num(get(m, "end_to_end_1e-6")) << ',' << num(get(m, "end_to_end_1e-8")) << ','
+       << num(get(d, "output_deviation")) << ',' << num(get(d, "first_iteration_residual")) << ','
+       << (m.contains("constant_output_artifact") ? (m.at("constant_output_artifact").get<bool>() ? "yes" : "no") : "")
+       << ',' << csvField(failure) << '\n';
   }
   return os.str();
 }
 
-std::string markdownReport(const std::vector<json>& cases, const std::string& header, const std::string& notes) {
-  std::ostringstream os;
-  os << header << "\n";
+namespace {
+
+// The report's sections for the cases of one right-hand side.
+void rhsSection(std::ostringstream& os, const std::vector<json>& cases, const std::string& rhs) {
   const auto groups = byMatrix(cases);
   const auto names = preconditionerNames(cases);
+  const std::string of = " — right-hand side \"" + rhs + "\"";
 
   // Per-matrix table.
-  os << "## Per matrix\n\n"
+  os << "## Per matrix" << of << "\n\n"
      << "Best = lowest AUC among the runs without a failure. GNP and best-other final residuals are the true "
         "relative residuals after iteration mode (100 iterations or rtol 1e-8). End-to-end = construction "
         "(training for GNP) + solve time to reach the tolerance in time mode.\n\n"
@@ -211,7 +253,7 @@ std::string markdownReport(const std::vector<json>& cases, const std::string& he
   }
 
   // Failures (Table 2 shape) and wins.
-  os << "\n## Failures and wins per preconditioner\n\n"
+  os << "\n## Failures and wins per preconditioner" << of << "\n\n"
      << "Construction failure: the preconditioner could not be built (exception, or NaN/Inf on its first "
         "apply). Solution failure: NaN/Inf during the solve, or the true residual departs from the tracked one "
         "(true > 10·max(tracked, rtol)); counted in iteration mode, time mode in brackets where it adds one. "
@@ -242,7 +284,7 @@ std::string markdownReport(const std::vector<json>& cases, const std::string& he
   }
 
   // Table 1 shape: where GNP is best, how much better is its final residual?
-  os << "\n## Where GNP is best: residual ratio second best / GNP (the paper's Table 1)\n\n"
+  os << "\n## Where GNP is best: residual ratio second best / GNP (the paper's Table 1)" << of << "\n\n"
      << "| ranked by | matrices where GNP is best | median ratio | 75th percentile | max |\n|---|---:|---:|---:|---:|\n";
   for (const auto& [label, key, mode] : {std::tuple<const char*, const char*, const char*>{"Iter-AUC", "iter_auc", "iteration"},
                                          {"Time-AUC", "time_auc", "time"}}) {
@@ -276,6 +318,134 @@ std::string markdownReport(const std::vector<json>& cases, const std::string& he
     for (const auto& [reason, count] : stops) os << sep << reason << " on " << count << " matrices", sep = ", ";
     os << ".\n";
   }
+  os << "\n";
+}
+
+// Per right-hand side and preconditioner: what the paper's tables count.
+void sideBySide(std::ostringstream& os, const std::vector<std::pair<std::string, std::vector<json>>>& byRhs) {
+  os << "## Right-hand sides side by side\n\n"
+     << "The paper solves only b = Â·1, whose exact solution is the constant vector; a barely trained GNP outputs a "
+        "nearly constant vector, so on that right-hand side it can look like a strong preconditioner without being "
+        "one (see the constant-output table below). \"random solution\" (b = Â·x, x ~ N(0,1), the distribution GNP "
+        "trains on) is the honest measure; claims rest on it. Each cell: ";
+  for (std::size_t k = 0; k < byRhs.size(); ++k) os << (k ? " / " : "") << "`" << byRhs[k].first << "`";
+  os << ".\n\n| preconditioner | best Iter-AUC | best Time-AUC | converged (iteration mode) | solution failures | "
+        "construction failures | fastest to 1e-8 |\n|---|---|---|---|---|---|---|\n";
+  for (const auto& n : preconditionerNames(byRhs.front().second)) {
+    std::vector<std::string> cells(6);
+    for (std::size_t k = 0; k < byRhs.size(); ++k) {
+      const auto& cases = byRhs[k].second;
+      const auto groups = byMatrix(cases);
+      int wins[3] = {0, 0, 0}, converged = 0, solution = 0, construction = 0;
+      const char* keys[3] = {"iter_auc", "time_auc", "end_to_end_1e-8"};
+      for (const auto& [matrix, idx] : groups)
+        for (int w = 0; w < 3; ++w) {
+          const long b = best(cases, idx, keys[w]);
+          wins[w] += b >= 0 && name(cases, b) == n;
+        }
+      for (const auto& c : cases) {
+        if (c.at("preconditioner") != n) continue;
+        converged += finalStatus(c) == "converged";
+        solution += !constructionFailed(c) && solutionFailed(c, "iteration");
+        construction += constructionFailed(c);
+      }
+      const int values[6] = {wins[0], wins[1], converged, solution, construction, wins[2]};
+      for (int col = 0; col < 6; ++col) cells[col] += (k ? " / " : "") + std::to_string(values[col]);
+    }
+    os << "| " << n;
+    for (const auto& cell : cells) os << " | " << cell;
+    os << " |\n";
+  }
+
+  // GNP against no preconditioner, and the Table-1 ratio, per right-hand side.
+  os << "\n| right-hand side | matrices | GNP Iter-AUC below none's | at most half of none's (twice as low) | "
+        "GNP best of all | median ratio second best / GNP where GNP is best |\n|---|---:|---:|---:|---:|---:|\n";
+  for (const auto& [rhs, cases] : byRhs) {
+    const auto groups = byMatrix(cases);
+    int below = 0, twice = 0, bestOfAll = 0;
+    std::vector<double> ratios;
+    for (const auto& [matrix, idx] : groups) {
+      long gnp = -1, none = -1;
+      for (auto i : idx) {
+        if (cases[i].at("type") == "GNP") gnp = static_cast<long>(i);
+        if (cases[i].at("type") == "None") none = static_cast<long>(i);
+      }
+      if (gnp < 0) continue;
+      const double g = get(cases[gnp].at("metrics"), "iter_auc");
+      const double z = none >= 0 ? get(cases[none].at("metrics"), "iter_auc") : NAN;
+      // A failed none (no AUC) is beaten by any GNP run that has one.
+      below += std::isfinite(g) && (!std::isfinite(z) || g < z);
+      twice += std::isfinite(g) && (!std::isfinite(z) || g <= 2.0 * z);
+      const long b = best(cases, idx, "iter_auc");
+      if (b == gnp) {
+        ++bestOfAll;
+        const long second = best(cases, idx, "iter_auc", b);
+        if (second >= 0) {
+          const double gr = get(cases[b].at("iteration"), "true_residual");
+          const double sr = get(cases[second].at("iteration"), "true_residual");
+          if (gr > 0.0 && std::isfinite(gr) && std::isfinite(sr)) ratios.push_back(sr / gr);
+        }
+      }
+    }
+    const double total = static_cast<double>(std::max<std::size_t>(groups.size(), 1));
+    auto share = [&](int v) { return std::to_string(v) + " (" + fmt("%.0f", 100.0 * v / total) + "%)"; };
+    os << "| " << rhs << " | " << groups.size() << " | " << share(below) << " | " << share(twice) << " | "
+       << share(bestOfAll) << " | " << fmt("%.3g", percentile(ratios, 0.5)) << " |\n";
+  }
+  os << "\n";
+}
+
+// Per matrix, GNP's output on b = Â·1 and what it did on each right-hand side.
+void constantOutputTable(std::ostringstream& os, const std::vector<std::pair<std::string, std::vector<json>>>& byRhs) {
+  auto find = [&](const std::string& rhs, const std::string& matrix, const std::string& type) -> const json* {
+    for (const auto& [r, cases] : byRhs)
+      if (r == rhs)
+        for (const auto& c : cases)
+          if (c.at("matrix") == matrix && c.at("type") == type) return &c;
+    return nullptr;
+  };
+  const auto& first = byRhs.front().second;
+  bool any = false;
+  for (const auto& c : first) any = any || (c.at("type") == "GNP" && c.contains("diagnostics"));
+  if (!any) return;
+  os << "## GNP's constant-output artifact\n\n"
+     << "M(b) dev = ‖M(b) − mean(M(b))·1‖ / ‖M(b)‖ for GNP's output on b (0: a constant vector; about 1: a random "
+        "one); relres@1 = relative residual after the first FGMRES iteration; Iter-AUC cells: GNP / none. ⚠ marks "
+        "the constant-output artifact (Gnp::constantOutputArtifact): on b = Â·1 GNP beats no preconditioner and its "
+        "first iteration cut the residual over 100 times more than on b = Â·x (or, without that run, its output is "
+        "constant to within " << fmt("%.0e", Gnp::kConstantOutputDeviation)
+     << "). There the exact solution's direction, not preconditioning, is what GNP contributes.\n\n| matrix |";
+  for (const auto& [rhs, cases] : byRhs) os << " M(b) dev `" << rhs << "` | relres@1 `" << rhs << "` | Iter-AUC `" << rhs << "` |";
+  os << " flag |\n|---|";
+  for (std::size_t k = 0; k < byRhs.size(); ++k) os << "---:|---:|---:|";
+  os << "---|\n";
+  for (const auto& [matrix, idx] : byMatrix(first)) {
+    os << "| " << matrix << " |";
+    bool flagged = false;
+    for (const auto& [rhs, cases] : byRhs) {
+      const json* g = find(rhs, matrix, "GNP");
+      const json* z = find(rhs, matrix, "None");
+      const json none = json::object();
+      const json& d = g && g->contains("diagnostics") ? g->at("diagnostics") : none;
+      os << " " << fmt("%.1e", get(d, "output_deviation")) << " | " << fmt("%.1e", get(d, "first_iteration_residual"))
+         << " | " << fmt("%.1f", g ? get(g->at("metrics"), "iter_auc") : NAN) << " / "
+         << fmt("%.1f", z ? get(z->at("metrics"), "iter_auc") : NAN) << " |";
+      flagged = flagged || (g && g->at("metrics").value("constant_output_artifact", false));
+    }
+    os << (flagged ? " ⚠ |" : " |") << "\n";
+  }
+  os << "\n";
+}
+
+} // namespace
+
+std::string markdownReport(const std::vector<json>& cases, const std::string& header, const std::string& notes) {
+  std::ostringstream os;
+  os << header << "\n";
+  const auto groups = byRhs(cases);
+  if (groups.size() > 1) sideBySide(os, groups);
+  if (!groups.empty()) constantOutputTable(os, groups);
+  for (const auto& [rhs, group] : groups) rhsSection(os, group, rhs);
   if (!notes.empty()) os << "\n" << notes << "\n";
   return os.str();
 }

@@ -13,13 +13,20 @@ namespace Bench {
 /// largest iteration-mode solve time of any preconditioner), Iter-AUC over
 /// maxIterations, Time-AUC over [0, T], and the end-to-end times construction +
 /// solve to reach 1e-6 and 1e-8 (null where not reached). Cases that failed
-/// get null AUCs.
+/// get null AUCs. All cases must share one right-hand side.
 void addMetrics(std::vector<nlohmann::json>& casesOfOneMatrix, int maxIterations);
+
+/// Sets "metrics"/"constant_output_artifact" on the GNP case for b = Â·1 of one
+/// matrix (Gnp::constantOutputArtifact), from the cases of every right-hand
+/// side of that matrix (after addMetrics).
+void flagConstantOutputArtifacts(std::vector<nlohmann::json>& casesOfOneMatrix);
 
 /// One row per case: the columns a spreadsheet needs.
 std::string summaryCsv(const std::vector<nlohmann::json>& cases);
 
-/// The Markdown report: per-matrix winners, failures per preconditioner (the
+/// The Markdown report: with several right-hand sides, first a side-by-side
+/// summary of them; then GNP's constant-output diagnostics per matrix; then,
+/// per right-hand side, per-matrix winners, failures per preconditioner (the
 /// paper's Table 2), residual ratios where GNP is best (Table 1), win fractions
 /// and the end-to-end ranking. `header` is printed first (settings), `notes`
 /// (Markdown) last.

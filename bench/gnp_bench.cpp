@@ -34,7 +34,7 @@ using namespace Gnp::Bench;
 namespace {
 
 struct Settings {
-  std::string matrices, params, out = "results";
+  std::string matrices, params, out = "results", rhs;
   int ranks = 1;
   int gnpSteps = -1;
   double gnpSeconds = -1.0;
@@ -44,7 +44,7 @@ struct Settings {
   std::string mpiexec = GNP_MPIEXEC, notes;
   // Worker mode.
   bool worker = false;
-  std::string phase, matrix, run, casePath, modelPath;
+  std::string phase, matrix, run, modelPath;
   double timeLimit = 0.0, secondsPerIteration = 0.0;
 };
 
@@ -76,11 +76,27 @@ std::string safeName(const std::string& s) {
   return out;
 }
 
+Teuchos::RCP<Teuchos::ParameterList> topList(const Settings& s) {
+  return s.params.empty() ? Teuchos::rcp(new Teuchos::ParameterList(Gnp::defaultRunList()))
+                          : Teuchos::getParametersFromXmlFile(s.params);
+}
+
+// The right-hand sides: --rhs, else the XML's "Right-hand side", else ones and
+// random solution. The driver hands its list to every worker as --rhs.
+std::vector<Gnp::RightHandSide> rhsList(const Settings& s) {
+  return s.rhs.empty() ? Gnp::rightHandSides(*topList(s)) : Gnp::parseRightHandSides(s.rhs);
+}
+
+// Where a case's result lives: one folder per right-hand side, as the report
+// is read (OUT/cases/<rhs>/<matrix>/<run>.json).
+fs::path casePath(const std::string& out, Gnp::RightHandSide rhs, const std::string& matrix, const std::string& run) {
+  return fs::path(out) / "cases" / Gnp::fileTag(rhs) / matrix / (safeName(run) + ".json");
+}
+
 // The runs of --params (or the paper's six at library defaults), with the
 // command line's GNP budget applied: the same in the driver and every worker.
 std::vector<Gnp::RunSpec> runList(const Settings& s) {
-  const auto top = s.params.empty() ? Teuchos::rcp(new Teuchos::ParameterList(Gnp::defaultRunList()))
-                                    : Teuchos::getParametersFromXmlFile(s.params);
+  const auto top = topList(s);
   auto runs = Gnp::parseRunList(*top);
   for (auto& r : runs)
     if (r.type == "GNP") {
@@ -122,43 +138,64 @@ int worker(const Settings& s) {
   const auto runs = runList(s);
   const auto run = std::find_if(runs.begin(), runs.end(), [&](const Gnp::RunSpec& r) { return r.name == s.run; });
   if (run == runs.end()) throw std::invalid_argument("no run named \"" + s.run + "\" in the parameter list");
-  const Problem problem = Gnp::readProtocolProblem<SC, LO, GO, NO>(s.matrix, comm);
-  auto save = [&](const json& doc) {
-    if (root) writeAtomically(s.casePath, doc.dump(1));
+  const auto rhs = rhsList(s);
+  const Problem scaled = Gnp::readProtocolProblem<SC, LO, GO, NO>(s.matrix, comm);
+  std::vector<Problem> problems;
+  for (auto r : rhs) problems.push_back(Gnp::withRightHandSide(scaled, r));
+  const std::string matrix = fs::path(s.matrix).stem().string();
+  auto save = [&](const json& doc, Gnp::RightHandSide r) {
+    if (root) writeAtomically(casePath(s.out, r, matrix, run->name), doc.dump(1));
     comm->barrier();
   };
 
   if (s.phase == "iteration") {
-    json doc{{"format", 1},
-             {"matrix", fs::path(s.matrix).stem().string()},
-             {"file", s.matrix},
-             {"rows", problem.A->getGlobalNumRows()},
-             {"entries", problem.A->getGlobalNumEntries()},
-             {"gamma", problem.gamma},
-             {"ranks", comm->getSize()},
-             {"preconditioner", run->name},
-             {"type", run->type},
-             {"parameters", parametersJson(run->precParams)}};
-    const Construction c = construct([&] { return Factory::create(run->type, problem.A, run->precParams); }, problem);
-    doc["construction"] = {{"failed", c.failed}, {"message", c.message}, {"seconds", c.seconds}};
-    if (!c.built.gnp.is_null()) {
-      doc["training"] = trainingJson(*c.built.gnp);
-      c.built.gnp->save(s.modelPath);
+    // One construction (one training) serves every right-hand side.
+    const Construction c =
+        construct([&] { return Factory::create(run->type, scaled.A, run->precParams); }, problems.front());
+    std::vector<json> docs;
+    for (std::size_t k = 0; k < rhs.size(); ++k) {
+      json doc{{"format", 2},
+               {"matrix", matrix},
+               {"file", s.matrix},
+               {"rhs", Gnp::toString(rhs[k])},
+               {"rows", scaled.A->getGlobalNumRows()},
+               {"entries", scaled.A->getGlobalNumEntries()},
+               {"gamma", scaled.gamma},
+               {"ranks", comm->getSize()},
+               {"preconditioner", run->name},
+               {"type", run->type},
+               {"parameters", parametersJson(run->precParams)}};
+      doc["construction"] = {{"failed", c.failed}, {"message", c.message}, {"seconds", c.seconds}};
+      if (!c.built.gnp.is_null()) doc["training"] = trainingJson(*c.built.gnp);
+      save(doc, rhs[k]); // a crash in a solve now reads as a solution failure
+      docs.push_back(doc);
     }
-    save(doc); // a crash in the solve now reads as a solution failure
+    if (!c.built.gnp.is_null()) c.built.gnp->save(s.modelPath);
     const char* abortCase = std::getenv("GNP_BENCH_TEST_ABORT"); // fault injection for the isolation test
-    if (abortCase && doc["matrix"].get<std::string>() + "/" + run->name == abortCase) std::abort();
-    if (!c.failed) {
-      doc["iteration"] = toJson(solve(problem, c.built.op, run->belos));
-      doc["iteration"]["max_iterations"] = run->belos.get<int>("Maximum Iterations");
+    if (abortCase && matrix + "/" + run->name == abortCase) std::abort();
+    if (c.failed) return 0;
+    for (std::size_t k = 0; k < rhs.size(); ++k) {
+      const Problem& p = problems[k];
+      const Gnp::SolveResult r = solve(p, c.built.op, run->belos);
+      docs[k]["iteration"] = toJson(r);
+      docs[k]["iteration"]["max_iterations"] = run->belos.get<int>("Maximum Iterations");
+      // How constant the preconditioner's output is, and what one iteration did:
+      // the b = Â·1 artifact shows in both (METHOD.md section 5).
+      docs[k]["diagnostics"] = {
+          {"output_deviation", c.built.op.is_null() ? Gnp::constantDeviation(*p.b)
+                                                    : Gnp::outputConstantDeviation(*c.built.op, *p.b)},
+          {"first_iteration_residual", r.residuals.size() > 1 ? r.residuals[1] : r.residuals.front()}};
+      save(docs[k], rhs[k]);
     }
-    save(doc);
     return 0;
   }
 
-  // Time mode: no iteration cap, stop at rtol or after the matrix's timeout.
+  // Time mode, for one right-hand side: no iteration cap, stop at rtol or after the timeout.
+  if (rhs.size() != 1) throw std::invalid_argument("time mode takes exactly one right-hand side");
+  const Problem& problem = problems.front();
+  const fs::path path = casePath(s.out, rhs.front(), matrix, run->name);
   json doc;
-  if (root) doc = json::parse(readFile(s.casePath));
+  if (root) doc = json::parse(readFile(path.string()));
   const Construction c = construct(
       [&] {
         if (run->type != "GNP") return Factory::create(run->type, problem.A, run->precParams);
@@ -181,7 +218,7 @@ int worker(const Settings& s) {
   }
   time["timeout"] = s.timeLimit;
   doc["time"] = time;
-  save(doc);
+  save(doc, rhs.front());
   return 0;
 }
 
@@ -294,12 +331,15 @@ json readCase(const fs::path& p) {
   }
 }
 
-std::string settingsHeader(const Settings& s, const std::vector<Gnp::RunSpec>& runs, std::size_t matrices) {
+std::string settingsHeader(const Settings& s, const std::vector<Gnp::RunSpec>& runs,
+                           const std::vector<Gnp::RightHandSide>& rhs, std::size_t matrices) {
   std::ostringstream os;
   os << "# gnp-bench report\n\n"
-     << "Protocol of METHOD.md sections 5-6: Gershgorin prescaling, b = Â·1, x0 = 0, flexible GMRES (Belos Block "
-        "GMRES, restart 10), rtol 1e-8; iteration mode 100 iterations; time mode no iteration cap and a timeout of "
-        "the largest iteration-mode solve time on the matrix. "
+     << "Protocol of METHOD.md sections 5-6: Gershgorin prescaling, right-hand sides " << Gnp::toString(rhs)
+     << " (ones: b = Â·1, the paper's; random solution: b = Â·x, x ~ N(0,1); random: b ~ N(0,1); fixed seed), "
+        "x0 = 0, flexible GMRES (Belos Block GMRES, restart 10), rtol 1e-8; iteration mode 100 iterations; time "
+        "mode no iteration cap and a timeout of the largest iteration-mode solve time on the matrix and right-hand "
+        "side. Each preconditioner is built (GNP: trained) once per matrix and solves every right-hand side. "
      << matrices << " matrices, " << s.ranks << " MPI rank(s). Preconditioners:\n\n";
   for (const auto& r : runs) {
     os << "- **" << r.name << "** (" << r.type << ")";
@@ -317,9 +357,10 @@ std::string settingsHeader(const Settings& s, const std::vector<Gnp::RunSpec>& r
 
 int driver(const Settings& s, const std::string& self) {
   const auto runs = runList(s); // the XML is checked before anything runs
+  const auto rhs = rhsList(s);
   const auto files = matrixFiles(s.matrices);
-  const fs::path out(s.out), casesDir = out / "cases", modelsDir = out / "models";
-  fs::create_directories(casesDir);
+  const fs::path out(s.out), modelsDir = out / "models";
+  for (auto r : rhs) fs::create_directories(out / "cases" / Gnp::fileTag(r));
   fs::create_directories(modelsDir);
   signal(SIGINT, forwardSignal);
   signal(SIGTERM, forwardSignal);
@@ -337,6 +378,11 @@ int driver(const Settings& s, const std::string& self) {
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   };
+  auto rhsArg = [](const std::vector<Gnp::RightHandSide>& list) {
+    std::string tags;
+    for (auto r : list) tags += (tags.empty() ? "" : ",") + Gnp::fileTag(r);
+    return "--rhs=" + tags;
+  };
 
   // Work is weighed by file size for the ETA (cost grows with nnz).
   double totalWeight = 0.0, doneWeight = 0.0, spentOnDone = 0.0;
@@ -344,18 +390,21 @@ int driver(const Settings& s, const std::string& self) {
   const auto sweepStart = std::chrono::steady_clock::now();
   int casesRun = 0;
   bool stopped = false;
-  std::vector<json> all;
+  const std::size_t K = rhs.size();
 
   for (std::size_t mi = 0; mi < files.size() && !stopped; ++mi) {
     const fs::path& file = files[mi];
     const std::string matrix = file.stem().string();
     const double weight = fs::file_size(file) + 2e6; // GNP training: a fixed cost per matrix
-    fs::create_directories(casesDir / matrix);
-    auto casePath = [&](const Gnp::RunSpec& r) { return casesDir / matrix / (safeName(r.name) + ".json"); };
+    for (auto r : rhs) fs::create_directories(casePath(s.out, r, matrix, "x").parent_path());
+    auto caseOf = [&](std::size_t k, const Gnp::RunSpec& r) { return casePath(s.out, rhs[k], matrix, r.name); };
+    auto logOf = [&](const Gnp::RunSpec& r, const std::string& phase) {
+      return (casePath(s.out, rhs.front(), matrix, r.name).parent_path() / (safeName(r.name) + phase + ".log")).string();
+    };
     auto modelPath = [&](const Gnp::RunSpec& r) { return modelsDir / (matrix + "__" + safeName(r.name) + ".gnp"); };
-    auto progress = [&](const std::string& what, const json& doc, double seconds, bool ran) {
+    auto progress = [&](const std::string& what, const json& doc, double seconds, bool ran, double share) {
       const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - sweepStart).count();
-      doneWeight += weight / 2; // each phase is half a case
+      doneWeight += weight * share;
       if (ran) spentOnDone += seconds;
       const double rate = spentOnDone > 0 ? spentOnDone / doneWeight : 0.0;
       std::string status = "construction failure";
@@ -371,129 +420,147 @@ int driver(const Settings& s, const std::string& self) {
                       doc.at("construction").at("seconds").get<double>(), r.at("seconds").get<double>());
         status = buf;
       }
-      std::printf("gnp-bench: [%3.0f%%] %s / %s: %s%s | elapsed %s, ETA %s\n", 100.0 * doneWeight / totalWeight,
-                  matrix.c_str(), what.c_str(), status.c_str(), ran ? "" : " (done before)",
-                  duration(elapsed).c_str(),
+      std::printf("gnp-bench: [%3.0f%%] %s / %s [%s]: %s%s | elapsed %s, ETA %s\n", 100.0 * doneWeight / totalWeight,
+                  matrix.c_str(), what.c_str(), doc.value("rhs", "ones").c_str(), status.c_str(),
+                  ran ? "" : " (done before)", duration(elapsed).c_str(),
                   rate > 0 ? duration(rate * (totalWeight - doneWeight)).c_str() : "?");
       std::fflush(stdout);
     };
     auto limitReached = [&] { return s.maxCases >= 0 && casesRun >= s.maxCases; };
 
-    // Phase 1: iteration mode, one worker per preconditioner.
-    std::vector<json> docs(runs.size());
+    // Phase 1: iteration mode, one worker per preconditioner for every right-hand side.
+    std::vector<std::vector<json>> docs(K, std::vector<json>(runs.size()));
     for (std::size_t ri = 0; ri < runs.size(); ++ri) {
       const auto& run = runs[ri];
-      docs[ri] = readCase(casePath(run));
-      if (iterationPhaseDone(docs[ri])) {
-        progress(run.name, docs[ri], 0, false);
+      bool done = true;
+      for (std::size_t k = 0; k < K; ++k) {
+        docs[k][ri] = readCase(caseOf(k, run));
+        done = done && iterationPhaseDone(docs[k][ri]);
+      }
+      if (done) {
+        for (std::size_t k = 0; k < K; ++k) progress(run.name, docs[k][ri], 0, false, 0.5 / K);
         continue;
       }
       if (limitReached()) { stopped = true; break; }
       const auto start = std::chrono::steady_clock::now();
-      const std::string why = runChild(workerArgs({"--phase=iteration", "--matrix=" + file.string(),
-                                                   "--run=" + run.name, "--case=" + casePath(run).string(),
-                                                   "--model=" + modelPath(run).string()}),
-                                       (casesDir / matrix / (safeName(run.name) + ".iteration.log")).string(),
-                                       s.caseTimeLimit);
+      const std::string why = runChild(workerArgs({"--phase=iteration", "--matrix=" + file.string(), "--run=" + run.name,
+                                                   rhsArg(rhs), "--model=" + modelPath(run).string()}),
+                                       logOf(run, ".iteration"), s.caseTimeLimit);
       ++casesRun;
-      docs[ri] = readCase(casePath(run));
-      if (!why.empty() || !iterationPhaseDone(docs[ri])) {
-        // Record what happened, so that the sweep goes on and a rerun skips it.
-        const std::string message = "the worker " + (why.empty() ? std::string("wrote no result") : why);
-        if (docs[ri].is_null()) {
-          docs[ri] = {{"format", 1}, {"matrix", matrix}, {"file", file.string()}, {"rows", nullptr},
-                      {"entries", nullptr}, {"ranks", s.ranks}, {"preconditioner", run.name}, {"type", run.type},
-                      {"construction", {{"failed", true}, {"message", message}, {"seconds", 0.0}}}};
-        } else if (!docs[ri]["construction"]["failed"].get<bool>()) {
-          Gnp::SolveResult r;
-          r.failed = true;
-          r.failure = message;
-          docs[ri]["iteration"] = toJson(r);
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      for (std::size_t k = 0; k < K; ++k) {
+        json& doc = docs[k][ri];
+        doc = readCase(caseOf(k, run));
+        if (!why.empty() || !iterationPhaseDone(doc)) {
+          // Record what happened, so that the sweep goes on and a rerun skips it.
+          const std::string message = "the worker " + (why.empty() ? std::string("wrote no result") : why);
+          if (doc.is_null()) {
+            doc = {{"format", 2}, {"matrix", matrix}, {"file", file.string()}, {"rhs", Gnp::toString(rhs[k])},
+                   {"rows", nullptr}, {"entries", nullptr}, {"ranks", s.ranks}, {"preconditioner", run.name},
+                   {"type", run.type}, {"construction", {{"failed", true}, {"message", message}, {"seconds", 0.0}}}};
+          } else if (!doc["construction"]["failed"].get<bool>() && !doc.contains("iteration")) {
+            Gnp::SolveResult r;
+            r.failed = true;
+            r.failure = message;
+            doc["iteration"] = toJson(r);
+          }
+          writeAtomically(caseOf(k, run), doc.dump(1));
         }
-        writeAtomically(casePath(run), docs[ri].dump(1));
+        progress(run.name, doc, seconds / K, true, 0.5 / K);
       }
-      progress(run.name, docs[ri],
-               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), true);
     }
     if (stopped) break;
-    // A worker that died before reading the matrix left no size: take it from a sibling.
-    for (auto& d : docs)
-      for (const auto& other : docs)
-        if (d["rows"].is_null() && !other["rows"].is_null()) {
-          d["rows"] = other["rows"];
-          d["entries"] = other["entries"];
-        }
 
-    // Phase 2: time mode with T = the largest iteration-mode solve time.
-    double T = 0.0;
-    for (const auto& d : docs)
-      if (d.contains("iteration")) T = std::max(T, d.at("iteration").at("seconds").get<double>());
-    for (std::size_t ri = 0; ri < runs.size(); ++ri) {
-      const auto& run = runs[ri];
-      json& doc = docs[ri];
-      if (doc.contains("time")) {
-        progress(run.name + " (time mode)", doc, 0, false);
-        continue;
-      }
-      const auto start = std::chrono::steady_clock::now();
-      bool ran = false;
-      if (doc.at("construction").at("failed").get<bool>()) {
-        // nothing to solve
-      } else if (doc.at("iteration").at("failed").get<bool>() || doc.at("iteration").at("converged").get<bool>()) {
-        // A converged run reached rtol within T already; a failed one stays failed.
-        doc["time"] = doc.at("iteration");
-        doc["time"]["timeout"] = T;
-        doc["time"]["same_as_iteration_mode"] = true;
-      } else {
-        if (limitReached()) { stopped = true; break; }
-        ran = true;
-        const std::string why = runChild(
-            workerArgs({"--phase=time", "--matrix=" + file.string(), "--run=" + run.name,
-                        "--case=" + casePath(run).string(), "--model=" + modelPath(run).string(),
-                        "--time-limit=" + number(T),
-                        "--seconds-per-iteration=" + number(secondsPerIteration(doc))}),
-            (casesDir / matrix / (safeName(run.name) + ".time.log")).string(), s.caseTimeLimit);
-        ++casesRun;
-        json updated = readCase(casePath(run));
-        if (why.empty() && !updated.is_null() && updated.contains("time")) {
-          doc = updated;
-        } else {
-          Gnp::SolveResult r;
-          r.failed = true;
-          r.failure = "the worker " + (why.empty() ? std::string("wrote no result") : why);
-          doc["time"] = toJson(r);
+    for (std::size_t k = 0; k < K && !stopped; ++k) {
+      auto& group = docs[k];
+      // A worker that died before reading the matrix left no size: take it from a sibling.
+      for (auto& d : group)
+        for (const auto& other : group)
+          if (d["rows"].is_null() && !other["rows"].is_null()) {
+            d["rows"] = other["rows"];
+            d["entries"] = other["entries"];
+          }
+
+      // Phase 2: time mode with T = the largest iteration-mode solve time for this right-hand side.
+      double T = 0.0;
+      for (const auto& d : group)
+        if (d.contains("iteration")) T = std::max(T, d.at("iteration").at("seconds").get<double>());
+      for (std::size_t ri = 0; ri < runs.size(); ++ri) {
+        const auto& run = runs[ri];
+        json& doc = group[ri];
+        if (doc.contains("time")) {
+          progress(run.name + " (time mode)", doc, 0, false, 0.5 / K);
+          continue;
+        }
+        const auto start = std::chrono::steady_clock::now();
+        bool ran = false;
+        if (doc.at("construction").at("failed").get<bool>()) {
+          // nothing to solve
+        } else if (doc.at("iteration").at("failed").get<bool>() || doc.at("iteration").at("converged").get<bool>()) {
+          // A converged run reached rtol within T already; a failed one stays failed.
+          doc["time"] = doc.at("iteration");
           doc["time"]["timeout"] = T;
+          doc["time"]["same_as_iteration_mode"] = true;
+        } else {
+          if (limitReached()) { stopped = true; break; }
+          ran = true;
+          const std::string why = runChild(
+              workerArgs({"--phase=time", "--matrix=" + file.string(), "--run=" + run.name, rhsArg({rhs[k]}),
+                          "--model=" + modelPath(run).string(), "--time-limit=" + number(T),
+                          "--seconds-per-iteration=" + number(secondsPerIteration(doc))}),
+              logOf(run, ".time." + Gnp::fileTag(rhs[k])), s.caseTimeLimit);
+          ++casesRun;
+          json updated = readCase(caseOf(k, run));
+          if (why.empty() && !updated.is_null() && updated.contains("time")) {
+            doc = updated;
+          } else {
+            Gnp::SolveResult r;
+            r.failed = true;
+            r.failure = "the worker " + (why.empty() ? std::string("wrote no result") : why);
+            doc["time"] = toJson(r);
+            doc["time"]["timeout"] = T;
+          }
         }
+        if (!doc.contains("time")) doc["time_mode"] = "not run: construction failed";
+        if (doc.contains("time") || ran) writeAtomically(caseOf(k, run), doc.dump(1));
+        if (!doc.at("construction").at("failed").get<bool>())
+          progress(run.name + " (time mode)", doc,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), ran, 0.5 / K);
+        else
+          doneWeight += weight * 0.5 / K;
       }
-      if (!doc.contains("time")) doc["time_mode"] = "not run: construction failed";
-      if (doc.contains("time") || ran) writeAtomically(casePath(run), doc.dump(1));
-      if (!doc.at("construction").at("failed").get<bool>())
-        progress(run.name + " (time mode)", doc,
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), ran);
-      else
-        doneWeight += weight / 2;
+      if (stopped) break;
+
+      addMetrics(group, runs.front().belos.get<int>("Maximum Iterations"));
     }
     if (stopped) break;
-
-    addMetrics(docs, runs.front().belos.get<int>("Maximum Iterations"));
-    for (std::size_t ri = 0; ri < runs.size(); ++ri) writeAtomically(casePath(runs[ri]), docs[ri].dump(1));
+    std::vector<json> flat;
+    for (const auto& group : docs) flat.insert(flat.end(), group.begin(), group.end());
+    flagConstantOutputArtifacts(flat);
+    for (std::size_t k = 0; k < K; ++k)
+      for (std::size_t ri = 0; ri < runs.size(); ++ri) writeAtomically(caseOf(k, runs[ri]), flat[k * runs.size() + ri].dump(1));
   }
 
-  // The report covers every matrix whose cases are all complete.
+  // The report covers every matrix whose cases are all complete for every right-hand side.
+  std::vector<json> all;
+  std::size_t complete = 0;
   for (const auto& file : files) {
     std::vector<json> docs;
-    for (const auto& run : runs) {
-      json d = readCase(casesDir / file.stem() / (safeName(run.name) + ".json"));
-      if (d.is_null() || !d.contains("metrics")) break;
-      docs.push_back(d);
-    }
-    if (docs.size() == runs.size()) all.insert(all.end(), docs.begin(), docs.end());
+    for (std::size_t k = 0; k < K; ++k)
+      for (const auto& run : runs) {
+        json d = readCase(casePath(s.out, rhs[k], file.stem().string(), run.name));
+        if (d.is_null() || !d.contains("metrics")) break;
+        docs.push_back(d);
+      }
+    if (docs.size() != K * runs.size()) continue;
+    all.insert(all.end(), docs.begin(), docs.end());
+    ++complete;
   }
   writeAtomically(out / "summary.csv", summaryCsv(all));
   std::string notes;
   if (!s.notes.empty()) notes = readFile(s.notes);
-  writeAtomically(out / "report.md", markdownReport(all, settingsHeader(s, runs, all.size() / runs.size()), notes));
-  std::printf("gnp-bench: %zu of %zu matrices complete; wrote %s and %s%s\n", all.size() / runs.size(), files.size(),
+  writeAtomically(out / "report.md", markdownReport(all, settingsHeader(s, runs, rhs, complete), notes));
+  std::printf("gnp-bench: %zu of %zu matrices complete; wrote %s and %s%s\n", complete, files.size(),
               (out / "summary.csv").c_str(), (out / "report.md").c_str(),
               stopped ? " (stopped at --max-cases; rerun to continue)" : "");
   return 0;
@@ -506,14 +573,18 @@ int main(int argc, char* argv[]) {
   Teuchos::CommandLineProcessor clp(false, true);
   clp.setDocString(
       "gnp-bench --matrices DIR-or-files --out DIR [--params bench.xml] [--ranks R] [options]\n\n"
-      "Runs the paper's evaluation protocol (METHOD.md sections 5-7) for every matrix and every preconditioner\n"
+      "Runs the paper's evaluation protocol (METHOD.md sections 5-7) for every matrix, every preconditioner\n"
       "of the XML file (default: GNP with 2000 training steps, ILUT, Jacobi, MueLu, GMRES, None, all at library\n"
-      "defaults). Each case runs as `mpirun -np R gnp-bench --worker ...` with a time limit; results are one JSON\n"
-      "per case under OUT/cases, plus OUT/summary.csv and OUT/report.md. Rerunning with the same --out skips\n"
+      "defaults) and every right-hand side (default: b = A*1 and b = A*x, x ~ N(0,1), side by side).\n"
+      "Each case runs as `mpirun -np R gnp-bench --worker ...` with a time limit; results are one JSON per\n"
+      "case under OUT/cases/<rhs>, plus OUT/summary.csv and OUT/report.md. Rerunning with the same --out skips\n"
       "finished cases. Plots: bench/plot_results.py OUT.");
   clp.setOption("matrices", &s.matrices, "Comma-separated MatrixMarket files and/or folders (all *.mtx in them)");
   clp.setOption("params", &s.params, "XML list of runs, as for gnp-solve (default: the six at library defaults)");
   clp.setOption("out", &s.out, "Output folder");
+  clp.setOption("rhs", &s.rhs,
+                "Right-hand sides, comma-separated: ones (b = A*1, the paper's), random-solution (b = A*x, "
+                "x ~ N(0,1)), random (b ~ N(0,1)); default: the XML's \"Right-hand side\", else ones,random-solution");
   clp.setOption("ranks", &s.ranks, "MPI ranks per case");
   clp.setOption("gnp-steps", &s.gnpSteps, "Override \"gnp: training steps\" of every GNP run (-1: keep)");
   clp.setOption("gnp-seconds", &s.gnpSeconds, "Override \"gnp: max training time\" of every GNP run (-1: keep)");
@@ -525,7 +596,6 @@ int main(int argc, char* argv[]) {
   clp.setOption("phase", &s.phase, "Internal (worker): iteration or time");
   clp.setOption("matrix", &s.matrix, "Internal (worker): the matrix file");
   clp.setOption("run", &s.run, "Internal (worker): the run's name");
-  clp.setOption("case", &s.casePath, "Internal (worker): the case's JSON file");
   clp.setOption("model", &s.modelPath, "Internal (worker): GNP model file");
   clp.setOption("time-limit", &s.timeLimit, "Internal (worker): time-mode timeout T in seconds");
   clp.setOption("seconds-per-iteration", &s.secondsPerIteration, "Internal (worker): from iteration mode");

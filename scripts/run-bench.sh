@@ -2,7 +2,8 @@
 # The paper's evaluation protocol over a folder of MatrixMarket files (default:
 # ../shared/matrices), every preconditioner of bench/sweep.xml, then the plots.
 #   bash scripts/run-bench.sh [MATRICES [OUT]]      (OUT default: results/)
-# Rerunning with the same OUT resumes; RANKS sets the MPI ranks per case (2).
+# Rerunning with the same OUT resumes; RANKS sets the MPI ranks per case (2);
+# RHS the right-hand sides (default: ones,random-solution, side by side).
 # Extra gnp-bench options go in GNP_BENCH_ARGS, e.g. "--gnp-seconds=120".
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -17,5 +18,6 @@ out=${2:-$root/results}
 export OMP_NUM_THREADS=1 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # shellcheck disable=SC2086
 "$root/build/bench/gnp-bench" --matrices="$matrices" --params="$root/bench/sweep.xml" --out="$out" \
-  --ranks="${RANKS:-2}" --case-time-limit=900 --notes="$root/docs/results/notes.md" ${GNP_BENCH_ARGS:-}
+  --ranks="${RANKS:-2}" --rhs="${RHS:-ones,random-solution}" --case-time-limit=300 \
+  --notes="$root/docs/results/notes.md" ${GNP_BENCH_ARGS:-}
 /usr/bin/python3 "$root/bench/plot_results.py" "$out"

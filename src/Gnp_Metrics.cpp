@@ -2,15 +2,22 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 namespace Gnp {
+namespace {
+
+// An exact solve (a zero residual) scores as the smallest positive double, not -inf.
+double log10Floored(double r) { return std::log10(r == 0.0 ? std::numeric_limits<double>::min() : r); }
+
+} // namespace
 
 double iterAuc(const std::vector<double>& residuals, int maxIterations) {
   if (residuals.empty()) throw std::invalid_argument("Gnp::iterAuc: empty residual history");
   double sum = 0.0;
   for (int i = 0; i <= maxIterations; ++i)
-    sum += std::log10(residuals[std::min<std::size_t>(i, residuals.size() - 1)]);
+    sum += log10Floored(residuals[std::min<std::size_t>(i, residuals.size() - 1)]);
   return sum;
 }
 
@@ -21,7 +28,7 @@ double timeAuc(const std::vector<double>& residuals, const std::vector<double>& 
   for (std::size_t i = 0; i < residuals.size(); ++i) {
     const double from = std::min(times[i], T);
     const double to = i + 1 < residuals.size() ? std::min(times[i + 1], T) : T;
-    sum += std::log10(residuals[i]) * std::max(0.0, to - from);
+    sum += log10Floored(residuals[i]) * std::max(0.0, to - from);
   }
   return sum;
 }

@@ -80,9 +80,22 @@ void putOptions(Writer& w, const Options& o) {
   w.put(o.maxSeconds);
   w.put(o.learningRate);
   w.put(o.seed);
+  // Format version 2: the training choices and the base preconditioner.
+  for (int v : {static_cast<int>(o.loss), static_cast<int>(o.schedule), o.warmupSteps, static_cast<int>(o.selection),
+                o.validationEvery, static_cast<int>(o.base)})
+    w.put(static_cast<std::int32_t>(v));
 }
 
-Options getOptions(Reader& r) {
+// An enum stored as int32, checked against its last value.
+template <class E>
+E getEnum(Reader& r, E last, const std::string& what) {
+  const auto v = r.get<std::int32_t>();
+  if (v < 0 || v > static_cast<std::int32_t>(last))
+    throw std::invalid_argument(what + " is corrupt: an option value out of range");
+  return static_cast<E>(v);
+}
+
+Options getOptions(Reader& r, std::uint32_t version, const std::string& what) {
   Options o;
   for (int* v : {&o.layers, &o.embedding, &o.hidden, &o.mlpLayers, &o.batchSize, &o.krylovSamples, &o.arnoldiSteps,
                  &o.steps, &o.printEvery})
@@ -90,6 +103,14 @@ Options getOptions(Reader& r) {
   o.maxSeconds = r.get<double>();
   o.learningRate = r.get<double>();
   o.seed = r.get<std::uint64_t>();
+  if (version >= 2) { // version 1 files predate these choices: the paper's defaults
+    o.loss = getEnum(r, Loss::Projected, what);
+    o.schedule = getEnum(r, Schedule::Cosine, what);
+    o.warmupSteps = r.get<std::int32_t>();
+    o.selection = getEnum(r, Selection::ValidationLoss, what);
+    o.validationEvery = r.get<std::int32_t>();
+    o.base = getEnum(r, Base::Jacobi, what);
+  }
   return o;
 }
 
@@ -149,7 +170,7 @@ ModelFile ModelFile::decode(const std::string& bytes, const std::string& source)
   m.rows = r.get<std::int64_t>();
   m.entries = r.get<std::int64_t>();
   m.gamma = r.get<double>();
-  m.options = getOptions(r);
+  m.options = getOptions(r, version, what);
   m.stepsRun = r.get<std::int32_t>();
   m.bestStep = r.get<std::int32_t>();
   m.bestLoss = r.get<double>();

@@ -25,7 +25,9 @@ struct NamedTensor {
 /// The hash and length catch truncated and corrupted files; the version lets an
 /// old reader refuse a newer file instead of misreading it.
 struct ModelFile {
-  static constexpr std::uint32_t formatVersion = 1;
+  /// 2 added the training choices and the base preconditioner to the options;
+  /// version 1 files still load (with the paper's choices).
+  static constexpr std::uint32_t formatVersion = 2;
 
   std::int64_t rows = 0;    ///< global rows of the matrix trained for
   std::int64_t entries = 0; ///< its global stored entries

@@ -15,6 +15,7 @@ struct Network::Impl {
   std::shared_ptr<const DistributedOperator> A;
   ResGcn model{nullptr};
   std::vector<double> losses;
+  torch::Tensor baseInverseDiagonal; ///< rows x 1 float64, or undefined (no base preconditioner)
 };
 
 Network::Network(const Options& options, std::shared_ptr<const DistributedOperator> A)
@@ -38,6 +39,15 @@ Network::Network(const Options& options, std::shared_ptr<const DistributedOperat
 
 Network::~Network() = default;
 
+void Network::setBaseInverseDiagonal(std::vector<double> inverseDiagonal) {
+  if (static_cast<std::int64_t>(inverseDiagonal.size()) != impl_->A->localRows())
+    throw std::invalid_argument("Gnp::Network: the base preconditioner's diagonal has " +
+                                std::to_string(inverseDiagonal.size()) + " rows, this rank has " +
+                                std::to_string(impl_->A->localRows()));
+  impl_->baseInverseDiagonal =
+      torch::tensor(inverseDiagonal, torch::kFloat64).view({static_cast<std::int64_t>(inverseDiagonal.size()), 1});
+}
+
 TrainingReport Network::train(const double* krylovBasis, std::size_t ld, int columns) {
   const std::int64_t rows = impl_->A->localRows();
   torch::Tensor basis = torch::zeros({rows, columns}, torch::kFloat64);
@@ -45,7 +55,7 @@ TrainingReport Network::train(const double* krylovBasis, std::size_t ld, int col
     basis = torch::from_blob(const_cast<double*>(krylovBasis), {rows, columns},
                              {1, static_cast<std::int64_t>(ld)}, torch::kFloat64)
                 .contiguous();
-  Trainer trainer(impl_->options, *impl_->A, basis);
+  Trainer trainer(impl_->options, *impl_->A, basis, impl_->baseInverseDiagonal);
   TrainingReport report = trainer.train(impl_->model);
   impl_->losses = trainer.lossHistory();
   if (report.bestStep < 0)
@@ -64,7 +74,12 @@ void Network::apply(const double* X, std::size_t ldx, double* Y, std::size_t ldy
       torch::from_blob(const_cast<double*>(X), {rows, columns}, {1, static_cast<std::int64_t>(ldx)},
                        torch::kFloat64)
           .to(torch::kFloat32);
-  const torch::Tensor y = impl_->model->forward(x).to(torch::kFloat64).contiguous();
+  torch::Tensor y = impl_->model->forward(x).to(torch::kFloat64);
+  if (impl_->baseInverseDiagonal.defined())
+    y = y + impl_->baseInverseDiagonal *
+                torch::from_blob(const_cast<double*>(X), {rows, columns}, {1, static_cast<std::int64_t>(ldx)},
+                                 torch::kFloat64);
+  y = y.contiguous();
   const auto ya = y.accessor<double, 2>();
   for (int c = 0; c < columns; ++c)
     for (std::int64_t i = 0; i < rows; ++i) Y[c * ldy + i] = ya[i][c];

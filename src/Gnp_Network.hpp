@@ -22,6 +22,10 @@ public:
   Network(const Network&) = delete;
   Network& operator=(const Network&) = delete;
 
+  /// With Options::base Jacobi: this rank's rows of D̂⁻¹ (0 where D̂ is 0).
+  /// M(r) = D̂⁻¹ r + N(r) in training and apply.
+  void setBaseInverseDiagonal(std::vector<double> inverseDiagonal);
+
   /// Trains on Â. krylovBasis: Q = V Z S⁻¹ for this rank's rows, column-major
   /// with leading dimension ld and `columns` columns (columns may be 0).
   /// Throws std::runtime_error if training diverges before any finite loss.

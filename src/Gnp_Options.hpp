@@ -7,6 +7,29 @@
 
 namespace Gnp {
 
+/// The training loss (METHOD.md section 4 is L1).
+enum class Loss {
+  L1,        ///< mean |Â M(b) − b| over all n·B entries (the paper's)
+  RelativeL1, ///< each column's ‖Â M(b_j) − b_j‖₁ / ‖b_j‖₁, averaged over the columns
+  Projected   ///< each column's 1 − cos²(Â N(b_j), t_j), t_j = b_j − Â P b_j: the squared relative residual
+              ///< after the best multiple of the network's output (what one FGMRES step keeps); scale-free
+};
+/// How the learning rate moves over the steps.
+enum class Schedule {
+  Constant, ///< the paper's
+  Cosine    ///< half a cosine from the learning rate down towards 0 at the end of the step budget
+};
+/// Which step's parameters become the preconditioner.
+enum class Selection {
+  TrainingLoss,  ///< the lowest loss on its own fresh training batch (the paper's)
+  ValidationLoss ///< the lowest loss, in inference mode, on one fixed batch drawn before training
+};
+/// A fixed linear preconditioner that GNP learns a correction to: M(r) = P r + N(r).
+enum class Base {
+  None,  ///< M = N (the paper's)
+  Jacobi ///< P = D⁻¹, D the diagonal of Â (zero diagonal entries: P's entry is 0)
+};
+
 /// Network and training settings; defaults are those of METHOD.md (sections 2-4).
 /// Filled from a validated "gnp: ..." parameter list by Gnp::Preconditioner.
 struct Options {
@@ -24,6 +47,12 @@ struct Options {
   double maxSeconds = 0.0; ///< wall-time budget for training; 0: none
   double learningRate = 1e-3;
   std::uint64_t seed = 0;
+  Loss loss = Loss::L1;
+  Schedule schedule = Schedule::Constant;
+  int warmupSteps = 0;      ///< linear warm-up of the learning rate over this many steps
+  Selection selection = Selection::TrainingLoss;
+  int validationEvery = 10; ///< with Selection::ValidationLoss: evaluate every this many steps
+  Base base = Base::None;
   // Progress on rank 0: a line every printEvery steps; 0: silent.
   int printEvery = 100;
 };
@@ -45,6 +74,22 @@ struct TrainingReport {
 };
 
 std::string toString(StopReason reason);
+
+/// Adam's learning rate at `step` (0-based): a linear warm-up over the first
+/// warmupSteps steps, then constant or half a cosine that would reach 0 one
+/// step after the step budget.
+double learningRateAt(const Options& options, int step);
+
+/// The parameter-list spellings of the choices above ("l1", "relative l1", ...),
+/// and back (std::invalid_argument for anything else, listing the valid ones).
+std::string toString(Loss v);
+std::string toString(Schedule v);
+std::string toString(Selection v);
+std::string toString(Base v);
+Loss parseLoss(const std::string& s);
+Schedule parseSchedule(const std::string& s);
+Selection parseSelection(const std::string& s);
+Base parseBase(const std::string& s);
 
 } // namespace Gnp
 

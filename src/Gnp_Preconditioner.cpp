@@ -12,6 +12,7 @@
 
 #include <Teuchos_CommHelpers.hpp>
 #include <Teuchos_Time.hpp>
+#include <Tpetra_Vector.hpp>
 
 #include <cmath>
 #include <cstdio>
@@ -100,9 +101,25 @@ Teuchos::RCP<const Teuchos::ParameterList> Preconditioner<SC, LO, GO, NO>::getVa
            "Columns of each batch drawn from the Arnoldi subspace (x = Q e); the rest are Gaussian");
     p->set("gnp: arnoldi steps", d.arnoldiSteps, "Arnoldi steps m for the training samples");
     p->set("gnp: seed", static_cast<int>(d.seed),
-           "Random seed: network initialisation and samples; results do not depend on the number of ranks");
+           "Random seed: network initialisation and samples (the samples are the same on any number of ranks)");
     p->set("gnp: print frequency", d.printEvery,
            "Print training progress on rank 0 every this many steps (0: silent)");
+    p->set("gnp: loss", toString(d.loss),
+           "Training loss: \"l1\" = mean |A M(b) - b| over all entries (the paper's); \"relative l1\" = each "
+           "column's ||A M(b_j) - b_j||_1 / ||b_j||_1, averaged, so that no sample outweighs the others; "
+           "\"projected\" = each column's 1 - cos^2(A M(b_j), b_j), the squared relative residual after the best "
+           "multiple of M(b_j) (what one FGMRES step keeps): blind to the output's scale");
+    p->set("gnp: learning rate schedule", toString(d.schedule),
+           "\"constant\" (the paper's) or \"cosine\" (from the learning rate down to 0 at the last step)");
+    p->set("gnp: warmup steps", d.warmupSteps, "Linear warm-up of the learning rate over this many steps (0: none)");
+    p->set("gnp: best step selection", toString(d.selection),
+           "Which step becomes the preconditioner: \"training loss\" (lowest loss on its own fresh batch, the "
+           "paper's) or \"validation loss\" (lowest loss, in inference mode, on one fixed batch)");
+    p->set("gnp: validation frequency", d.validationEvery,
+           "With \"validation loss\" selection: evaluate the fixed batch every this many steps");
+    p->set("gnp: base preconditioner", toString(d.base),
+           "\"none\" (M = the network, the paper's) or \"jacobi\" (M(r) = D^-1 r + network(r): the network "
+           "learns a correction to Jacobi; zero diagonal entries contribute 0)");
     p->set("gnp: initial model", std::string(),
            "Warm start: a model file written by Gnp::Preconditioner::save for a matrix of the same size; "
            "training starts from its weights instead of random ones (\"\": cold start)");
@@ -133,6 +150,12 @@ void Preconditioner<SC, LO, GO, NO>::validateParameters(const Teuchos::Parameter
   requireAtLeast(p, "gnp: arnoldi steps", 1, 10000);
   requireAtLeast(p, "gnp: seed", 0);
   requireAtLeast(p, "gnp: print frequency", 0);
+  requireAtLeast(p, "gnp: warmup steps", 0);
+  requireAtLeast(p, "gnp: validation frequency", 1);
+  parseLoss(p.get<std::string>("gnp: loss"));
+  parseSchedule(p.get<std::string>("gnp: learning rate schedule"));
+  parseSelection(p.get<std::string>("gnp: best step selection"));
+  parseBase(p.get<std::string>("gnp: base preconditioner"));
 }
 
 template <class SC, class LO, class GO, class NO>
@@ -153,6 +176,12 @@ void Preconditioner<SC, LO, GO, NO>::setParameters(const Teuchos::ParameterList&
   o.arnoldiSteps = p.get<int>("gnp: arnoldi steps");
   o.seed = static_cast<std::uint64_t>(p.get<int>("gnp: seed"));
   o.printEvery = p.get<int>("gnp: print frequency");
+  o.loss = parseLoss(p.get<std::string>("gnp: loss"));
+  o.schedule = parseSchedule(p.get<std::string>("gnp: learning rate schedule"));
+  o.warmupSteps = p.get<int>("gnp: warmup steps");
+  o.selection = parseSelection(p.get<std::string>("gnp: best step selection"));
+  o.validationEvery = p.get<int>("gnp: validation frequency");
+  o.base = parseBase(p.get<std::string>("gnp: base preconditioner"));
   options_ = o;
   initialModel_ = p.get<std::string>("gnp: initial model");
   initialized_ = computed_ = false;
@@ -191,6 +220,15 @@ void Preconditioner<SC, LO, GO, NO>::buildNetwork(double gamma) {
   gamma_ = gamma;
   graph_ = std::make_shared<TpetraDistributedOperator<SC, LO, GO, NO>>(crs, 1.0 / gamma_);
   network_ = std::make_unique<Network>(options_, graph_);
+  if (options_.base == Base::Jacobi) {
+    // P = D̂⁻¹ with D̂ = diag(A)/γ; a zero diagonal entry contributes nothing.
+    Tpetra::Vector<SC, LO, GO, NO> diagonal(crs->getRowMap());
+    crs->getLocalDiagCopy(diagonal);
+    auto d = hostRead(diagonal);
+    std::vector<double> inverse(d.extent(0));
+    for (std::size_t i = 0; i < inverse.size(); ++i) inverse[i] = d(i, 0) != 0.0 ? gamma_ / d(i, 0) : 0.0;
+    network_->setBaseInverseDiagonal(std::move(inverse));
+  }
 }
 
 template <class SC, class LO, class GO, class NO>

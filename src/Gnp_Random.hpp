@@ -15,7 +15,8 @@ double gaussian(std::uint64_t seed, std::uint64_t stream, std::uint64_t step,
 enum RandomStream : std::uint64_t {
   ArnoldiStartStream = 1,
   KrylovCoefficientStream = 2,
-  GaussianSampleStream = 3
+  GaussianSampleStream = 3,
+  RightHandSideStream = 4
 };
 
 } // namespace Gnp

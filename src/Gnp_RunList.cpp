@@ -16,10 +16,16 @@ Teuchos::ParameterList validRunParameters() {
   p.set("Preconditioner Type", "GNP", "GNP, ILUT, RELAXATION, MueLu, GMRES or None (case-insensitive)");
   p.sublist("Preconditioner Parameters", false, "The preconditioner's own parameters").disableRecursiveValidation();
   p.sublist("Belos", false, "Passed to Belos Block GMRES over the protocol's defaults").disableRecursiveValidation();
+  p.set(kRightHandSideParameter, toString(defaultRightHandSides()),
+        "Comma-separated: ones (b = A*1), random solution (b = A*x, x ~ N(0,1)), random (b ~ N(0,1))");
   return p;
 }
 
-RunSpec parseRun(const std::string& name, const Teuchos::ParameterList& spec, const Teuchos::ParameterList& belos) {
+RunSpec parseRun(const std::string& name, const Teuchos::ParameterList& spec, const Teuchos::ParameterList& belos,
+                 bool topLevel) {
+  if (!topLevel && spec.isParameter(kRightHandSideParameter))
+    throw std::invalid_argument("\"" + std::string(kRightHandSideParameter) + "\" in the run \"" + name +
+                                "\": it belongs at the top of the parameter list (it applies to every run)");
   spec.validateParameters(validRunParameters());
   RunSpec run;
   run.name = name;
@@ -35,18 +41,30 @@ RunSpec parseRun(const std::string& name, const Teuchos::ParameterList& spec, co
 std::vector<RunSpec> parseRunList(const Teuchos::ParameterList& top) {
   Teuchos::ParameterList belos = defaultBelosParameters();
   if (top.isSublist("Belos")) belos.setParameters(top.sublist("Belos"));
-  if (top.isParameter("Preconditioner Type")) return {parseRun(top.get<std::string>("Preconditioner Type"), top, belos)};
+  if (top.isParameter("Preconditioner Type")) return {parseRun(top.get<std::string>("Preconditioner Type"), top, belos, true)};
   std::vector<RunSpec> runs;
   for (auto it = top.begin(); it != top.end(); ++it) {
     const std::string& name = top.name(it);
-    if (name == "Belos") continue;
+    if (name == "Belos" || name == kRightHandSideParameter) continue;
     if (!top.isSublist(name) || !top.sublist(name).isParameter("Preconditioner Type"))
       throw std::invalid_argument("unexpected entry \"" + name + "\" in the parameter list: expected a "
                                   "\"Preconditioner Type\" parameter, sublists that each have one, or \"Belos\"");
-    runs.push_back(parseRun(name, top.sublist(name), belos));
+    runs.push_back(parseRun(name, top.sublist(name), belos, false));
   }
   if (runs.empty()) throw std::invalid_argument("the parameter list names no preconditioner");
   return runs;
+}
+
+std::vector<RightHandSide> rightHandSides(const Teuchos::ParameterList& top) {
+  if (!top.isParameter(kRightHandSideParameter)) return defaultRightHandSides();
+  if (!top.isType<std::string>(kRightHandSideParameter))
+    throw std::invalid_argument(std::string("\"") + kRightHandSideParameter + "\" must be a string, e.g. \"" +
+                                toString(defaultRightHandSides()) + "\"");
+  try {
+    return parseRightHandSides(top.get<std::string>(kRightHandSideParameter));
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("\"") + kRightHandSideParameter + "\": " + e.what());
+  }
 }
 
 Teuchos::ParameterList defaultRunList() {

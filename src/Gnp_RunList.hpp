@@ -1,6 +1,8 @@
 #ifndef GNP_RUNLIST_HPP
 #define GNP_RUNLIST_HPP
 
+#include "Gnp_RightHandSide.hpp"
+
 #include <Teuchos_ParameterList.hpp>
 
 #include <string>
@@ -16,11 +18,21 @@ struct RunSpec {
   Teuchos::ParameterList belos;         ///< Belos parameters: protocol defaults, then the list's
 };
 
+/// The name of the comparison list's optional top-level parameter that says which
+/// right-hand sides to solve: a comma-separated list of "ones", "random
+/// solution" and "random" (see RightHandSide).
+constexpr const char* kRightHandSideParameter = "Right-hand side";
+
 /// Reads a comparison parameter list: either one run (a top-level "Preconditioner
 /// Type", optional "Preconditioner Parameters" and "Belos") or sublists that
 /// each name a "Preconditioner Type", plus an optional top-level "Belos" list
-/// for all of them. Anything else is std::invalid_argument naming the entry.
+/// for all of them and an optional "Right-hand side". Anything else is
+/// std::invalid_argument naming the entry.
 std::vector<RunSpec> parseRunList(const Teuchos::ParameterList& top);
+
+/// The right-hand sides a comparison list asks for (its "Right-hand side"), or
+/// defaultRightHandSides() when it names none.
+std::vector<RightHandSide> rightHandSides(const Teuchos::ParameterList& top);
 
 /// The paper's comparison with every preconditioner at its library defaults
 /// (GNP: 2000 training steps): GNP, ILUT, Jacobi, MueLu, GMRES, None.

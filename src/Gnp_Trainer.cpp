@@ -5,6 +5,7 @@
 
 #include <Teuchos_CommHelpers.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -46,10 +47,81 @@ struct Snapshot {
 
 } // namespace
 
-Trainer::Trainer(const Options& options, const DistributedOperator& A, torch::Tensor krylovBasis)
-    : options_(options), A_(&A), krylovBasis_(std::move(krylovBasis)) {}
+Trainer::Trainer(const Options& options, const DistributedOperator& A, torch::Tensor krylovBasis,
+                 torch::Tensor baseInverseDiagonal)
+    : options_(options), A_(&A), krylovBasis_(std::move(krylovBasis)),
+      baseInverseDiagonal_(std::move(baseInverseDiagonal)) {}
 
-torch::Tensor Trainer::sampleBatch(int step) const {
+Trainer::Batch Trainer::prepare(torch::Tensor b) const {
+  Batch batch;
+  const int columns = static_cast<int>(b.size(1));
+  if (baseInverseDiagonal_.defined()) {
+    const torch::Tensor pb = (baseInverseDiagonal_ * b).contiguous();
+    batch.shift = torch::empty_like(b);
+    A_->apply(pb.data_ptr<double>(), batch.shift.data_ptr<double>(), columns, false);
+    batch.shift -= b;
+  } else {
+    batch.shift = -b;
+  }
+  if (options_.loss == Loss::RelativeL1) {
+    // Each column counts the same, whatever its norm (a zero column not at all).
+    torch::Tensor norms = b.abs().sum(0).contiguous();
+    allReduceSumInPlace(A_->comm(), norms);
+    batch.weights = torch::where(norms > 0, 1.0 / (norms * columns), torch::zeros_like(norms));
+  } else if (options_.loss == Loss::Projected) {
+    // ‖t‖² per column, t = −shift: the part of b left to the network.
+    torch::Tensor norms = batch.shift.square().sum(0).contiguous();
+    allReduceSumInPlace(A_->comm(), norms);
+    batch.weights = norms;
+  }
+  batch.b = std::move(b);
+  return batch;
+}
+
+Trainer::LossTerms Trainer::evaluate(const torch::Tensor& out, const Batch& batch) const {
+  const auto& comm = A_->comm();
+  const torch::Tensor product = sparseProduct(*A_, out.to(torch::kFloat64));
+  LossTerms terms;
+  if (options_.loss == Loss::Projected) {
+    // Per column, with t = b − Â P b the part left to the network and u = Â N(b):
+    // L = 1 − ⟨u,t⟩² / (‖u‖² ‖t‖²), the squared relative residual after the best
+    // multiple of u. The sums are global; the differentiable term below has the
+    // same gradient as L with them held fixed, so summing gradients over ranks
+    // gives L's gradient.
+    const torch::Tensor t = -batch.shift;
+    torch::Tensor sums = torch::cat({(product * t).sum(0), product.square().sum(0)}).detach().contiguous();
+    allReduceSumInPlace(comm, sums);
+    const std::int64_t B = t.size(1);
+    const torch::Tensor P = sums.narrow(0, 0, B), Q = sums.narrow(0, B, B), T2 = batch.weights;
+    const torch::Tensor valid = (Q > 0) & (T2 > 0);
+    const torch::Tensor safeQ = torch::where(valid, Q, torch::ones_like(Q));
+    const torch::Tensor safeT2 = torch::where(valid, T2, torch::ones_like(T2));
+    const torch::Tensor cosine2 = torch::where(valid, P.square() / (safeQ * safeT2), torch::zeros_like(P));
+    terms.value = (1.0 - cosine2).mean().item<double>();
+    const torch::Tensor c1 = torch::where(valid, -2.0 * P / (safeQ * safeT2), torch::zeros_like(P));
+    const torch::Tensor c2 = torch::where(valid, P.square() / (safeQ.square() * safeT2), torch::zeros_like(P));
+    terms.differentiable = ((product * t).sum(0) * c1 + product.square().sum(0) * c2).sum() / static_cast<double>(B);
+    return terms;
+  }
+  const torch::Tensor residual = product + batch.shift;
+  if (!batch.weights.defined()) // the paper's L1: one mean over all n·B entries
+    terms.differentiable = residual.abs().sum() / (static_cast<double>(A_->globalRows()) * batch.b.size(1));
+  else
+    terms.differentiable = (residual.abs() * batch.weights).sum();
+  double local = terms.differentiable.item<double>();
+  Teuchos::reduceAll<int, double>(comm, Teuchos::REDUCE_SUM, 1, &local, &terms.value);
+  return terms;
+}
+
+double Trainer::inferenceLoss(ResGcn& model, const Batch& batch) const {
+  torch::NoGradGuard noGrad;
+  model->eval();
+  const double value = evaluate(model->forward(batch.b.to(torch::kFloat32)), batch).value;
+  model->train();
+  return value;
+}
+
+torch::Tensor Trainer::sampleBatch(std::uint64_t step) const {
   const std::int64_t rows = A_->localRows();
   const int batch = options_.batchSize;
   const int basisColumns = static_cast<int>(krylovBasis_.size(1));
@@ -95,8 +167,10 @@ void Trainer::allReduceGradients(ResGcn& model) const {
 TrainingReport Trainer::train(ResGcn& model) {
   const auto& comm = A_->comm();
   const bool root = comm.getRank() == 0;
-  const double entries = static_cast<double>(A_->globalRows()) * options_.batchSize;
   torch::optim::Adam adam(model->parameters(), torch::optim::AdamOptions(options_.learningRate));
+  const bool byValidation = options_.selection == Selection::ValidationLoss;
+  Batch validation;
+  if (byValidation) validation = prepare(sampleBatch(validationKey));
 
   TrainingReport report;
   Snapshot best;
@@ -105,15 +179,13 @@ TrainingReport Trainer::train(ResGcn& model) {
   model->train();
   double lastElapsed = 0.0, lastCpu = processCpuSeconds();
   for (int step = 0; step < options_.steps; ++step) {
-    const torch::Tensor b = sampleBatch(step);
+    const Batch batch = prepare(sampleBatch(static_cast<std::uint64_t>(step)));
     adam.zero_grad();
     model->float64Gradients().clear();
-    const torch::Tensor out = model->forward(b.to(torch::kFloat32));
-    const torch::Tensor residual = sparseProduct(*A_, out.to(torch::kFloat64)) - b;
-    const torch::Tensor loss = residual.abs().sum() / entries;
-
-    double localLoss = loss.item<double>(), globalLoss = 0.0;
-    Teuchos::reduceAll<int, double>(comm, Teuchos::REDUCE_SUM, 1, &localLoss, &globalLoss);
+    const torch::Tensor out = model->forward(batch.b.to(torch::kFloat32));
+    const LossTerms terms = evaluate(out, batch);
+    const torch::Tensor& loss = terms.differentiable;
+    const double globalLoss = terms.value;
     losses_.push_back(globalLoss);
     if (!std::isfinite(globalLoss)) {
       report.reason = StopReason::Diverged;
@@ -124,13 +196,19 @@ TrainingReport Trainer::train(ResGcn& model) {
     }
     if (step == 0) report.firstLoss = globalLoss;
     // The loss was computed with the parameters before this step's update and
-    // the batch-norm statistics after this forward pass: keep exactly those.
-    const bool improved = report.bestStep < 0 || globalLoss < report.bestLoss;
-    if (improved) {
-      report.bestLoss = globalLoss;
-      report.bestStep = step;
-      best.take(*model);
+    // the batch-norm statistics after this forward pass: keep exactly those
+    // (the validation loss is measured with the same ones).
+    const bool judged = !byValidation || step % options_.validationEvery == 0 || step + 1 == options_.steps;
+    if (judged) {
+      const double candidate = byValidation ? inferenceLoss(model, validation) : globalLoss;
+      if (std::isfinite(candidate) && (report.bestStep < 0 || candidate < report.bestLoss)) {
+        report.bestLoss = candidate;
+        report.bestStep = step;
+        best.take(*model);
+      }
     }
+    for (auto& group : adam.param_groups())
+      static_cast<torch::optim::AdamOptions&>(group.options()).lr(learningRateAt(options_, step));
     loss.backward();
     allReduceGradients(model);
     adam.step();
@@ -167,15 +245,6 @@ TrainingReport Trainer::train(ResGcn& model) {
     std::printf("gnp: %s; using the best step %d (loss %.4e)\n", report.message.c_str(),
                 report.bestStep, report.bestLoss);
   return report;
-}
-
-std::string toString(StopReason reason) {
-  switch (reason) {
-    case StopReason::Steps: return "step budget";
-    case StopReason::Time: return "time budget";
-    case StopReason::Diverged: return "diverged";
-  }
-  return "unknown";
 }
 
 } // namespace Gnp

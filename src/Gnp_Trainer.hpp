@@ -9,11 +9,17 @@ namespace Gnp {
 
 /// Online training of a ResGcn for one matrix (METHOD.md sections 3-4): a fresh
 /// batch every step, L1 residual loss with Â in float64, Adam, gradients summed
-/// over ranks, the best step kept (parameters and batch-norm statistics).
+/// over ranks, the best step kept (parameters and batch-norm statistics). The
+/// Options choose the loss, the learning-rate schedule, how the best step is
+/// selected and an optional base preconditioner (M = P + N); the defaults are
+/// the paper's.
 class Trainer {
 public:
   /// krylovBasis: Q = V Z S⁻¹, this rank's rows (localRows x m', float64; m' may be 0).
-  Trainer(const Options& options, const DistributedOperator& A, torch::Tensor krylovBasis);
+  /// baseInverseDiagonal: with Options::base Jacobi, D̂⁻¹ for this rank's rows
+  /// (localRows x 1, float64); undefined otherwise.
+  Trainer(const Options& options, const DistributedOperator& A, torch::Tensor krylovBasis,
+          torch::Tensor baseInverseDiagonal = {});
 
   /// Trains `model` in place; on return it holds the best step's state in eval mode.
   TrainingReport train(ResGcn& model);
@@ -22,14 +28,36 @@ public:
   const std::vector<double>& lossHistory() const { return losses_; }
 
   /// The right-hand sides of one step: b = Â x, x = [Q e | Gaussian] (float64).
-  torch::Tensor sampleBatch(int step) const;
+  torch::Tensor sampleBatch(std::uint64_t step) const;
+
+  /// The key of the fixed validation batch (Selection::ValidationLoss): a step
+  /// that training never reaches.
+  static constexpr std::uint64_t validationKey = ~std::uint64_t(0);
 
 private:
+  /// A batch with what its loss needs: the residual is Â·out + shift (shift =
+  /// Â P b − b, or −b without a base); weights per column: 1/(B‖b_j‖₁) for
+  /// Loss::RelativeL1, ‖shift_j‖² for Loss::Projected, undefined for the L1.
+  struct Batch {
+    torch::Tensor b, shift, weights;
+  };
+  Batch prepare(torch::Tensor b) const;
+  /// The loss of network output `out` (float32) on `batch`: its global value
+  /// (identical on all ranks), and this rank's differentiable term, whose
+  /// gradients summed over ranks are the loss's gradient.
+  struct LossTerms {
+    torch::Tensor differentiable;
+    double value = 0.0;
+  };
+  LossTerms evaluate(const torch::Tensor& out, const Batch& batch) const;
+  /// The global loss of the model in inference mode on `batch` (no gradients).
+  double inferenceLoss(ResGcn& model, const Batch& batch) const;
   void allReduceGradients(ResGcn& model) const;
 
   Options options_;
   const DistributedOperator* A_;
   torch::Tensor krylovBasis_;
+  torch::Tensor baseInverseDiagonal_;
   std::vector<double> losses_;
 };
 

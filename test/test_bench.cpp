@@ -214,3 +214,50 @@ TEST(BenchCase, SolveResultsSurviveTheirJsonForm) {
   EXPECT_DOUBLE_EQ(back.residuals[1], 0.5);
   EXPECT_TRUE(std::isnan(back.residuals[2]));
 }
+
+namespace {
+
+// GNP and None on one matrix for one right-hand side, with GNP's diagnostics.
+std::vector<json> gnpAndNone(const std::string& rhs, std::vector<double> gnpResiduals, double deviation) {
+  std::vector<json> cases{caseDoc("GNP", 1.0), caseDoc("None", 0.0)};
+  for (auto& c : cases) c["rhs"] = rhs;
+  std::vector<double> times(gnpResiduals.size());
+  for (std::size_t i = 0; i < times.size(); ++i) times[i] = 0.1 * i;
+  cases[0]["iteration"] = cases[0]["time"] = solveRecord(gnpResiduals, times);
+  cases[0]["diagnostics"] = {{"output_deviation", deviation}, {"first_iteration_residual", gnpResiduals[1]}};
+  cases[1]["iteration"] = cases[1]["time"] = solveRecord({1.0, 0.9, 0.8, 0.7}, {0.0, 0.1, 0.2, 0.3});
+  Gnp::Bench::addMetrics(cases, 3);
+  return cases;
+}
+
+} // namespace
+
+TEST(BenchReport, FlagsAOnesWinThatIsTheConstantOutputArtifactAndShowsBothRightHandSides) {
+  // One iteration to 1e-5 on b = Â·1, nothing on b = Â·x: the artifact.
+  auto cases = gnpAndNone("ones", {1.0, 1e-5, 1e-6, 1e-7}, 3e-3);
+  const auto other = gnpAndNone("random solution", {1.0, 0.95, 0.9, 0.85}, 3e-3);
+  cases.insert(cases.end(), other.begin(), other.end());
+  Gnp::Bench::flagConstantOutputArtifacts(cases);
+  EXPECT_TRUE(cases[0]["metrics"]["constant_output_artifact"].get<bool>());
+  EXPECT_FALSE(cases[2]["metrics"].contains("constant_output_artifact")); // only b = Â·1 is flagged
+  const std::string report = Gnp::Bench::markdownReport(cases, "# test", "");
+  EXPECT_NE(report.find("## Right-hand sides side by side"), std::string::npos) << report;
+  // GNP best on ones, not on random solution (None is, there).
+  EXPECT_NE(report.find("| GNP | 1 / 0 |"), std::string::npos) << report;
+  EXPECT_NE(report.find("| None | 0 / 1 |"), std::string::npos) << report;
+  EXPECT_NE(report.find("| ones | 1 | 1 (100%) |"), std::string::npos) << report;
+  EXPECT_NE(report.find("| random solution | 1 | 0 (0%) |"), std::string::npos) << report;
+  EXPECT_NE(report.find(" ⚠ |"), std::string::npos) << report;
+  const std::string csv = Gnp::Bench::summaryCsv(cases);
+  EXPECT_NE(csv.find("m,ones,10,30,GNP,GNP,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",0.003,1e-05,yes,"), std::string::npos) << csv;
+}
+
+TEST(BenchReport, AGnpThatWorksOnBothRightHandSidesIsNotFlagged) {
+  auto cases = gnpAndNone("ones", {1.0, 1e-2, 1e-5, 1e-9}, 0.4);
+  const auto other = gnpAndNone("random solution", {1.0, 2e-2, 1e-5, 1e-9}, 0.9);
+  cases.insert(cases.end(), other.begin(), other.end());
+  Gnp::Bench::flagConstantOutputArtifacts(cases);
+  EXPECT_FALSE(cases[0]["metrics"]["constant_output_artifact"].get<bool>());
+  EXPECT_EQ(Gnp::Bench::markdownReport(cases, "# test", "").find(" ⚠ |"), std::string::npos);
+}

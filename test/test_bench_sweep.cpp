@@ -90,11 +90,12 @@ std::vector<Row> readSummary(const fs::path& out) {
   return rows;
 }
 
-const Row& find(const std::vector<Row>& rows, const std::string& matrix, const std::string& preconditioner) {
+const Row& find(const std::vector<Row>& rows, const std::string& matrix, const std::string& preconditioner,
+                const std::string& rhs = "ones") {
   for (const auto& r : rows)
-    if (r.at("matrix") == matrix && r.at("preconditioner") == preconditioner) return r;
+    if (r.at("matrix") == matrix && r.at("preconditioner") == preconditioner && r.at("rhs") == rhs) return r;
   static const Row none;
-  ADD_FAILURE() << "no row for " << matrix << " / " << preconditioner;
+  ADD_FAILURE() << "no row for " << matrix << " / " << preconditioner << " / " << rhs;
   return none;
 }
 
@@ -102,7 +103,8 @@ const Row& find(const std::vector<Row>& rows, const std::string& matrix, const s
 std::vector<std::string> deterministic(const std::vector<Row>& rows) {
   std::vector<std::string> out;
   for (const auto& r : rows)
-    out.push_back(r.at("matrix") + " " + r.at("preconditioner") + " " + r.at("status") + " " + r.at("iterations") +
+    out.push_back(r.at("matrix") + " " + r.at("rhs") + " " + r.at("preconditioner") + " " + r.at("status") + " " +
+                  r.at("iterations") +
                   " " + r.at("training_steps") + " " + r.at("iter_auc").substr(0, 6));
   return out;
 }
@@ -118,31 +120,59 @@ TEST(GnpBench, SweepsTwoMatricesWithAllSixTypesSurvivesACrashAndResumesToTheSame
 
   ASSERT_EQ(runBench(matrices, dir / "full"), 0) << "see " << dir / "full.log";
   const auto rows = readSummary(dir / "full");
-  ASSERT_EQ(rows.size(), 12u);
-  for (const char* type : {"GNP", "ILUT", "Jacobi", "MueLu", "GMRES", "None"}) {
-    EXPECT_TRUE(fs::exists(dir / "full" / "cases" / "convdiff" / (std::string(type) + ".json"))) << type;
-    EXPECT_TRUE(fs::exists(dir / "full" / "cases" / "zerodiag" / (std::string(type) + ".json"))) << type;
-  }
+  // 2 matrices x 6 preconditioners x 2 right-hand sides (ones and random solution by default).
+  ASSERT_EQ(rows.size(), 24u);
+  for (const char* rhs : {"ones", "random-solution"})
+    for (const char* type : {"GNP", "ILUT", "Jacobi", "MueLu", "GMRES", "None"}) {
+      EXPECT_TRUE(fs::exists(dir / "full" / "cases" / rhs / "convdiff" / (std::string(type) + ".json"))) << type;
+      EXPECT_TRUE(fs::exists(dir / "full" / "cases" / rhs / "zerodiag" / (std::string(type) + ".json"))) << type;
+    }
+  // One model per matrix: GNP trains once and solves both right-hand sides.
   EXPECT_TRUE(fs::exists(dir / "full" / "models" / "convdiff__GNP.gnp"));
+  EXPECT_EQ(find(rows, "convdiff", "GNP").at("construction_s"), find(rows, "convdiff", "GNP", "random solution").at("construction_s"));
   // The crash is recorded as a solution failure (it happened after construction)...
-  const Row& crashed = find(rows, "convdiff", "MueLu");
-  EXPECT_EQ(crashed.at("status"), "solution failure");
-  EXPECT_NE(crashed.at("failure").find("crashed (signal 6)"), std::string::npos) << crashed.at("failure");
+  for (const char* rhs : {"ones", "random solution"}) {
+    const Row& crashed = find(rows, "convdiff", "MueLu", rhs);
+    EXPECT_EQ(crashed.at("status"), "solution failure") << rhs;
+    EXPECT_NE(crashed.at("failure").find("crashed (signal 6)"), std::string::npos) << crashed.at("failure");
+  }
   // ...and the others ran to a result.
   for (const auto& r : rows) {
-    if (&r == &crashed) continue;
+    if (r.at("matrix") == "convdiff" && r.at("preconditioner") == "MueLu") continue;
     EXPECT_TRUE(r.at("status") == "converged" || r.at("status") == "not converged" ||
                 r.at("status").find("failure") != std::string::npos)
         << r.at("matrix") << " " << r.at("preconditioner") << ": " << r.at("status");
   }
   EXPECT_EQ(find(rows, "convdiff", "ILUT").at("status"), "converged");
+  EXPECT_EQ(find(rows, "convdiff", "ILUT", "random solution").at("status"), "converged");
   EXPECT_EQ(find(rows, "convdiff", "GNP").at("training_steps"), "10");
   EXPECT_FALSE(find(rows, "convdiff", "GNP").at("iter_auc").empty());
   EXPECT_FALSE(find(rows, "convdiff", "GNP").at("time_auc").empty());
+  // The artifact's diagnostics: GNP's output deviation and first-iteration residual, and the flag on ones.
+  for (const char* rhs : {"ones", "random solution"}) {
+    const Row& gnp = find(rows, "convdiff", "GNP", rhs);
+    EXPECT_FALSE(gnp.at("output_deviation").empty()) << rhs;
+    EXPECT_FALSE(gnp.at("first_iteration_residual").empty()) << rhs;
+  }
+  EXPECT_TRUE(find(rows, "convdiff", "GNP").at("constant_output_artifact") == "yes" ||
+              find(rows, "convdiff", "GNP").at("constant_output_artifact") == "no");
+  EXPECT_EQ(find(rows, "convdiff", "GNP", "random solution").at("constant_output_artifact"), "");
   std::ifstream report(dir / "full" / "report.md");
   const std::string text((std::istreambuf_iterator<char>(report)), std::istreambuf_iterator<char>());
-  EXPECT_NE(text.find("## Failures and wins per preconditioner"), std::string::npos);
+  EXPECT_NE(text.find("## Right-hand sides side by side"), std::string::npos) << text;
+  EXPECT_NE(text.find("## GNP's constant-output artifact"), std::string::npos) << text;
+  EXPECT_NE(text.find("## Failures and wins per preconditioner — right-hand side \"ones\""), std::string::npos);
+  EXPECT_NE(text.find("## Failures and wins per preconditioner — right-hand side \"random solution\""),
+            std::string::npos);
   EXPECT_NE(text.find("| MueLu | 0 | 1 |"), std::string::npos) << text;
+  // Side by side (the first MueLu row, cells "ones / random solution"): the crash is a solution failure on both.
+  const auto at = text.find("| MueLu | ");
+  ASSERT_NE(at, std::string::npos);
+  std::vector<std::string> cells;
+  std::stringstream line(text.substr(at + 1, text.find('\n', at) - at - 1));
+  for (std::string cell; std::getline(line, cell, '|');) cells.push_back(cell);
+  ASSERT_GE(cells.size(), 5u) << text.substr(at, 200);
+  EXPECT_EQ(cells[4], " 1 / 1 ") << text.substr(at, 200);
 
   // A finished sweep run again starts no worker: every case line says "(done before)".
   ASSERT_EQ(runBench(matrices, dir / "full"), 0);
@@ -153,11 +183,11 @@ TEST(GnpBench, SweepsTwoMatricesWithAllSixTypesSurvivesACrashAndResumesToTheSame
       ++caseLines;
       EXPECT_NE(line.find("(done before)"), std::string::npos) << line;
     }
-  EXPECT_GT(caseLines, 12);
+  EXPECT_GT(caseLines, 24);
 
   // Interrupted after 4 workers, then rerun: the same summary.
   ASSERT_EQ(runBench(matrices, dir / "resumed", "--max-cases=4"), 0);
-  EXPECT_LT(readSummary(dir / "resumed").size(), 12u);
+  EXPECT_LT(readSummary(dir / "resumed").size(), 24u);
   ASSERT_EQ(runBench(matrices, dir / "resumed"), 0);
   EXPECT_EQ(deterministic(readSummary(dir / "resumed")), deterministic(rows));
   fs::remove_all(dir);

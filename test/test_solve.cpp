@@ -144,9 +144,16 @@ TEST(FlexibleGmres, TrainedGnpBeatsNoPreconditionerOnIterAuc) {
   EXPECT_LT(Gnp::iterAuc(gnp.residuals, 100), Gnp::iterAuc(none.residuals, 100) - 20.0);
 }
 
-TEST(FlexibleGmres, GnpBeatsNoPreconditionerOnTheShippedRealMatrix) {
-  const auto p = Gnp::readProtocolProblem<SC, LO, GO, NO>(exampleMatrixPath(), Tpetra::getDefaultComm());
+TEST(FlexibleGmres, GnpBeatsNoPreconditionerOnTheShippedRealMatrixForARandomSolution) {
+  // b = Â·x with x random, not b = Â·1 (whose constant solution a barely
+  // trained, nearly constant GNP output already points at). Measured: 300
+  // steps converge in about 50 iterations (Iter-AUC about -630); none reaches
+  // 2.3e-8 in 100 (-496).
+  const auto p = Gnp::readProtocolProblem<SC, LO, GO, NO>(exampleMatrixPath(), Tpetra::getDefaultComm(),
+                                                          Gnp::RightHandSide::RandomSolution);
   const auto none = solveWith(p, "None");
-  const auto gnp = solveWith(p, "GNP", gnpParameters(100));
-  EXPECT_LT(Gnp::iterAuc(gnp.residuals, 100), Gnp::iterAuc(none.residuals, 100));
+  const auto gnp = solveWith(p, "GNP", gnpParameters(300));
+  EXPECT_TRUE(gnp.converged);
+  EXPECT_FALSE(none.converged);
+  EXPECT_LT(Gnp::iterAuc(gnp.residuals, 100), Gnp::iterAuc(none.residuals, 100) - 50.0);
 }

@@ -1,0 +1,203 @@
+// The training choices beyond the paper's: the loss, the learning-rate
+// schedule, best-step selection on a validation batch and a base
+// preconditioner. Each is validated and changes what it says it changes; the
+// defaults stay the paper's.
+#include "Gnp_ModelFile.hpp"
+#include "Gnp_Options.hpp"
+#include "Gnp_Preconditioner.hpp"
+#include "Gnp_ProtocolProblem.hpp"
+#include "Gnp_TestProblems.hpp"
+
+#include <Tpetra_Core.hpp>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+
+using namespace GnpTest;
+using Prec = Gnp::Preconditioner<SC, LO, GO, NO>;
+
+namespace {
+
+CommPtr world() { return Tpetra::getDefaultComm(); }
+
+Teuchos::RCP<Prec> trainedGnp(const Teuchos::RCP<crs_type>& A, int steps,
+                              const Teuchos::ParameterList& extra = Teuchos::ParameterList()) {
+  auto prec = Teuchos::rcp(new Prec(A));
+  Teuchos::ParameterList p;
+  p.set("gnp: training steps", steps);
+  p.set("gnp: print frequency", 0);
+  p.setParameters(extra);
+  prec->setParameters(p);
+  prec->initialize();
+  prec->compute();
+  return prec;
+}
+
+Teuchos::ParameterList with(const std::string& name, const std::string& value) {
+  Teuchos::ParameterList p;
+  p.set(name, value);
+  return p;
+}
+
+std::string errorOf(const Teuchos::ParameterList& p) {
+  Prec prec(convectionDiffusion(4, world()));
+  try {
+    prec.setParameters(p);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// A diagonal matrix with entries 1..n (and a zero at `zeroRow` if >= 0, plus an
+// off-diagonal entry there so that no row is empty).
+Teuchos::RCP<crs_type> diagonalMatrix(int n, int zeroRow = -1) {
+  auto map = Teuchos::rcp(new map_type(static_cast<GO>(n), 0, world()));
+  auto A = Teuchos::rcp(new crs_type(map, 2));
+  for (LO lid = 0; lid < static_cast<LO>(map->getNodeNumElements()); ++lid) {
+    const GO row = map->getGlobalElement(lid);
+    if (row == zeroRow) A->insertGlobalValues(row, Teuchos::tuple<GO>((row + 1) % n), Teuchos::tuple<SC>(1.0));
+    else A->insertGlobalValues(row, Teuchos::tuple<GO>(row), Teuchos::tuple<SC>(1.0 + row));
+  }
+  A->fillComplete();
+  return A;
+}
+
+} // namespace
+
+TEST(TrainingOptions, DefaultsAreThePapers) {
+  const auto valid = Prec::getValidParameters();
+  EXPECT_EQ(valid->get<std::string>("gnp: loss"), "l1");
+  EXPECT_EQ(valid->get<std::string>("gnp: learning rate schedule"), "constant");
+  EXPECT_EQ(valid->get<int>("gnp: warmup steps"), 0);
+  EXPECT_EQ(valid->get<std::string>("gnp: best step selection"), "training loss");
+  EXPECT_EQ(valid->get<std::string>("gnp: base preconditioner"), "none");
+}
+
+TEST(TrainingOptions, UnknownChoicesAndOutOfRangeCountsAreErrorsThatListTheValidValues) {
+  const auto loss = errorOf(with("gnp: loss", "l2"));
+  EXPECT_NE(loss.find("\"gnp: loss\" = \"l2\""), std::string::npos) << loss;
+  EXPECT_NE(loss.find("\"relative l1\""), std::string::npos) << loss;
+  EXPECT_NE(errorOf(with("gnp: learning rate schedule", "linear")).find("\"cosine\""), std::string::npos);
+  EXPECT_NE(errorOf(with("gnp: best step selection", "best")).find("\"validation loss\""), std::string::npos);
+  EXPECT_NE(errorOf(with("gnp: base preconditioner", "ilut")).find("\"jacobi\""), std::string::npos);
+  for (const char* name : {"gnp: warmup steps", "gnp: validation frequency"}) {
+    Teuchos::ParameterList p;
+    p.set(name, -1);
+    EXPECT_NE(errorOf(p).find(name), std::string::npos) << name;
+  }
+  Teuchos::ParameterList zero;
+  zero.set("gnp: validation frequency", 0);
+  EXPECT_NE(errorOf(zero).find("out of range"), std::string::npos);
+}
+
+TEST(TrainingOptions, TheScheduleWarmsUpLinearlyThenFollowsHalfACosine) {
+  Gnp::Options o;
+  o.learningRate = 1e-2;
+  o.steps = 110;
+  EXPECT_DOUBLE_EQ(Gnp::learningRateAt(o, 0), 1e-2); // constant: the paper's
+  EXPECT_DOUBLE_EQ(Gnp::learningRateAt(o, 109), 1e-2);
+  o.warmupSteps = 10;
+  EXPECT_DOUBLE_EQ(Gnp::learningRateAt(o, 0), 1e-3);
+  EXPECT_DOUBLE_EQ(Gnp::learningRateAt(o, 4), 5e-3);
+  EXPECT_DOUBLE_EQ(Gnp::learningRateAt(o, 10), 1e-2);
+  o.schedule = Gnp::Schedule::Cosine;
+  EXPECT_DOUBLE_EQ(Gnp::learningRateAt(o, 10), 1e-2);
+  EXPECT_NEAR(Gnp::learningRateAt(o, 60), 0.5e-2, 1e-15); // halfway through the 100 steps after the warm-up
+  EXPECT_GT(Gnp::learningRateAt(o, 109), 0.0);
+  EXPECT_LT(Gnp::learningRateAt(o, 109), 1e-5);
+  o.warmupSteps = 0;
+  o.steps = 1;
+  EXPECT_DOUBLE_EQ(Gnp::learningRateAt(o, 0), 1e-2); // a one-step budget still moves
+}
+
+TEST(TrainingOptions, RelativeL1WeighsEveryColumnTheSame) {
+  auto A = convectionDiffusion(10, world());
+  const auto l1 = trainedGnp(A, 3);
+  const auto relative = trainedGnp(A, 3, with("gnp: loss", "relative l1"));
+  // At initialisation the output is far too small, so each column's relative
+  // residual is about 1: the loss is about 1, whatever the columns' norms.
+  EXPECT_NEAR(relative->getLossHistory().front(), 1.0, 0.1);
+  EXPECT_GT(std::abs(relative->getLossHistory().front() - l1->getLossHistory().front()), 0.1);
+}
+
+TEST(TrainingOptions, TheProjectedLossIsAScaleFreeFractionThatTrainingLowers) {
+  auto A = convectionDiffusion(10, world());
+  const auto prec = trainedGnp(A, 60, with("gnp: loss", "projected"));
+  const auto& losses = prec->getLossHistory();
+  // 1 − cos² of each column's angle between Â M(b) and b: in [0, 1].
+  for (double l : losses) {
+    EXPECT_GE(l, 0.0);
+    EXPECT_LE(l, 1.0);
+  }
+  double first = 0, last = 0;
+  for (int i = 0; i < 10; ++i) first += losses[i], last += losses[50 + i];
+  EXPECT_LT(last, 0.8 * first);
+  // The same seed with the paper's L1 sees other numbers.
+  EXPECT_NE(trainedGnp(A, 1)->getLossHistory().front(), losses.front());
+}
+
+TEST(TrainingOptions, ValidationSelectionKeepsAStepThatWasValidated) {
+  auto A = convectionDiffusion(10, world());
+  Teuchos::ParameterList p = with("gnp: best step selection", "validation loss");
+  p.set("gnp: validation frequency", 7);
+  const auto prec = trainedGnp(A, 30, p);
+  const auto& report = prec->getTrainingReport();
+  EXPECT_TRUE(report.bestStep % 7 == 0 || report.bestStep == 29) << report.bestStep;
+  // The kept loss is the validation batch's, not that step's training loss.
+  EXPECT_NE(report.bestLoss, prec->getLossHistory()[report.bestStep]);
+  // The default keeps the step with the lowest training loss.
+  const auto paper = trainedGnp(A, 30);
+  const auto& losses = paper->getLossHistory();
+  EXPECT_EQ(paper->getTrainingReport().bestLoss, *std::min_element(losses.begin(), losses.end()));
+}
+
+TEST(TrainingOptions, JacobiBaseAddsTheInverseDiagonalToTheNetworksOutput) {
+  // With one step the kept parameters are the initial ones, the same for both:
+  // the two preconditioners differ by exactly D⁻¹.
+  auto A = diagonalMatrix(40, 7);
+  const auto plain = trainedGnp(A, 1);
+  const auto jacobi = trainedGnp(A, 1, with("gnp: base preconditioner", "jacobi"));
+  mv_type r(A->getDomainMap(), 1), zPlain(A->getDomainMap(), 1), zJacobi(A->getDomainMap(), 1);
+  r.randomize();
+  plain->apply(r, zPlain);
+  jacobi->apply(r, zJacobi);
+  zJacobi.update(-1.0, zPlain, 1.0); // = D⁻¹ r, 0 in the zero-diagonal row
+  auto d = zJacobi.getLocalViewHost(Tpetra::Access::ReadOnly);
+  auto x = r.getLocalViewHost(Tpetra::Access::ReadOnly);
+  for (std::size_t i = 0; i < d.extent(0); ++i) {
+    const GO row = A->getRowMap()->getGlobalElement(static_cast<LO>(i));
+    const double expected = row == 7 ? 0.0 : x(i, 0) / (1.0 + row);
+    EXPECT_NEAR(d(i, 0), expected, 1e-6 * std::abs(x(i, 0))) << "row " << row;
+  }
+}
+
+TEST(TrainingOptions, JacobiBaseIsExactOnADiagonalMatrixSoTheLossStartsNearZero) {
+  // Â·D̂⁻¹·b = b: only the network's (small) output is left in the residual.
+  auto A = diagonalMatrix(40);
+  const auto plain = trainedGnp(A, 1);
+  const auto jacobi = trainedGnp(A, 1, with("gnp: base preconditioner", "jacobi"));
+  EXPECT_LT(jacobi->getLossHistory().front(), 0.1 * plain->getLossHistory().front());
+}
+
+TEST(TrainingOptions, TheChoicesTravelWithASavedModel) {
+  auto A = diagonalMatrix(40, 7);
+  Teuchos::ParameterList p = with("gnp: base preconditioner", "jacobi");
+  p.set("gnp: loss", "relative l1");
+  p.set("gnp: learning rate schedule", "cosine");
+  const auto trained = trainedGnp(A, 2, p);
+  const std::string path = (std::filesystem::temp_directory_path() / "gnp_training_options.gnp").string();
+  trained->save(path);
+  Prec loaded(A);
+  loaded.load(path);
+  EXPECT_EQ(loaded.getOptions().base, Gnp::Base::Jacobi);
+  EXPECT_EQ(loaded.getOptions().loss, Gnp::Loss::RelativeL1);
+  EXPECT_EQ(loaded.getOptions().schedule, Gnp::Schedule::Cosine);
+  mv_type r(A->getDomainMap(), 1), z1(A->getDomainMap(), 1), z2(A->getDomainMap(), 1);
+  r.randomize();
+  trained->apply(r, z1);
+  loaded.apply(r, z2);
+  z2.update(-1.0, z1, 1.0);
+  EXPECT_LT(z2.getVector(0)->normInf(), 1e-6 * z1.getVector(0)->normInf());
+}
