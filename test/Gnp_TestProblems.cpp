@@ -53,4 +53,17 @@ std::string writeTempFile(const std::string& name, const std::string& text, cons
 
 std::string exampleMatrixPath() { return GNP_EXAMPLE_MATRIX_PATH; }
 
+Teuchos::RCP<Gnp::Preconditioner<SC, LO, GO, NO>> trainedGnp(const Teuchos::RCP<crs_type>& A, int steps,
+                                                             const Teuchos::ParameterList& extra) {
+  auto prec = Teuchos::rcp(new Gnp::Preconditioner<SC, LO, GO, NO>(A));
+  Teuchos::ParameterList p;
+  p.set("gnp: training steps", steps);
+  p.set("gnp: print frequency", 0);
+  p.setParameters(extra);
+  prec->setParameters(p);
+  prec->initialize();
+  prec->compute();
+  return prec;
+}
+
 } // namespace GnpTest

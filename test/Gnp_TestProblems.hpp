@@ -1,6 +1,7 @@
 #ifndef GNP_TESTPROBLEMS_HPP
 #define GNP_TESTPROBLEMS_HPP
 
+#include "Gnp_Preconditioner.hpp"
 #include "Gnp_Types.hpp"
 
 #include <Tpetra_CrsMatrix.hpp>
@@ -32,6 +33,10 @@ std::string writeTempFile(const std::string& name, const std::string& text, cons
 
 /// The real matrix shipped with the example (SuiteSparse HB/jpwh_991).
 std::string exampleMatrixPath();
+
+/// A silent GNP trained for `steps` steps; `extra` overrides other parameters.
+Teuchos::RCP<Gnp::Preconditioner<SC, LO, GO, NO>> trainedGnp(const Teuchos::RCP<crs_type>& A, int steps,
+                                                             const Teuchos::ParameterList& extra = {});
 
 } // namespace GnpTest
 

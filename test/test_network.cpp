@@ -37,19 +37,6 @@ torch::Tensor rowSeededTensor(const Graph& graph, int C, std::uint64_t seed, tor
   return t.to(dtype);
 }
 
-// A silent GNP trained for `steps` steps; `extra` overrides other parameters.
-Teuchos::RCP<Prec> trainedGnp(const Teuchos::RCP<crs_type>& A, int steps,
-                              const Teuchos::ParameterList& extra = Teuchos::ParameterList()) {
-  auto prec = Teuchos::rcp(new Prec(A));
-  Teuchos::ParameterList p;
-  p.set("gnp: training steps", steps);
-  p.set("gnp: print frequency", 0);
-  p.setParameters(extra);
-  prec->setParameters(p);
-  prec->initialize();
-  prec->compute();
-  return prec;
-}
 
 } // namespace
 

@@ -21,19 +21,6 @@ namespace {
 
 CommPtr world() { return Tpetra::getDefaultComm(); }
 
-Teuchos::RCP<Prec> trainedGnp(const Teuchos::RCP<crs_type>& A, int steps,
-                              const Teuchos::ParameterList& extra = Teuchos::ParameterList()) {
-  auto prec = Teuchos::rcp(new Prec(A));
-  Teuchos::ParameterList p;
-  p.set("gnp: training steps", steps);
-  p.set("gnp: print frequency", 0);
-  p.setParameters(extra);
-  prec->setParameters(p);
-  prec->initialize();
-  prec->compute();
-  return prec;
-}
-
 Teuchos::ParameterList with(const std::string& name, const std::string& value) {
   Teuchos::ParameterList p;
   p.set(name, value);
