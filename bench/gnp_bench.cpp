@@ -89,8 +89,12 @@ std::vector<Gnp::RightHandSide> rhsList(const Settings& s) {
 
 // Where a case's result lives: one folder per right-hand side, as the report
 // is read (OUT/cases/<rhs>/<matrix>/<run>.json).
+fs::path caseDir(const std::string& out, Gnp::RightHandSide rhs, const std::string& matrix) {
+  return fs::path(out) / "cases" / Gnp::fileTag(rhs) / matrix;
+}
+
 fs::path casePath(const std::string& out, Gnp::RightHandSide rhs, const std::string& matrix, const std::string& run) {
-  return fs::path(out) / "cases" / Gnp::fileTag(rhs) / matrix / (safeName(run) + ".json");
+  return caseDir(out, rhs, matrix) / (safeName(run) + ".json");
 }
 
 // The runs of --params (or the paper's six at library defaults), with the
@@ -182,9 +186,8 @@ int worker(const Settings& s) {
       // How constant the preconditioner's output is, and what one iteration did:
       // the b = Â·1 artifact shows in both (METHOD.md section 5).
       docs[k]["diagnostics"] = {
-          {"output_deviation", c.built.op.is_null() ? Gnp::constantDeviation(*p.b)
-                                                    : Gnp::outputConstantDeviation(*c.built.op, *p.b)},
-          {"first_iteration_residual", r.residuals.size() > 1 ? r.residuals[1] : r.residuals.front()}};
+          {"output_deviation", Gnp::outputConstantDeviation<SC, LO, GO, NO>(c.built.op, *p.b)},
+          {"first_iteration_residual", r.firstIterationResidual()}};
       save(docs[k], rhs[k]);
     }
     return 0;
@@ -396,10 +399,10 @@ int driver(const Settings& s, const std::string& self) {
     const fs::path& file = files[mi];
     const std::string matrix = file.stem().string();
     const double weight = fs::file_size(file) + 2e6; // GNP training: a fixed cost per matrix
-    for (auto r : rhs) fs::create_directories(casePath(s.out, r, matrix, "x").parent_path());
+    for (auto r : rhs) fs::create_directories(caseDir(s.out, r, matrix));
     auto caseOf = [&](std::size_t k, const Gnp::RunSpec& r) { return casePath(s.out, rhs[k], matrix, r.name); };
     auto logOf = [&](const Gnp::RunSpec& r, const std::string& phase) {
-      return (casePath(s.out, rhs.front(), matrix, r.name).parent_path() / (safeName(r.name) + phase + ".log")).string();
+      return (caseDir(s.out, rhs.front(), matrix) / (safeName(r.name) + phase + ".log")).string();
     };
     auto modelPath = [&](const Gnp::RunSpec& r) { return modelsDir / (matrix + "__" + safeName(r.name) + ".gnp"); };
     auto progress = [&](const std::string& what, const json& doc, double seconds, bool ran, double share) {

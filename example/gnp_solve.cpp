@@ -41,14 +41,14 @@ struct Row {
 
   void solve(const Problem& p, const Teuchos::RCP<const Tpetra::Operator<SC, LO, GO, NO>>& M,
              const Teuchos::ParameterList& belos) {
-    deviation = M.is_null() ? Gnp::constantDeviation(*p.b) : Gnp::outputConstantDeviation(*M, *p.b);
+    deviation = Gnp::outputConstantDeviation(M, *p.b);
     auto x = Teuchos::rcp(new mv_type(p.A->getDomainMap(), 1, true));
     const auto r = Gnp::solveFlexibleGmres<SC, LO, GO, NO>(p.A, p.b, x, M, belos);
     solve_s = r.seconds;
     iters = r.iterations;
     tracked = r.trackedResidual;
     truth = r.trueResidual;
-    firstResidual = r.residuals.size() > 1 ? r.residuals[1] : r.residuals.front();
+    firstResidual = r.firstIterationResidual();
     auc = r.failed ? std::nan("") : Gnp::iterAuc(r.residuals, belos.get<int>("Maximum Iterations"));
     status = r.failed ? "solution failure: " + r.failure : r.converged ? "converged" : "not converged";
   }

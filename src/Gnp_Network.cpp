@@ -70,15 +70,10 @@ void Network::apply(const double* X, std::size_t ldx, double* Y, std::size_t ldy
   torch::InferenceMode inference;
   // Tpetra's column-major block (a host pointer from Gnp_HostBridge.hpp) becomes a
   // (rows, columns) float32 tensor: the one float64 -> float32 conversion of the apply.
-  const torch::Tensor x =
-      torch::from_blob(const_cast<double*>(X), {rows, columns}, {1, static_cast<std::int64_t>(ldx)},
-                       torch::kFloat64)
-          .to(torch::kFloat32);
-  torch::Tensor y = impl_->model->forward(x).to(torch::kFloat64);
-  if (impl_->baseInverseDiagonal.defined())
-    y = y + impl_->baseInverseDiagonal *
-                torch::from_blob(const_cast<double*>(X), {rows, columns}, {1, static_cast<std::int64_t>(ldx)},
-                                 torch::kFloat64);
+  const torch::Tensor x64 =
+      torch::from_blob(const_cast<double*>(X), {rows, columns}, {1, static_cast<std::int64_t>(ldx)}, torch::kFloat64);
+  torch::Tensor y = impl_->model->forward(x64.to(torch::kFloat32)).to(torch::kFloat64);
+  if (impl_->baseInverseDiagonal.defined()) y += impl_->baseInverseDiagonal * x64;
   y = y.contiguous();
   const auto ya = y.accessor<double, 2>();
   for (int c = 0; c < columns; ++c)

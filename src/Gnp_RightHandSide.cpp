@@ -110,9 +110,11 @@ double constantDeviation(const Tpetra::MultiVector<SC, LO, GO, NO>& y) {
 }
 
 template <class SC, class LO, class GO, class NO>
-double outputConstantDeviation(const Tpetra::Operator<SC, LO, GO, NO>& M, const Tpetra::MultiVector<SC, LO, GO, NO>& b) {
-  Tpetra::MultiVector<SC, LO, GO, NO> y(M.getRangeMap(), 1, false);
-  M.apply(b, y);
+double outputConstantDeviation(const Teuchos::RCP<const Tpetra::Operator<SC, LO, GO, NO>>& M,
+                               const Tpetra::MultiVector<SC, LO, GO, NO>& b) {
+  if (M.is_null()) return constantDeviation(b);
+  Tpetra::MultiVector<SC, LO, GO, NO> y(M->getRangeMap(), 1, false);
+  M->apply(b, y);
   return constantDeviation(y);
 }
 
@@ -123,6 +125,7 @@ using NO = DefaultNode;
 template Teuchos::RCP<Tpetra::MultiVector<SC, LO, GO, NO>> protocolRightHandSide(const Tpetra::CrsMatrix<SC, LO, GO, NO>&,
                                                                                   RightHandSide, std::uint64_t);
 template double constantDeviation(const Tpetra::MultiVector<SC, LO, GO, NO>&);
-template double outputConstantDeviation(const Tpetra::Operator<SC, LO, GO, NO>&, const Tpetra::MultiVector<SC, LO, GO, NO>&);
+template double outputConstantDeviation(const Teuchos::RCP<const Tpetra::Operator<SC, LO, GO, NO>>&,
+                                        const Tpetra::MultiVector<SC, LO, GO, NO>&);
 
 } // namespace Gnp

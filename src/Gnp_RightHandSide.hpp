@@ -58,9 +58,10 @@ Teuchos::RCP<Tpetra::MultiVector<SC, LO, GO, NO>> protocolRightHandSide(const Tp
 template <class SC, class LO, class GO, class NO>
 double constantDeviation(const Tpetra::MultiVector<SC, LO, GO, NO>& y);
 
-/// constantDeviation(M(b)). A collective.
+/// constantDeviation(M(b)); a null M is no preconditioner (M(b) = b). A collective.
 template <class SC, class LO, class GO, class NO>
-double outputConstantDeviation(const Tpetra::Operator<SC, LO, GO, NO>& M, const Tpetra::MultiVector<SC, LO, GO, NO>& b);
+double outputConstantDeviation(const Teuchos::RCP<const Tpetra::Operator<SC, LO, GO, NO>>& M,
+                               const Tpetra::MultiVector<SC, LO, GO, NO>& b);
 
 /// Outputs whose constantDeviation is below this count as constant.
 constexpr double kConstantOutputDeviation = 1e-2;

@@ -89,7 +89,8 @@ Trainer::LossTerms Trainer::evaluate(const torch::Tensor& out, const Batch& batc
     // same gradient as L with them held fixed, so summing gradients over ranks
     // gives L's gradient.
     const torch::Tensor t = -batch.shift;
-    torch::Tensor sums = torch::cat({(product * t).sum(0), product.square().sum(0)}).detach().contiguous();
+    const torch::Tensor p = (product * t).sum(0), q = product.square().sum(0);
+    torch::Tensor sums = torch::cat({p, q}).detach().contiguous();
     allReduceSumInPlace(comm, sums);
     const std::int64_t B = t.size(1);
     const torch::Tensor P = sums.narrow(0, 0, B), Q = sums.narrow(0, B, B), T2 = batch.weights;
@@ -100,7 +101,7 @@ Trainer::LossTerms Trainer::evaluate(const torch::Tensor& out, const Batch& batc
     terms.value = (1.0 - cosine2).mean().item<double>();
     const torch::Tensor c1 = torch::where(valid, -2.0 * P / (safeQ * safeT2), torch::zeros_like(P));
     const torch::Tensor c2 = torch::where(valid, P.square() / (safeQ.square() * safeT2), torch::zeros_like(P));
-    terms.differentiable = ((product * t).sum(0) * c1 + product.square().sum(0) * c2).sum() / static_cast<double>(B);
+    terms.differentiable = (p * c1 + q * c2).sum() / static_cast<double>(B);
     return terms;
   }
   const torch::Tensor residual = product + batch.shift;

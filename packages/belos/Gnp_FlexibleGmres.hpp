@@ -22,6 +22,9 @@ struct SolveResult {
   bool flexible = false;         ///< "Flexible Gmres" as Belos used it
   bool failed = false;           ///< a solution failure (METHOD.md section 5)
   std::string failure;           ///< why, when failed
+
+  /// The relative residual after the first iteration (r_0 if none ran).
+  double firstIterationResidual() const { return residuals.size() > 1 ? residuals[1] : residuals.empty() ? 1.0 : residuals[0]; }
 };
 
 /// ‖b − A x‖ / ‖b‖ for one right-hand side (‖b‖ = 0 counts as 1). A collective.
