@@ -24,7 +24,7 @@ using operator_type = Tpetra::Operator<SC, LO, GO, NO>;
 using Factory = Gnp::Factory<SC, LO, GO, NO>;
 using json = nlohmann::json;
 
-/// A matrix prepared as METHOD.md section 5 says: Â = A/γ (Gershgorin), b = Â·1.
+/// A matrix prepared as docs/method.md section 5 says: Â = A/γ (Gershgorin), b = Â·1.
 using Problem = ProtocolProblem<SC, LO, GO, NO>;
 
 /// The outcome of building one preconditioner.
@@ -37,7 +37,7 @@ struct Construction {
 
 /// Runs `build` (a Factory::create call, or a model load), timing it. An
 /// exception, or an operator whose output on b is not finite (a zero pivot, a
-/// zero diagonal), is a construction failure (METHOD.md section 5).
+/// zero diagonal), is a construction failure (docs/method.md section 5).
 Construction construct(const std::function<Factory::Built()>& build, const Problem& problem);
 
 /// One FGMRES solve of problem.A x = problem.b from x0 = 0 (see
@@ -45,7 +45,7 @@ Construction construct(const std::function<Factory::Built()>& build, const Probl
 SolveResult solve(const Problem& problem, const Teuchos::RCP<const operator_type>& M,
                   const Teuchos::ParameterList& belos);
 
-/// Time mode (METHOD.md section 5): no iteration cap, stop at rtol or after T
+/// Time mode (docs/method.md section 5): no iteration cap, stop at rtol or after T
 /// seconds. Belos 13.2 cannot stop a solve on time (BlockGmresSolMgr has no
 /// user status test, and a status test that passes on its own makes it throw),
 /// but the iterates do not depend on time: so this solves with an iteration cap

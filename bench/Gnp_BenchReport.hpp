@@ -9,7 +9,7 @@
 namespace Gnp {
 namespace Bench {
 
-/// Adds "metrics" to every case of one matrix (METHOD.md section 6): T (the
+/// Adds "metrics" to every case of one matrix (docs/method.md section 6): T (the
 /// largest iteration-mode solve time of any preconditioner), Iter-AUC over
 /// maxIterations, Time-AUC over [0, T], and the end-to-end times construction +
 /// solve to reach 1e-6 and 1e-8 (null where not reached). Cases that failed

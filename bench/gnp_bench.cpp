@@ -1,4 +1,4 @@
-// gnp-bench: the paper's evaluation protocol (METHOD.md sections 5-7) over a
+// gnp-bench: the paper's evaluation protocol (docs/method.md sections 5-6) over a
 // folder of MatrixMarket files. The driver (this program without --worker) runs
 // every (matrix, preconditioner) case as its own `mpirun -np R gnp-bench
 // --worker ...` with a time limit, so a case that crashes or hangs costs only
@@ -6,6 +6,7 @@
 // makes the sweep resumable. When a matrix is done, the driver adds the metrics
 // and rewrites summary.csv and report.md.
 #include "Gnp_BenchCase.hpp"
+#include "Gnp_Errors.hpp"
 #include "Gnp_BenchReport.hpp"
 #include "Gnp_Preconditioner.hpp"
 #include "Gnp_RunList.hpp"
@@ -78,7 +79,7 @@ std::string safeName(const std::string& s) {
 
 Teuchos::RCP<Teuchos::ParameterList> topList(const Settings& s) {
   return s.params.empty() ? Teuchos::rcp(new Teuchos::ParameterList(Gnp::defaultRunList()))
-                          : Teuchos::getParametersFromXmlFile(s.params);
+                          : Gnp::readParameterFile(s.params);
 }
 
 // The right-hand sides: --rhs, else the XML's "Right-hand side", else ones and
@@ -184,7 +185,7 @@ int worker(const Settings& s) {
       docs[k]["iteration"] = toJson(r);
       docs[k]["iteration"]["max_iterations"] = run->belos.get<int>("Maximum Iterations");
       // How constant the preconditioner's output is, and what one iteration did:
-      // the b = Â·1 artifact shows in both (METHOD.md section 5).
+      // the b = Â·1 artifact shows in both (docs/method.md section 5).
       docs[k]["diagnostics"] = {
           {"output_deviation", Gnp::outputConstantDeviation<SC, LO, GO, NO>(c.built.op, *p.b)},
           {"first_iteration_residual", r.firstIterationResidual()}};
@@ -338,7 +339,7 @@ std::string settingsHeader(const Settings& s, const std::vector<Gnp::RunSpec>& r
                            const std::vector<Gnp::RightHandSide>& rhs, std::size_t matrices) {
   std::ostringstream os;
   os << "# gnp-bench report\n\n"
-     << "Protocol of METHOD.md sections 5-6: Gershgorin prescaling, right-hand sides " << Gnp::toString(rhs)
+     << "Protocol of docs/method.md sections 5-6: Gershgorin prescaling, right-hand sides " << Gnp::toString(rhs)
      << " (ones: b = Â·1, the paper's; random solution: b = Â·x, x ~ N(0,1); random: b ~ N(0,1); fixed seed), "
         "x0 = 0, flexible GMRES (Belos Block GMRES, restart 10), rtol 1e-8; iteration mode 100 iterations; time "
         "mode no iteration cap and a timeout of the largest iteration-mode solve time on the matrix and right-hand "
@@ -576,7 +577,7 @@ int main(int argc, char* argv[]) {
   Teuchos::CommandLineProcessor clp(false, true);
   clp.setDocString(
       "gnp-bench --matrices DIR-or-files --out DIR [--params bench.xml] [--ranks R] [options]\n\n"
-      "Runs the paper's evaluation protocol (METHOD.md sections 5-7) for every matrix, every preconditioner\n"
+      "Runs the paper's evaluation protocol (docs/method.md sections 5-6) for every matrix, every preconditioner\n"
       "of the XML file (default: GNP with 2000 training steps, ILUT, Jacobi, MueLu, GMRES, None, all at library\n"
       "defaults) and every right-hand side (default: b = A*1 and b = A*x, x ~ N(0,1), side by side).\n"
       "Each case runs as `mpirun -np R gnp-bench --worker ...` with a time limit; results are one JSON per\n"
@@ -589,7 +590,8 @@ int main(int argc, char* argv[]) {
                 "Right-hand sides, comma-separated: ones (b = A*1, the paper's), random-solution (b = A*x, "
                 "x ~ N(0,1)), random (b ~ N(0,1)); default: the XML's \"Right-hand side\", else ones,random-solution");
   clp.setOption("ranks", &s.ranks, "MPI ranks per case");
-  clp.setOption("gnp-steps", &s.gnpSteps, "Override \"gnp: training steps\" of every GNP run (-1: keep)");
+  std::string gnpSteps = "keep"; // a sentinel, so that an empty value is an error
+  clp.setOption("gnp-steps", &gnpSteps, "Override \"gnp: training steps\" of every GNP run (a positive integer; keep: the XML's)");
   clp.setOption("gnp-seconds", &s.gnpSeconds, "Override \"gnp: max training time\" of every GNP run (-1: keep)");
   clp.setOption("case-time-limit", &s.caseTimeLimit, "Seconds after which a case's worker is killed (a failure)");
   clp.setOption("max-cases", &s.maxCases, "Stop after running this many workers (-1: all); rerun to continue");
@@ -602,9 +604,16 @@ int main(int argc, char* argv[]) {
   clp.setOption("model", &s.modelPath, "Internal (worker): GNP model file");
   clp.setOption("time-limit", &s.timeLimit, "Internal (worker): time-mode timeout T in seconds");
   clp.setOption("seconds-per-iteration", &s.secondsPerIteration, "Internal (worker): from iteration mode");
-  const auto parsed = clp.parse(argc, argv);
-  if (parsed == Teuchos::CommandLineProcessor::PARSE_HELP_PRINTED) return 0;
-  if (parsed != Teuchos::CommandLineProcessor::PARSE_SUCCESSFUL) return 2;
+  try {
+    const auto parsed = clp.parse(argc, argv);
+    if (parsed == Teuchos::CommandLineProcessor::PARSE_HELP_PRINTED) return 0;
+    if (parsed != Teuchos::CommandLineProcessor::PARSE_SUCCESSFUL)
+      throw std::invalid_argument("cannot parse the command line (see --help)");
+    if (gnpSteps != "keep") s.gnpSteps = static_cast<int>(Gnp::parseInteger("--gnp-steps", gnpSteps, 1, 1000000000));
+  } catch (const std::exception& e) { // Teuchos throws for an option value it cannot convert
+    std::cerr << "gnp-bench: error: " << Gnp::withoutSourceLocation(e.what()) << "\n";
+    return 1;
+  }
 
   if (s.worker) {
     Tpetra::ScopeGuard tpetra(&argc, &argv);

@@ -10,6 +10,7 @@
 #include <BelosSolverFactory_Tpetra.hpp>
 #include <BelosTpetraAdapter.hpp>
 #include <Teuchos_CommandLineProcessor.hpp>
+#include "Gnp_RunList.hpp"
 #include <Teuchos_XMLParameterListHelpers.hpp>
 #include <Tpetra_Core.hpp>
 
@@ -42,7 +43,7 @@ int main(int argc, char* argv[]) {
 
   try {
     Gnp::registerBelosSolver();
-    const auto top = Teuchos::getParametersFromXmlFile(paramsPath);
+    const auto top = Gnp::readParameterFile(paramsPath);
     const std::string solverType = top->get<std::string>("Solver Type");
     auto params = Teuchos::rcp(new Teuchos::ParameterList(top->sublist("Solver Parameters")));
     if (steps > 0) params->sublist("GNP").set("gnp: training steps", steps);

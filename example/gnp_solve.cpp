@@ -1,6 +1,7 @@
 // gnp-solve: solve A x = b with Belos flexible GMRES and each preconditioner named
 // in an XML parameter list (GNP, ILUT, RELAXATION, MueLu, GMRES, None), printing
 // one table row per preconditioner. Runs under mpirun -np N.
+#include "Gnp_Errors.hpp"
 #include "Gnp_Factory.hpp"
 #include "Gnp_FlexibleGmres.hpp"
 #include "Gnp_MatrixIO.hpp"
@@ -11,13 +12,13 @@
 #include "Gnp_Types.hpp"
 
 #include <Teuchos_CommandLineProcessor.hpp>
-#include <Teuchos_XMLParameterListHelpers.hpp>
 #include <Tpetra_Core.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -102,7 +103,15 @@ void printArtifactNotes(const std::vector<Gnp::RightHandSide>& rhsList, const st
 } // namespace
 
 int main(int argc, char* argv[]) {
-  Tpetra::ScopeGuard tpetra(&argc, &argv);
+  // Kokkos prints its own options for --help before ours; it gets every
+  // argument but that one.
+  std::vector<char*> forTpetra;
+  for (int i = 0; i < argc; ++i)
+    if (std::string(argv[i]) != "--help" && std::string(argv[i]) != "-h") forTpetra.push_back(argv[i]);
+  int tpetraArgc = static_cast<int>(forTpetra.size());
+  forTpetra.push_back(nullptr); // argv[argc] is NULL, as MPI and Kokkos expect
+  char** tpetraArgv = forTpetra.data();
+  Tpetra::ScopeGuard tpetra(&tpetraArgc, &tpetraArgv);
   auto comm = Tpetra::getDefaultComm();
   const bool root = comm->getRank() == 0;
 
@@ -111,12 +120,12 @@ int main(int argc, char* argv[]) {
   std::vector<char*> options{argv[0]};
   int positional = 0;
   for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]).rfind("--", 0) == 0) options.push_back(argv[i]);
+    if (std::string(argv[i]).rfind("-", 0) == 0) options.push_back(argv[i]);
     else if (positional == 0 && ++positional) matrixPath = argv[i];
     else if (positional == 1 && ++positional) paramsPath = argv[i];
     else {
-      if (root) std::cerr << "gnp-solve: too many arguments (see --help)\n";
-      return 2;
+      if (root) std::cerr << "gnp-solve: error: too many arguments (see --help)\n";
+      return 1;
     }
   }
   Teuchos::CommandLineProcessor clp(false, true);
@@ -126,26 +135,41 @@ int main(int argc, char* argv[]) {
       "100 iterations, rtol 1e-8 unless the XML's \"Belos\" list says otherwise), once per preconditioner named\n"
       "in the XML file and right-hand side (default: b = A*1, the paper's, and b = A*x with x ~ N(0,1)), and\n"
       "prints one table per right-hand side. Without arguments: the matrix and the six-preconditioner\n"
-      "comparison shipped in example/.");
+      "comparison shipped in example/. Input errors (files, parameters) end it with exit code 1.");
   clp.setOption("matrix", &matrixPath, "MatrixMarket file (also the first positional argument)");
   clp.setOption("params", &paramsPath, "XML parameter list (also the second positional argument)");
-  int steps = -1;
-  clp.setOption("gnp-steps", &steps, "Override \"gnp: training steps\" of every GNP run (-1: keep)");
+  std::string stepsOption = "keep"; // a sentinel, so that an empty value is an error
+  clp.setOption("gnp-steps", &stepsOption, "Override \"gnp: training steps\" of every GNP run (a positive integer; keep: the XML's)");
   std::string rhsOption;
   clp.setOption("rhs", &rhsOption,
                 "Right-hand sides, comma-separated: ones (b = A*1, the paper's), random-solution (b = A*x, x ~ N(0,1)), "
                 "random (b ~ N(0,1)); default: the XML's \"Right-hand side\", else ones,random-solution");
-  const auto parsed = clp.parse(static_cast<int>(options.size()), options.data());
+  Teuchos::CommandLineProcessor::EParseCommandLineReturn parsed;
+  {
+    std::ostringstream quiet; // only rank 0 prints help and parse errors
+    parsed = clp.parse(static_cast<int>(options.size()), options.data(), root ? &std::cerr : &quiet);
+  }
   if (parsed == Teuchos::CommandLineProcessor::PARSE_HELP_PRINTED) return 0;
-  if (parsed != Teuchos::CommandLineProcessor::PARSE_SUCCESSFUL) return 2;
+  if (parsed != Teuchos::CommandLineProcessor::PARSE_SUCCESSFUL) {
+    if (root) std::cerr << "gnp-solve: error: cannot parse the command line (see --help)\n";
+    return 1;
+  }
 
   try {
-    const auto top = Teuchos::getParametersFromXmlFile(paramsPath);
+    const int steps = stepsOption == "keep"
+                          ? -1
+                          : static_cast<int>(Gnp::parseInteger("--gnp-steps", stepsOption, 1, 1000000000));
+    const auto top = Gnp::readParameterFile(paramsPath);
     auto runs = Gnp::parseRunList(*top);
     const auto rhsList = rhsOption.empty() ? Gnp::rightHandSides(*top) : Gnp::parseRightHandSides(rhsOption);
-    if (steps > 0)
-      for (auto& run : runs)
-        if (run.type == "GNP") run.precParams.set("gnp: training steps", steps);
+    for (auto& run : runs) {
+      if (steps > 0 && run.type == "GNP") run.precParams.set("gnp: training steps", steps);
+      try {
+        Factory::validate(run.type, run.precParams);
+      } catch (const std::exception& e) {
+        throw std::invalid_argument("run \"" + run.name + "\": " + e.what());
+      }
+    }
 
     const auto scaled = Gnp::readProtocolProblem<SC, LO, GO, NO>(matrixPath, comm);
     const auto& A = scaled.A;
@@ -166,6 +190,8 @@ int main(int argc, char* argv[]) {
       std::string failure;
       try {
         built = Factory::create(run.type, A, run.precParams);
+      } catch (const std::invalid_argument& e) { // parameters only MueLu or Ifpack2 could check
+        throw std::invalid_argument("run \"" + run.name + "\": " + e.what());
       } catch (const std::exception& e) {
         failure = std::string("construction failure: ") + e.what();
         if (root) std::printf("gnp-solve: %s\n", failure.c_str());

@@ -6,6 +6,7 @@
 #include "Gnp_StratimikosHelpers.hpp"
 
 #include <Teuchos_CommandLineProcessor.hpp>
+#include "Gnp_RunList.hpp"
 #include <Teuchos_XMLParameterListHelpers.hpp>
 #include <Tpetra_Core.hpp>
 
@@ -37,7 +38,7 @@ int main(int argc, char* argv[]) {
   if (parsed != Teuchos::CommandLineProcessor::PARSE_SUCCESSFUL) return 2;
 
   try {
-    auto params = Teuchos::getParametersFromXmlFile(paramsPath);
+    auto params = Gnp::readParameterFile(paramsPath);
     if (!preconditioner.empty()) params->set("Preconditioner Type", preconditioner);
     if (steps > 0) params->sublist("Preconditioner Types").sublist("GNP").set("gnp: training steps", steps);
     const auto problem = Gnp::readProtocolProblem<SC, LO, GO, NO>(matrixPath, comm);

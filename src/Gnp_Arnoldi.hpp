@@ -25,7 +25,7 @@ template <class SC, class LO, class GO, class NO>
 ArnoldiResult<SC, LO, GO, NO> arnoldi(const Tpetra::Operator<SC, LO, GO, NO>& A,
                                       const Tpetra::MultiVector<SC, LO, GO, NO>& start, int m);
 
-/// The Krylov sample basis of METHOD.md section 3: with H̄ = W S Zᵀ,
+/// The Krylov sample basis of docs/method.md section 3: with H̄ = W S Zᵀ,
 /// Q = V_m Z S⁻¹ (n x m'), dropping singular values below 1e-12·max; null when
 /// every singular value is zero.
 template <class SC, class LO, class GO, class NO>

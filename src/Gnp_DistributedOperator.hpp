@@ -19,15 +19,19 @@ class DistributedOperator {
 public:
   virtual ~DistributedOperator() = default;
 
+  /// Rows of Â on this rank.
   virtual std::int64_t localRows() const = 0;
+  /// Rows of Â on all ranks.
   virtual std::int64_t globalRows() const = 0;
   /// Global index of each local row; random samples are drawn per global row so
   /// that they do not depend on the number of ranks.
   virtual const std::vector<std::int64_t>& globalRowIndices() const = 0;
+  /// The communicator of Â's row map.
   virtual const Teuchos::Comm<int>& comm() const = 0;
 
   /// Y = Â X (transpose = false) or Y = Âᵀ X (transpose = true).
   virtual void apply(const float* X, float* Y, int numColumns, bool transpose) const = 0;
+  /// The same in float64 (the loss and the samples).
   virtual void apply(const double* X, double* Y, int numColumns, bool transpose) const = 0;
 };
 

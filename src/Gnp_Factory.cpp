@@ -1,5 +1,6 @@
 #include "Gnp_Factory.hpp"
 
+#include "Gnp_Errors.hpp"
 #include "Gnp_InnerGmres.hpp"
 #include "Gnp_Preconditioner.hpp"
 #include "Gnp_Types.hpp"
@@ -39,10 +40,35 @@ std::string Factory<SC, LO, GO, NO>::canonicalType(const std::string& type) {
 }
 
 template <class SC, class LO, class GO, class NO>
+void Factory<SC, LO, GO, NO>::validate(const std::string& type, const Teuchos::ParameterList& params) {
+  const std::string canonical = canonicalType(type);
+  try {
+    if (canonical == "GNP") {
+      Preconditioner<SC, LO, GO, NO>::validateParameters(params);
+      if (params.isType<std::string>("gnp: initial model") && !params.get<std::string>("gnp: initial model").empty())
+        requireReadableFile(params.get<std::string>("gnp: initial model"), "\"gnp: initial model\" file");
+    } else if (canonical == "ILUT" || canonical == "RELAXATION") {
+      Teuchos::ParameterList valid;
+      Ifpack2::getValidParameters(valid);
+      Teuchos::ParameterList(params).validateParameters(valid);
+    } else if (canonical == "GMRES") {
+      InnerGmres<SC, LO, GO, NO>(Teuchos::null, params);
+    } else if (canonical == "None" && params.numParams() != 0) {
+      throw std::invalid_argument("\"None\" takes no parameters, but the list has " +
+                                  std::to_string(params.numParams()));
+    } // MueLu validates its own list when it builds (see create)
+  } catch (const std::exception& e) {
+    throw std::invalid_argument("invalid parameters for preconditioner \"" + canonical +
+                                "\": " + withoutSourceLocation(e.what()));
+  }
+}
+
+template <class SC, class LO, class GO, class NO>
 typename Factory<SC, LO, GO, NO>::Built Factory<SC, LO, GO, NO>::create(
     const std::string& type, const Teuchos::RCP<const crs_matrix_type>& A, const Teuchos::ParameterList& params) {
   Built built;
   built.type = canonicalType(type);
+  validate(built.type, params);
   const auto start = std::chrono::steady_clock::now();
   try {
     if (built.type == "GNP") {
@@ -53,9 +79,6 @@ typename Factory<SC, LO, GO, NO>::Built Factory<SC, LO, GO, NO>::create(
       built.op = built.gnp;
     } else if (built.type == "ILUT" || built.type == "RELAXATION") {
       Teuchos::ParameterList p(params);
-      Teuchos::ParameterList valid;
-      Ifpack2::getValidParameters(valid);
-      p.validateParameters(valid);
       if (built.type == "RELAXATION" && !p.isParameter("relaxation: type"))
         p.set("relaxation: type", "Jacobi");
       auto prec = Ifpack2::Factory::create<Tpetra::RowMatrix<SC, LO, GO, NO>>(built.type, A);
@@ -70,11 +93,10 @@ typename Factory<SC, LO, GO, NO>::Built Factory<SC, LO, GO, NO>::create(
       built.op = MueLu::CreateTpetraPreconditioner<SC, LO, GO, NO>(op, p);
     } else if (built.type == "GMRES") {
       built.op = Teuchos::rcp(new InnerGmres<SC, LO, GO, NO>(A, params));
-    } else { // None
-      if (params.numParams() != 0)
-        throw std::invalid_argument("\"None\" takes no parameters, but the list has " +
-                                    std::to_string(params.numParams()));
-    }
+    } // None: nothing to build
+  } catch (const Teuchos::Exceptions::InvalidParameter& e) {
+    throw std::invalid_argument("invalid parameters for preconditioner \"" + built.type +
+                                "\": " + withoutSourceLocation(e.what()));
   } catch (const std::exception& e) {
     throw std::runtime_error("cannot build preconditioner \"" + built.type + "\": " + e.what());
   }

@@ -24,9 +24,10 @@ class Preconditioner;
 template <class SC, class LO, class GO, class NO>
 class Factory {
 public:
-  using crs_matrix_type = Tpetra::CrsMatrix<SC, LO, GO, NO>;
-  using operator_type = Tpetra::Operator<SC, LO, GO, NO>;
+  using crs_matrix_type = Tpetra::CrsMatrix<SC, LO, GO, NO>; ///< the matrix type
+  using operator_type = Tpetra::Operator<SC, LO, GO, NO>;    ///< what a build returns
 
+  /// A built preconditioner and what it cost.
   struct Built {
     std::string type;                                 ///< canonical name
     Teuchos::RCP<operator_type> op;                   ///< null for "None"
@@ -40,7 +41,16 @@ public:
   /// the valid names if unknown.
   static std::string canonicalType(const std::string& type);
 
-  /// Builds, initialises and computes the preconditioner. Any failure is a
+  /// Checks `params` for `type` without a matrix: unknown names, wrong types,
+  /// GNP's and inner GMRES' ranges, and that GNP's "gnp: initial model" file can
+  /// be read. std::invalid_argument "invalid parameters for preconditioner "T":
+  /// cause". create() calls it first; a program can call it for every run before
+  /// building any.
+  static void validate(const std::string& type, const Teuchos::ParameterList& params);
+
+  /// Builds, initialises and computes the preconditioner. Invalid parameters
+  /// (validate(), and a Teuchos::Exceptions::InvalidParameter from Ifpack2 or
+  /// MueLu) are std::invalid_argument, an input error; any other failure is a
   /// std::runtime_error "cannot build preconditioner "T": cause".
   static Built create(const std::string& type, const Teuchos::RCP<const crs_matrix_type>& A,
                       const Teuchos::ParameterList& params);

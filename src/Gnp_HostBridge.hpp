@@ -40,6 +40,21 @@ auto hostLocalMatrix(const Tpetra::CrsMatrix<SC, LO, GO, NO>& A) {
   return A.getLocalMatrixHost();
 }
 
+/// Calls f(localRow, localColumn, value) for every entry this rank stores, row
+/// by row, through RowMatrix's row copies (any RowMatrix, any node).
+template <class SC, class LO, class GO, class NO, class F>
+void forEachLocalEntry(const Tpetra::RowMatrix<SC, LO, GO, NO>& A, F f) {
+  typename Tpetra::RowMatrix<SC, LO, GO, NO>::nonconst_local_inds_host_view_type indices(
+      "indices", A.getNodeMaxNumRowEntries());
+  typename Tpetra::RowMatrix<SC, LO, GO, NO>::nonconst_values_host_view_type values(
+      "values", A.getNodeMaxNumRowEntries());
+  for (LO row = 0; row < static_cast<LO>(A.getNodeNumRows()); ++row) {
+    size_t count = 0;
+    A.getLocalRowCopy(row, indices, values, count);
+    for (size_t k = 0; k < count; ++k) f(row, indices(k), values(k));
+  }
+}
+
 } // namespace Gnp
 
 #endif

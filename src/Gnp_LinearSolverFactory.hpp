@@ -18,15 +18,20 @@ class LinearSolver : public Trilinos::Details::LinearSolver<Tpetra::MultiVector<
                                                             Tpetra::Operator<SC, LO, GO, NO>,
                                                             typename Tpetra::MultiVector<SC, LO, GO, NO>::mag_type> {
 public:
-  using MV = Tpetra::MultiVector<SC, LO, GO, NO>;
-  using OP = Tpetra::Operator<SC, LO, GO, NO>;
+  using MV = Tpetra::MultiVector<SC, LO, GO, NO>; ///< the multivector type
+  using OP = Tpetra::Operator<SC, LO, GO, NO>;    ///< the operator type
 
   /// A must be a Tpetra::CrsMatrix (std::invalid_argument otherwise).
   void setMatrix(const Teuchos::RCP<const OP>& A) override;
+  /// The matrix of setMatrix().
   Teuchos::RCP<const OP> getMatrix() const override { return A_; }
+  /// X = M(B): one apply of the trained preconditioner.
   void solve(MV& X, const MV& B) override;
+  /// The "gnp: ..." list, validated as Preconditioner::setParameters does.
   void setParameters(const Teuchos::RCP<Teuchos::ParameterList>& params) override;
+  /// Preconditioner::initialize().
   void symbolic() override;
+  /// Preconditioner::compute(): trains.
   void numeric() override;
 
   /// The preconditioner behind the solver (null before symbolic()).

@@ -1,5 +1,8 @@
 #include "Gnp_MatrixIO.hpp"
 
+#include "Gnp_Errors.hpp"
+#include "Gnp_HostBridge.hpp"
+#include "Gnp_MatrixMarketScan.hpp"
 #include "Gnp_Types.hpp"
 
 #include <MatrixMarket_Tpetra.hpp>
@@ -8,6 +11,7 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <sstream>
 #include <stdexcept>
 
 namespace Gnp {
@@ -29,6 +33,35 @@ long long firstBadRow(const Tpetra::RowMatrix<SC, LO, GO, NO>& A, Pred bad) {
       local = static_cast<long long>(rowMap->getGlobalElement(row));
       break;
     }
+  }
+  long long global = 0;
+  Teuchos::reduceAll<int, long long>(*A.getComm(), Teuchos::REDUCE_MIN, 1, &local, &global);
+  return global == std::numeric_limits<long long>::max() ? -1 : global;
+}
+
+// The smallest global column (0-based) with no nonzero entry on any rank, or -1:
+// each rank marks its columns, and an Export adds the marks onto the domain map.
+template <class SC, class LO, class GO, class NO>
+long long firstZeroColumn(const Tpetra::RowMatrix<SC, LO, GO, NO>& A) {
+  using vector_type = Tpetra::Vector<SC, LO, GO, NO>;
+  vector_type marks(A.getColMap());
+  {
+    auto m = hostOverwrite(marks);
+    for (std::size_t k = 0; k < m.extent(0); ++k) m(k, 0) = 0.0;
+    forEachLocalEntry(A, [&](LO, LO column, SC value) {
+      if (value != 0.0) m(column, 0) = 1.0;
+    });
+  }
+  vector_type counts(A.getDomainMap());
+  counts.doExport(marks, Tpetra::Export<LO, GO, NO>(A.getColMap(), A.getDomainMap()), Tpetra::ADD);
+  long long local = std::numeric_limits<long long>::max();
+  {
+    auto c = hostRead(counts);
+    for (std::size_t k = 0; k < c.extent(0); ++k)
+      if (c(k, 0) == 0.0) {
+        local = static_cast<long long>(A.getDomainMap()->getGlobalElement(static_cast<LO>(k)));
+        break;
+      }
   }
   long long global = 0;
   Teuchos::reduceAll<int, long long>(*A.getComm(), Teuchos::REDUCE_MIN, 1, &local, &global);
@@ -64,23 +97,35 @@ void checkMatrix(const Tpetra::RowMatrix<SC, LO, GO, NO>& A, const std::string& 
   if (zero >= 0)
     throw std::invalid_argument(name + " has a zero row: row " + std::to_string(zero + 1) +
                                 " (1-based) has no nonzero entry, so the matrix is singular");
+  const long long zeroColumn = firstZeroColumn(A);
+  if (zeroColumn >= 0)
+    throw std::invalid_argument(name + " has a zero column: column " + std::to_string(zeroColumn + 1) +
+                                " (1-based) has no nonzero entry, so the matrix is singular");
 }
 
 template <class SC, class LO, class GO, class NO>
 Teuchos::RCP<Tpetra::CrsMatrix<SC, LO, GO, NO>> readMatrixMarket(
     const std::string& path, const Teuchos::RCP<const Teuchos::Comm<int>>& comm) {
   using crs_type = Tpetra::CrsMatrix<SC, LO, GO, NO>;
-  int readable = comm->getRank() == 0 ? static_cast<int>(std::ifstream(path).good()) : 0;
-  Teuchos::broadcast<int, int>(*comm, 0, 1, &readable);
-  if (!readable)
-    throw std::invalid_argument("cannot open MatrixMarket file '" + path +
-                                "': check that the path exists and is readable");
+  // Rank 0 checks the text (MatrixMarketScan) and hands Tpetra the cleaned
+  // copy; every rank throws the same message.
+  MatrixMarketScan scan;
+  std::string error;
+  if (comm->getRank() == 0) {
+    try {
+      scan = scanMatrixMarket(path);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  }
+  broadcastString(*comm, error);
+  if (!error.empty()) throw std::invalid_argument(error);
   Teuchos::RCP<crs_type> A;
   try {
-    A = Tpetra::MatrixMarket::Reader<crs_type>::readSparseFile(path, comm);
+    std::istringstream text(std::move(scan.text));
+    A = Tpetra::MatrixMarket::Reader<crs_type>::readSparse(text, comm);
   } catch (const std::exception& e) {
-    throw std::invalid_argument("cannot read MatrixMarket file '" + path + "': " + e.what() +
-                                " (expected a '%%MatrixMarket matrix coordinate real general' file)");
+    throw std::invalid_argument("cannot read MatrixMarket file '" + path + "': " + withoutSourceLocation(e.what()));
   }
   if (A.is_null()) throw std::invalid_argument("cannot read MatrixMarket file '" + path + "'");
   checkMatrix(*A, "the matrix in '" + path + "'");

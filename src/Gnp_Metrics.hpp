@@ -5,7 +5,7 @@
 
 namespace Gnp {
 
-/// Iter-AUC of METHOD.md section 6: Σ_{i=0}^{maxIterations} log10 r̃_i, where
+/// Iter-AUC of docs/method.md section 6: Σ_{i=0}^{maxIterations} log10 r̃_i, where
 /// r̃_i = r_i while the solve ran and its final value afterwards. residuals[0]
 /// is r_0. Lower is better. A zero residual (an exact solve) counts as the
 /// smallest positive double. Throws std::invalid_argument on an empty history.

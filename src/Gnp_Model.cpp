@@ -371,7 +371,7 @@ torch::Tensor ResGcnImpl::forward(const torch::Tensor& b) {
     x = norms_[l]->forward(pre.view({rows * columns, e})).view({rows, columns, e});
   }
   const torch::Tensor z = decoder_->forward(x).squeeze(-1);
-  // A zero column maps to zero (the guard of METHOD.md section 2).
+  // A zero column maps to zero (the guard of docs/method.md section 2).
   return z * (safeScale * nonzero.to(torch::kFloat32));
 }
 

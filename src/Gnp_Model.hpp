@@ -23,7 +23,9 @@ namespace Gnp {
 /// number of ranks.
 class Float64Gradients {
 public:
+  /// Forgets every gradient (before a forward pass).
   void clear() { grads_.clear(); }
+  /// Adds grad64 to the float64 gradient of `parameter`.
   void add(const torch::Tensor& parameter, const torch::Tensor& grad64);
   /// The gradient of `parameter` in float64, zero if the last pass gave none.
   torch::Tensor get(const torch::Tensor& parameter) const;
@@ -36,9 +38,12 @@ private:
 /// Float64Gradients). Parameters and initialisation are torch::nn::Linear's.
 class DenseImpl : public torch::nn::Module {
 public:
+  /// An in→out layer whose gradients go to `grads`.
   DenseImpl(int in, int out, Float64Gradients& grads);
+  /// x Wᵀ + b for x: (rows, in).
   torch::Tensor forward(const torch::Tensor& x);
-  torch::Tensor weight, bias;
+  torch::Tensor weight; ///< (out, in)
+  torch::Tensor bias;   ///< (out)
 
 private:
   Float64Gradients* grads_;
@@ -51,12 +56,16 @@ TORCH_MODULE(Dense);
 /// estimate, momentum 0.1, eps 1e-5: the PyTorch conventions.
 class GlobalBatchNormImpl : public torch::nn::Module {
 public:
+  /// Normalises `features` columns with statistics summed over `comm`.
   GlobalBatchNormImpl(int features, const Teuchos::Comm<int>& comm, Float64Gradients& grads);
   /// ReLU(BN(x)) for x: (rows, features), this rank's rows. The ReLU that
   /// follows every normalisation in Res-GCONV is fused in (one pass fewer).
   torch::Tensor forward(const torch::Tensor& x);
 
-  torch::Tensor weight, bias, running_mean, running_var;
+  torch::Tensor weight;       ///< the scale γ per feature
+  torch::Tensor bias;         ///< the shift β per feature
+  torch::Tensor running_mean; ///< for inference
+  torch::Tensor running_var;  ///< for inference
 
 private:
   const Teuchos::Comm<int>* comm_;
@@ -64,15 +73,17 @@ private:
 };
 TORCH_MODULE(GlobalBatchNorm);
 
-/// The scale-equivariant residual graph convolutional network of METHOD.md
+/// The scale-equivariant residual graph convolutional network of docs/method.md
 /// section 2: M(r) approximates Â⁻¹ r for each column r of a block.
 class ResGcnImpl : public torch::nn::Module {
 public:
+  /// The network of `options` (seeded initialisation) on the graph of Â.
   ResGcnImpl(const Options& options, const DistributedOperator& A);
   /// b: (localRows, B) float32, one right-hand side per column; returns M(b).
   /// A collective (sparse products and the global norms of the columns).
   torch::Tensor forward(const torch::Tensor& b);
 
+  /// Trainable parameters.
   std::int64_t parameterCount() const;
   /// Parameter gradients of the last backward pass, in float64.
   Float64Gradients& float64Gradients() { return *grads_; }

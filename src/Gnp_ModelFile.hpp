@@ -11,9 +11,9 @@ namespace Gnp {
 
 /// One parameter or buffer of the network, by its registered name.
 struct NamedTensor {
-  std::string name;
-  std::vector<std::int64_t> shape;
-  std::vector<float> values;
+  std::string name;                ///< e.g. "layers.0.W.weight"
+  std::vector<std::int64_t> shape; ///< the tensor's sizes
+  std::vector<float> values;       ///< row-major
 };
 
 /// A trained GNP as stored on disk: everything needed to apply it again, on any
@@ -33,9 +33,10 @@ struct ModelFile {
   std::int64_t entries = 0; ///< its global stored entries
   double gamma = 1.0;       ///< the Gershgorin bound the network's Â = A/γ used
   Options options;          ///< architecture and training settings
-  int stepsRun = 0, bestStep = -1;
-  double bestLoss = 0.0;
-  std::vector<NamedTensor> tensors;
+  int stepsRun = 0;         ///< training steps run
+  int bestStep = -1;        ///< the step kept
+  double bestLoss = 0.0;    ///< its loss
+  std::vector<NamedTensor> tensors; ///< parameters and batch-norm statistics
 
   /// The file's bytes.
   std::string encode() const;

@@ -41,7 +41,9 @@ public:
   /// missing name or a different shape is std::invalid_argument.
   void setState(const std::vector<NamedTensor>& tensors);
 
+  /// The global loss of every training step.
   const std::vector<double>& lossHistory() const;
+  /// Trainable parameters.
   std::int64_t parameterCount() const;
 
 private:

@@ -7,7 +7,7 @@
 
 namespace Gnp {
 
-/// The training loss (METHOD.md section 4 is L1).
+/// The training loss (docs/method.md section 4 is L1).
 enum class Loss {
   L1,        ///< mean |Â M(b) − b| over all n·B entries (the paper's)
   RelativeL1, ///< each column's ‖Â M(b_j) − b_j‖₁ / ‖b_j‖₁, averaged over the columns
@@ -30,10 +30,10 @@ enum class Base {
   Jacobi ///< P = D⁻¹, D the diagonal of Â (zero diagonal entries: P's entry is 0)
 };
 
-/// Network and training settings; defaults are those of METHOD.md (sections 2-4).
+/// Network and training settings; defaults are those of docs/method.md (sections 2-4).
 /// Filled from a validated "gnp: ..." parameter list by Gnp::Preconditioner.
 struct Options {
-  // Network (METHOD.md section 2).
+  // Network (docs/method.md section 2).
   int layers = 8;          ///< Res-GCONV layers
   int embedding = 16;      ///< feature width of the graph layers
   int hidden = 32;         ///< hidden width of the encoder/decoder MLPs
@@ -43,18 +43,17 @@ struct Options {
   int krylovSamples = 8;   ///< columns of each batch drawn as Q e (the rest Gaussian)
   int arnoldiSteps = 40;   ///< m
   // Training (section 4).
-  int steps = 2000;
+  int steps = 2000;        ///< Adam steps (each a fresh batch)
   double maxSeconds = 0.0; ///< wall-time budget for training; 0: none
-  double learningRate = 1e-3;
-  std::uint64_t seed = 0;
-  Loss loss = Loss::L1;
-  Schedule schedule = Schedule::Constant;
+  double learningRate = 1e-3; ///< Adam's
+  std::uint64_t seed = 0;     ///< of the initialisation and of every sample
+  Loss loss = Loss::L1;       ///< what training minimises
+  Schedule schedule = Schedule::Constant; ///< of the learning rate
   int warmupSteps = 0;      ///< linear warm-up of the learning rate over this many steps
-  Selection selection = Selection::TrainingLoss;
+  Selection selection = Selection::TrainingLoss; ///< how the kept step is chosen
   int validationEvery = 10; ///< with Selection::ValidationLoss: evaluate every this many steps
-  Base base = Base::None;
-  // Progress on rank 0: a line every printEvery steps; 0: silent.
-  int printEvery = 100;
+  Base base = Base::None;   ///< what the network's output is added to
+  int printEvery = 100;     ///< a progress line on rank 0 every this many steps; 0: silent
 };
 
 /// Why training ended.
@@ -62,12 +61,12 @@ enum class StopReason { Steps, Time, Diverged };
 
 /// What training did, for reports and tests.
 struct TrainingReport {
-  int stepsRun = 0;
-  int bestStep = -1;
-  double bestLoss = 0.0;
-  double firstLoss = 0.0;
-  double seconds = 0.0;
-  StopReason reason = StopReason::Steps;
+  int stepsRun = 0;         ///< steps taken
+  int bestStep = -1;        ///< the step kept (-1: none)
+  double bestLoss = 0.0;    ///< the kept step's loss
+  double firstLoss = 0.0;   ///< the loss of step 0
+  double seconds = 0.0;     ///< wall time of training
+  StopReason reason = StopReason::Steps; ///< why it ended
   std::string message; ///< non-empty when training diverged
   std::vector<double> stepSeconds;    ///< wall time of each step (slowest rank)
   std::vector<double> stepCpuSeconds; ///< this process's CPU time of each step

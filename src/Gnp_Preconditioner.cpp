@@ -280,7 +280,7 @@ void Preconditioner<SC, LO, GO, NO>::compute() {
   if (!initialized_) initialize();
   Teuchos::Time timer("GNP compute", true);
   computed_ = false;
-  // Training samples: Arnoldi on Â from a seeded start vector (METHOD.md section 3).
+  // Training samples: Arnoldi on Â from a seeded start vector (docs/method.md section 3).
   ScaledOperator<SC, LO, GO, NO> scaled(A_, SC(1.0 / gamma_));
   const auto start = seededStartVector<SC, LO, GO, NO>(A_->getRangeMap(), options_.seed);
   const auto krylov = arnoldi(scaled, *start, options_.arnoldiSteps);

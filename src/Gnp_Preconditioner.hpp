@@ -15,17 +15,18 @@ class Network;
 class DistributedOperator;
 
 /// Graph Neural Preconditioner: a Tpetra::Operator M ≈ A⁻¹ whose action is a
-/// graph neural network trained online on A alone (METHOD.md). M is nonlinear
+/// graph neural network trained online on A alone (docs/method.md). M is nonlinear
 /// (only M(αr) = αM(r) holds), so use it as the right preconditioner of flexible
 /// GMRES. Life cycle as in Ifpack2: setParameters, initialize (checks A, scales
 /// it, builds the network), compute (trains), apply. All of them are collectives.
 template <class SC, class LO, class GO, class NO>
 class Preconditioner : public Tpetra::Operator<SC, LO, GO, NO> {
 public:
-  using row_matrix_type = Tpetra::RowMatrix<SC, LO, GO, NO>;
-  using mv_type = Tpetra::MultiVector<SC, LO, GO, NO>;
-  using map_type = Tpetra::Map<LO, GO, NO>;
+  using row_matrix_type = Tpetra::RowMatrix<SC, LO, GO, NO>; ///< the matrix type (a Tpetra::CrsMatrix is required)
+  using mv_type = Tpetra::MultiVector<SC, LO, GO, NO>;        ///< what apply() takes
+  using map_type = Tpetra::Map<LO, GO, NO>;                    ///< the domain and range maps' type
 
+  /// Keeps A (never copied or changed); nothing is computed until initialize().
   explicit Preconditioner(const Teuchos::RCP<const row_matrix_type>& A);
   ~Preconditioner() override;
 
@@ -38,10 +39,14 @@ public:
   /// The checks of setParameters alone (for factories that validate early).
   static void validateParameters(const Teuchos::ParameterList& params);
 
+  /// Checks A (square, non-empty, finite, no zero row; a CrsMatrix), computes γ and
+  /// builds the network with the seeded initialisation.
   void initialize();
+  /// Whether initialize() (or load()) has run since the last setParameters().
   bool isInitialized() const { return initialized_; }
   /// Trains the network (Arnoldi samples, Adam, best step kept).
   void compute();
+  /// Whether compute() (or load()) has run since the last setParameters().
   bool isComputed() const { return computed_; }
 
   /// Y = beta·Y + alpha·M(X), all columns of X in one batched network pass.
@@ -49,8 +54,11 @@ public:
   void apply(const mv_type& X, mv_type& Y, Teuchos::ETransp mode = Teuchos::NO_TRANS,
              SC alpha = Teuchos::ScalarTraits<SC>::one(),
              SC beta = Teuchos::ScalarTraits<SC>::zero()) const override;
+  /// A's domain map.
   Teuchos::RCP<const map_type> getDomainMap() const override { return A_->getDomainMap(); }
+  /// A's range map.
   Teuchos::RCP<const map_type> getRangeMap() const override { return A_->getRangeMap(); }
+  /// false: a nonlinear operator has no transpose.
   bool hasTransposeApply() const override { return false; }
 
   /// Writes the trained network (parameters, batch-norm statistics, γ and the
@@ -63,21 +71,26 @@ public:
   /// matrix of another size are std::invalid_argument errors on every rank.
   void load(const std::string& path);
 
+  /// The matrix given to the constructor.
   Teuchos::RCP<const row_matrix_type> getMatrix() const { return A_; }
+  /// The settings in use (from setParameters() or a loaded model).
   const Options& getOptions() const { return options_; }
   /// γ, the Gershgorin bound of A (available after initialize).
   double getScaling() const { return gamma_; }
+  /// What training did: steps, best step and loss, time, why it stopped.
   const TrainingReport& getTrainingReport() const { return report_; }
   /// Global training loss of every step (after compute).
   const std::vector<double>& getLossHistory() const;
+  /// Trainable parameters of the network (10,001 with the defaults).
   std::int64_t getParameterCount() const;
 
-  int getNumInitialize() const { return numInitialize_; }
-  int getNumCompute() const { return numCompute_; }
-  int getNumApply() const { return numApply_; }
-  double getInitializeTime() const { return initializeTime_; }
-  double getComputeTime() const { return computeTime_; }
-  double getApplyTime() const { return applyTime_; }
+  int getNumInitialize() const { return numInitialize_; }  ///< calls of initialize() (and load())
+  int getNumCompute() const { return numCompute_; }        ///< calls of compute() (and load())
+  int getNumApply() const { return numApply_; }            ///< calls of apply()
+  double getInitializeTime() const { return initializeTime_; } ///< seconds in initialize()
+  double getComputeTime() const { return computeTime_; }   ///< seconds in compute() (training)
+  double getApplyTime() const { return applyTime_; }       ///< seconds in apply(), all calls
+  /// One line: the settings and whether it is trained.
   std::string description() const override;
 
 private:

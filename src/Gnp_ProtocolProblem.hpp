@@ -9,15 +9,15 @@
 
 namespace Gnp {
 
-/// A linear system as the evaluation protocol (METHOD.md section 5) poses it:
+/// A linear system as the evaluation protocol (docs/method.md section 5) poses it:
 /// Â = A/γ (Gershgorin bound γ, applied in place) and b of the chosen kind
 /// (b = Â·1, the paper's, by default); solve from x0 = 0.
 template <class SC, class LO, class GO, class NO>
 struct ProtocolProblem {
-  Teuchos::RCP<Tpetra::CrsMatrix<SC, LO, GO, NO>> A;
-  Teuchos::RCP<Tpetra::MultiVector<SC, LO, GO, NO>> b;
-  double gamma = 1.0;
-  RightHandSide rhs = RightHandSide::Ones;
+  Teuchos::RCP<Tpetra::CrsMatrix<SC, LO, GO, NO>> A;    ///< Â, scaled in place
+  Teuchos::RCP<Tpetra::MultiVector<SC, LO, GO, NO>> b; ///< the right-hand side
+  double gamma = 1.0;                                  ///< the Gershgorin bound A was divided by
+  RightHandSide rhs = RightHandSide::Ones;             ///< which kind b is
 };
 
 /// Scales A in place and builds b (a collective).

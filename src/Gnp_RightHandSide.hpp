@@ -11,7 +11,7 @@
 
 namespace Gnp {
 
-/// Which system the evaluation protocol solves (METHOD.md section 5).
+/// Which system the evaluation protocol solves (docs/method.md section 5).
 /// - Ones: b = Â·1, the paper's. Its exact solution is constant, which is also
 ///   what a barely trained network outputs, so it flatters GNP.
 /// - RandomSolution: b = Â·x, x ~ N(0, I): the distribution GNP trains on; the

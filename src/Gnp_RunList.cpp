@@ -1,8 +1,11 @@
 #include "Gnp_RunList.hpp"
 
+#include "Gnp_Errors.hpp"
 #include "Gnp_Factory.hpp"
 #include "Gnp_FlexibleGmres.hpp"
 #include "Gnp_Types.hpp"
+
+#include <Teuchos_XMLParameterListHelpers.hpp>
 
 #include <stdexcept>
 
@@ -33,6 +36,11 @@ RunSpec parseRun(const std::string& name, const Teuchos::ParameterList& spec, co
   if (spec.isSublist("Preconditioner Parameters")) run.precParams = spec.sublist("Preconditioner Parameters");
   run.belos = belos;
   if (spec.isSublist("Belos")) run.belos.setParameters(spec.sublist("Belos"));
+  try {
+    validateBelosParameters(run.belos);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument("run \"" + name + "\": " + e.what());
+  }
   return run;
 }
 
@@ -73,6 +81,15 @@ Teuchos::ParameterList defaultRunList() {
                                                       {"MueLu", "MueLu"}, {"GMRES", "GMRES"}, {"None", "None"}};
   for (const auto& [name, type] : runs) top.sublist(name).set("Preconditioner Type", type);
   return top;
+}
+
+Teuchos::RCP<Teuchos::ParameterList> readParameterFile(const std::string& path) {
+  requireReadableFile(path, "XML parameter file");
+  try {
+    return Teuchos::getParametersFromXmlFile(path);
+  } catch (const std::exception& e) {
+    throw std::invalid_argument("cannot read XML parameter file '" + path + "': " + withoutSourceLocation(e.what()));
+  }
 }
 
 } // namespace Gnp

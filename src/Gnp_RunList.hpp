@@ -38,6 +38,11 @@ std::vector<RightHandSide> rightHandSides(const Teuchos::ParameterList& top);
 /// (GNP: 2000 training steps): GNP, ILUT, Jacobi, MueLu, GMRES, None.
 Teuchos::ParameterList defaultRunList();
 
+/// Reads an XML parameter file: std::invalid_argument "cannot read XML
+/// parameter file 'path': ..." for a missing path, a directory or malformed XML
+/// (Teuchos' message without its source location). Every rank reads the file.
+Teuchos::RCP<Teuchos::ParameterList> readParameterFile(const std::string& path);
+
 } // namespace Gnp
 
 #endif

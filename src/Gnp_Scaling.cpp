@@ -8,31 +8,38 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
 
 namespace Gnp {
 
 template <class SC, class LO, class GO, class NO>
 double gershgorinBound(const Tpetra::RowMatrix<SC, LO, GO, NO>& A) {
   using vector_type = Tpetra::Vector<SC, LO, GO, NO>;
+  // The sums are taken relative to the largest magnitude, so that they cannot
+  // overflow however large the entries are; γ itself must then be a double
+  // whose reciprocal is one too.
+  double localMax = 0.0, largest = 0.0;
+  forEachLocalEntry(A, [&](LO, LO, SC a) { localMax = std::max(localMax, std::abs(a)); });
+  Teuchos::reduceAll<int, double>(*A.getComm(), Teuchos::REDUCE_MAX, 1, &localMax, &largest);
+  if (!(largest > 0.0) || !std::isfinite(largest))
+    throw std::invalid_argument("the matrix has no finite nonzero entry: its Gershgorin bound is " +
+                                std::to_string(largest) + "; give a matrix with finite, nonzero entries");
+
   vector_type columnSums(A.getColMap(), true);
   double rowMax = 0.0;
   {
     auto sums = hostReadWrite(columnSums);
-    typename Tpetra::RowMatrix<SC, LO, GO, NO>::nonconst_local_inds_host_view_type indices(
-        "indices", A.getNodeMaxNumRowEntries());
-    typename Tpetra::RowMatrix<SC, LO, GO, NO>::nonconst_values_host_view_type values(
-        "values", A.getNodeMaxNumRowEntries());
-    for (LO row = 0; row < static_cast<LO>(A.getNodeNumRows()); ++row) {
-      size_t count = 0;
-      A.getLocalRowCopy(row, indices, values, count);
-      double rowSum = 0.0;
-      for (size_t k = 0; k < count; ++k) {
-        const double a = std::abs(values(k));
-        rowSum += a;
-        sums(indices(k), 0) += a;
-      }
-      rowMax = std::max(rowMax, rowSum);
-    }
+    LO currentRow = -1;
+    double rowSum = 0.0;
+    forEachLocalEntry(A, [&](LO row, LO column, SC value) {
+      const double a = std::abs(value);
+      if (row != currentRow) rowMax = std::max(rowMax, rowSum), rowSum = 0.0, currentRow = row;
+      rowSum += a / largest;
+      sums(column, 0) += a / largest;
+    });
+    rowMax = std::max(rowMax, rowSum);
   }
   // Column sums: add each rank's partial sums into the owners of the columns.
   vector_type ownedColumnSums(A.getDomainMap(), true);
@@ -42,7 +49,17 @@ double gershgorinBound(const Tpetra::RowMatrix<SC, LO, GO, NO>& A) {
 
   double globalRowMax = 0.0;
   Teuchos::reduceAll<int, double>(*A.getComm(), Teuchos::REDUCE_MAX, 1, &rowMax, &globalRowMax);
-  return std::min(globalRowMax, columnMax);
+  const double relative = std::min(globalRowMax, columnMax);
+  const double gamma = largest * relative;
+  if (!std::isnormal(gamma) || !std::isnormal(1.0 / gamma)) {
+    char text[160];
+    std::snprintf(text, sizeof text, "about 1e%+.0f (largest |entry| %.3g)", std::log10(largest) + std::log10(relative),
+                  largest);
+    throw std::invalid_argument(std::string("the matrix's Gershgorin bound is ") + text +
+                                ", outside what double precision can divide by (about 1e-308 to 1e308): multiply "
+                                "the matrix and the right-hand side by a power of ten that brings the entries near 1");
+  }
+  return gamma;
 }
 
 template <class SC, class LO, class GO, class NO>

@@ -30,11 +30,15 @@ namespace Gnp {
 template <class SC, class LO, class GO, class NO>
 class TpetraDistributedOperator : public DistributedOperator {
 public:
-  using crs_matrix_type = Tpetra::CrsMatrix<SC, LO, GO, NO>;
-  using mv_type = Tpetra::MultiVector<SC, LO, GO, NO>;
+  using crs_matrix_type = Tpetra::CrsMatrix<SC, LO, GO, NO>; ///< the matrix type
+  using mv_type = Tpetra::MultiVector<SC, LO, GO, NO>;        ///< the halo buffers' type
 
+  /// Â = scale·A on A's distribution; builds Âᵀ once for the backward products.
   TpetraDistributedOperator(Teuchos::RCP<const crs_matrix_type> A, double scale);
 
+  /// \name DistributedOperator interface
+  /// As DistributedOperator documents them.
+  ///@{
   std::int64_t localRows() const override { return static_cast<std::int64_t>(globalRowIndices_.size()); }
   std::int64_t globalRows() const override { return globalRows_; }
   const std::vector<std::int64_t>& globalRowIndices() const override { return globalRowIndices_; }
@@ -42,6 +46,7 @@ public:
 
   void apply(const float* X, float* Y, int numColumns, bool transpose) const override;
   void apply(const double* X, double* Y, int numColumns, bool transpose) const override;
+  ///@}
 
 private:
   /// One matrix (Â or Âᵀ) ready for row-major products: scaled CSR arrays with

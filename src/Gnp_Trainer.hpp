@@ -7,7 +7,7 @@
 
 namespace Gnp {
 
-/// Online training of a ResGcn for one matrix (METHOD.md sections 3-4): a fresh
+/// Online training of a ResGcn for one matrix (docs/method.md sections 3-4): a fresh
 /// batch every step, L1 residual loss with Â in float64, Adam, gradients summed
 /// over ranks, the best step kept (parameters and batch-norm statistics). The
 /// Options choose the loss, the learning-rate schedule, how the best step is

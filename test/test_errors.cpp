@@ -54,7 +54,7 @@ TEST(MatrixMarket, MissingFileNamesThePath) {
   const auto msg = messageOf<std::invalid_argument>(
       [] { Gnp::readMatrixMarket<SC, LO, GO, NO>("/no/such/matrix.mtx", world()); });
   EXPECT_MENTIONS(msg, "/no/such/matrix.mtx");
-  EXPECT_MENTIONS(msg, "cannot open");
+  EXPECT_MENTIONS(msg, "no such file");
 }
 
 TEST(MatrixMarket, MalformedFileIsRejectedWithTheFileName) {
@@ -90,6 +90,19 @@ TEST(CheckMatrix, NanAndInfEntriesAreRejectedNamingTheRow) {
     EXPECT_MENTIONS(msg, "NaN or Inf");
     EXPECT_MENTIONS(msg, "row 6");
   }
+}
+
+TEST(CheckMatrix, ZeroColumnIsRejectedNamingTheColumnOnAnyNumberOfRanks) {
+  // Row 4 holds its entry in column 3, so column 5 (1-based) is empty.
+  auto map = Teuchos::rcp(new map_type(static_cast<GO>(8), 0, world()));
+  auto A = Teuchos::rcp(new crs_type(map, 1));
+  for (LO lid = 0; lid < static_cast<LO>(map->getNodeNumElements()); ++lid) {
+    const GO row = map->getGlobalElement(lid);
+    A->insertGlobalValues(row, Teuchos::tuple<GO>(row == 4 ? 3 : row), Teuchos::tuple<SC>(2.0));
+  }
+  A->fillComplete();
+  const auto msg = messageOf<std::invalid_argument>([&] { Gnp::checkMatrix(*A); });
+  EXPECT_MENTIONS(msg, "zero column: column 5");
 }
 
 TEST(CheckMatrix, GnpRejectsAMatrixWithAZeroRowAtInitialize) {

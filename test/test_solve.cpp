@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <map>
 
@@ -83,20 +84,45 @@ TEST(Factory, IlutAndMueLuNeedFewerIterationsThanNoPreconditioner) {
   EXPECT_LT(solveWith(p, "MueLu").iterations, none);
 }
 
-TEST(Factory, ConstructionErrorsNameTheTypeAndTheCause) {
+TEST(Factory, InvalidParametersAreInputErrorsThatNameTheTypeAndTheParameter) {
   const auto p = convectionDiffusionProblem(4);
   Teuchos::ParameterList bad;
   bad.set("fact: no such option", 1);
-  try {
-    Factory::create("ILUT", p.A, bad);
-    FAIL() << "expected an exception";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("\"ILUT\""), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("fact: no such option"), std::string::npos) << e.what();
+  for (const auto& check : {std::function<void()>([&] { Factory::create("ILUT", p.A, bad); }),
+                            std::function<void()>([&] { Factory::validate("ILUT", bad); })}) {
+    try {
+      check();
+      FAIL() << "expected an exception";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("\"ILUT\""), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("fact: no such option"), std::string::npos) << e.what();
+    }
   }
   Teuchos::ParameterList gmres;
   gmres.set("Maximum Iterations", 0);
-  EXPECT_THROW(Factory::create("GMRES", p.A, gmres), std::runtime_error);
+  EXPECT_THROW(Factory::create("GMRES", p.A, gmres), std::invalid_argument);
+  Teuchos::ParameterList model;
+  model.set("gnp: initial model", std::string("/no/such/model.gnp"));
+  EXPECT_THROW(Factory::validate("GNP", model), std::invalid_argument);
+}
+
+TEST(Factory, ABuildThatFailsIsARuntimeErrorNamingTheType) {
+  // Valid parameters, a matrix GNP refuses at initialize (a zero row).
+  auto map = Teuchos::rcp(new map_type(static_cast<GO>(6), 0, Tpetra::getDefaultComm()));
+  auto A = Teuchos::rcp(new crs_type(map, 1));
+  for (LO lid = 0; lid < static_cast<LO>(map->getNodeNumElements()); ++lid) {
+    const GO row = map->getGlobalElement(lid);
+    A->insertGlobalValues(row, Teuchos::tuple<GO>(row), Teuchos::tuple<SC>(row == 2 ? 0.0 : 1.0));
+  }
+  A->fillComplete();
+  try {
+    Factory::create("GNP", A, Teuchos::ParameterList());
+    FAIL() << "expected an exception";
+  } catch (const std::invalid_argument& e) {
+    FAIL() << "a failed build is not an input error: " << e.what();
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot build preconditioner \"GNP\""), std::string::npos) << e.what();
+  }
 }
 
 TEST(FlexibleGmres, StaysFlexibleWithGnpAndRecordsOneEntryPerIteration) {

@@ -44,8 +44,12 @@ Teuchos::RCP<crs_type> diagonalMatrix(int n, int zeroRow = -1) {
   auto A = Teuchos::rcp(new crs_type(map, 2));
   for (LO lid = 0; lid < static_cast<LO>(map->getNodeNumElements()); ++lid) {
     const GO row = map->getGlobalElement(lid);
+    // A zero diagonal entry in row zeroRow, coupled to the next row both ways so
+    // that the matrix stays nonsingular (no zero row or column).
     if (row == zeroRow) A->insertGlobalValues(row, Teuchos::tuple<GO>((row + 1) % n), Teuchos::tuple<SC>(1.0));
     else A->insertGlobalValues(row, Teuchos::tuple<GO>(row), Teuchos::tuple<SC>(1.0 + row));
+    if (zeroRow >= 0 && row == (zeroRow + 1) % n)
+      A->insertGlobalValues(row, Teuchos::tuple<GO>(zeroRow), Teuchos::tuple<SC>(1.0));
   }
   A->fillComplete();
   return A;

@@ -1,5 +1,7 @@
 #include "Gnp_FlexibleGmres.hpp"
 
+#include "Gnp_Errors.hpp"
+
 #include "Gnp_ResidualHistoryTest.hpp"
 #include "Gnp_Types.hpp"
 
@@ -23,6 +25,34 @@ Teuchos::ParameterList defaultBelosParameters() {
   p.set("Flexible Gmres", true);
   p.set("Verbosity", Belos::Errors + Belos::Warnings);
   return p;
+}
+
+void validateBelosParameters(const Teuchos::ParameterList& belos) {
+  using MV = Tpetra::MultiVector<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>;
+  using OP = Tpetra::Operator<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>;
+  const auto valid = Belos::BlockGmresSolMgr<DefaultScalar, MV, OP>().getValidParameters();
+  try {
+    Teuchos::ParameterList(belos).validateParameters(*valid, 0);
+  } catch (const std::exception& e) {
+    throw std::invalid_argument("invalid Belos parameters: " + withoutSourceLocation(e.what()) +
+                                "\n(the Belos list takes Block GMRES' parameters, e.g. \"Maximum Iterations\")");
+  }
+  auto requireInt = [&](const char* name) {
+    if (belos.isType<int>(name) && belos.get<int>(name) < 1)
+      throw std::invalid_argument(std::string("invalid Belos parameters: \"") + name + "\" = " +
+                                  std::to_string(belos.get<int>(name)) + " must be at least 1");
+  };
+  requireInt("Maximum Iterations");
+  requireInt("Num Blocks");
+  if (belos.isType<double>("Convergence Tolerance")) {
+    const double tol = belos.get<double>("Convergence Tolerance");
+    if (!(tol > 0.0 && tol < 1.0))
+    {
+      std::ostringstream text;
+      text << "invalid Belos parameters: \"Convergence Tolerance\" = " << tol << " must lie in (0, 1)";
+      throw std::invalid_argument(text.str());
+    }
+  }
 }
 
 template <class SC, class LO, class GO, class NO>

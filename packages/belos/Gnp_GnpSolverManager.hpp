@@ -21,15 +21,19 @@ template <class SC, class LO, class GO, class NO>
 class GnpSolverManager
     : public Belos::SolverManager<SC, Tpetra::MultiVector<SC, LO, GO, NO>, Tpetra::Operator<SC, LO, GO, NO>> {
 public:
-  using MV = Tpetra::MultiVector<SC, LO, GO, NO>;
-  using OP = Tpetra::Operator<SC, LO, GO, NO>;
-  using base_type = Belos::SolverManager<SC, MV, OP>;
+  using MV = Tpetra::MultiVector<SC, LO, GO, NO>;  ///< Belos' multivector type
+  using OP = Tpetra::Operator<SC, LO, GO, NO>;     ///< Belos' operator type
+  using base_type = Belos::SolverManager<SC, MV, OP>; ///< the Belos interface
 
   /// The name it is registered under (Belos upper-cases solver names).
   static constexpr const char* name = "GNP FGMRES";
 
+  /// Parameters at their defaults; no problem yet.
   GnpSolverManager();
 
+  /// \name Belos::SolverManager interface
+  /// As Belos::SolverManager documents them; they forward to the inner Block GMRES.
+  ///@{
   Teuchos::RCP<base_type> clone() const override { return Teuchos::rcp(new GnpSolverManager); }
   const Belos::LinearProblem<SC, MV, OP>& getProblem() const override { return inner_.getProblem(); }
   Teuchos::RCP<const Teuchos::ParameterList> getValidParameters() const override;
@@ -45,6 +49,7 @@ public:
   /// yet, sets it as the right preconditioner, and solves.
   Belos::ReturnType solve() override;
   std::string description() const override;
+  ///@}
 
   /// The trained preconditioner (null before the first solve).
   Teuchos::RCP<const Preconditioner<SC, LO, GO, NO>> getPreconditioner() const { return gnp_; }

@@ -17,11 +17,12 @@ namespace Gnp {
 template <class SC, class MV, class OP>
 class ResidualHistoryTest : public Belos::StatusTest<SC, MV, OP> {
 public:
-  using Clock = std::chrono::steady_clock;
+  using Clock = std::chrono::steady_clock; ///< the clock of the time stamps
 
   /// bNorm: ‖b‖, to turn Belos' absolute norms into relative ones.
   explicit ResidualHistoryTest(double bNorm) : bNorm_(bNorm > 0.0 ? bNorm : 1.0) { reset(); }
 
+  /// Records the residual of each new iteration; never stops the solve.
   Belos::StatusType checkStatus(Belos::Iteration<SC, MV, OP>* solver) override {
     const int iteration = solver->getNumIters();
     if (iteration <= static_cast<int>(residuals_.size()) - 1) return Belos::Failed;
@@ -34,12 +35,15 @@ public:
     }
     return Belos::Failed; // never stops the solve
   }
+  /// Always Belos::Failed: this test only watches.
   Belos::StatusType getStatus() const override { return Belos::Failed; }
+  /// Starts a new history (r_0 = 1 at time 0).
   void reset() override {
     residuals_.assign(1, 1.0);
     times_.assign(1, 0.0);
     start_ = Clock::now();
   }
+  /// One line with the number of iterations recorded.
   void print(std::ostream& os, int indent = 0) const override {
     os << std::string(indent, ' ') << "Gnp residual history: " << residuals_.size() - 1 << " iterations\n";
   }

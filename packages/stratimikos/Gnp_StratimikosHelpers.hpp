@@ -21,8 +21,8 @@ void enableTpetraPreconditioners(Stratimikos::DefaultLinearSolverBuilder& builde
 
 /// What one Stratimikos solve did.
 struct StratimikosResult {
-  int iterations = 0;
-  bool converged = false;
+  int iterations = 0;        ///< Belos iterations
+  bool converged = false;    ///< Thyra reported a converged solve
   double trueResidual = 1.0; ///< ‖b − A x‖ / ‖b‖
   std::string message;       ///< Thyra's solve status message
 };

@@ -13,10 +13,14 @@ namespace Gnp {
 template <class SC, class LO, class GO, class NO>
 class ThyraPreconditionerFactory : public Thyra::PreconditionerFactoryBase<SC> {
 public:
+  /// True when fwdOp's operator is a Thyra::TpetraLinearOp around a Tpetra::CrsMatrix.
   bool isCompatible(const Thyra::LinearOpSourceBase<SC>& fwdOp) const override;
+  /// An empty Thyra::DefaultPreconditioner.
   Teuchos::RCP<Thyra::PreconditionerBase<SC>> createPrec() const override;
+  /// Builds and trains a Gnp::Preconditioner for fwdOp's matrix and sets it as prec's right operator.
   void initializePrec(const Teuchos::RCP<const Thyra::LinearOpSourceBase<SC>>& fwdOp,
                       Thyra::PreconditionerBase<SC>* prec, const Thyra::ESupportSolveUse supportSolveUse) const override;
+  /// Drops the preconditioner from prec.
   void uninitializePrec(Thyra::PreconditionerBase<SC>* prec,
                         Teuchos::RCP<const Thyra::LinearOpSourceBase<SC>>* fwdOp,
                         Thyra::ESupportSolveUse* supportSolveUse) const override;
@@ -24,10 +28,15 @@ public:
   /// Validated against Gnp::Preconditioner::getValidParameters(): a misspelled
   /// name is an error that names it.
   void setParameterList(const Teuchos::RCP<Teuchos::ParameterList>& paramList) override;
+  /// The list set last.
   Teuchos::RCP<Teuchos::ParameterList> getNonconstParameterList() override { return paramList_; }
+  /// Returns the list set last and forgets it.
   Teuchos::RCP<Teuchos::ParameterList> unsetParameterList() override;
+  /// The list set last.
   Teuchos::RCP<const Teuchos::ParameterList> getParameterList() const override { return paramList_; }
+  /// Gnp::Preconditioner::getValidParameters().
   Teuchos::RCP<const Teuchos::ParameterList> getValidParameters() const override;
+  /// "Gnp::ThyraPreconditionerFactory".
   std::string description() const override { return "Gnp::ThyraPreconditionerFactory"; }
 
 private:

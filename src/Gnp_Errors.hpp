@@ -1,0 +1,30 @@
+#ifndef GNP_ERRORS_HPP
+#define GNP_ERRORS_HPP
+
+#include <Teuchos_Comm.hpp>
+
+#include <string>
+
+namespace Gnp {
+
+/// The message of a Teuchos exception without the source location and the
+/// "Throw test that evaluated to true" lines Teuchos puts before it: what a
+/// user can act on.
+std::string withoutSourceLocation(const std::string& message);
+
+/// Makes `text` on every rank equal to rank 0's (a collective). Used so that an
+/// error found on rank 0 alone is thrown by every rank with the same message.
+void broadcastString(const Teuchos::Comm<int>& comm, std::string& text);
+
+/// Throws std::invalid_argument unless `path` names a readable regular file:
+/// "cannot read <what> '<path>': ..." for a missing path, a directory or an
+/// unreadable file. Call it on one rank.
+void requireReadableFile(const std::string& path, const std::string& what);
+
+/// The whole of `text` as an integer in [min, max], or std::invalid_argument
+/// naming `what`: no lenient prefixes ("12abc"), no empty text, no overflow.
+long long parseInteger(const std::string& what, const std::string& text, long long min, long long max);
+
+} // namespace Gnp
+
+#endif
