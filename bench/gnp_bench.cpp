@@ -7,6 +7,7 @@
 // and rewrites summary.csv and report.md.
 #include "Gnp_BenchCase.hpp"
 #include "Gnp_Errors.hpp"
+#include "Gnp_MatrixMarketScan.hpp"
 #include "Gnp_BenchReport.hpp"
 #include "Gnp_Preconditioner.hpp"
 #include "Gnp_RunList.hpp"
@@ -26,6 +27,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -292,20 +294,71 @@ std::vector<fs::path> matrixFiles(const std::string& list) {
   while (std::getline(ss, item, ',')) {
     if (item.empty()) continue;
     if (fs::is_directory(item)) {
-      for (const auto& e : fs::directory_iterator(item))
-        if (e.path().extension() == ".mtx") files.push_back(e.path());
-    } else if (fs::exists(item)) {
+      for (const auto& e : fs::directory_iterator(item)) {
+        if (e.path().extension() != ".mtx") continue;
+        // A subfolder or a broken link named *.mtx is not a matrix: say so and go on.
+        std::error_code ec;
+        if (fs::is_regular_file(e.path(), ec)) files.push_back(e.path());
+        else std::printf("gnp-bench: skipping '%s': not a regular file\n", e.path().c_str());
+      }
+    } else if (fs::is_regular_file(item)) {
       files.push_back(item);
     } else {
-      throw std::invalid_argument("--matrices: no such file or folder '" + item + "'");
+      throw std::invalid_argument("--matrices: '" + item + "' is neither a file nor a folder (or a broken link)");
     }
   }
   if (files.empty()) throw std::invalid_argument("--matrices names no .mtx file");
+  // The same file named twice is one matrix.
+  std::sort(files.begin(), files.end());
+  files.erase(std::unique(files.begin(), files.end(),
+                          [](const fs::path& a, const fs::path& b) {
+                            return fs::weakly_canonical(a) == fs::weakly_canonical(b);
+                          }),
+              files.end());
+  // Cases are filed by the matrix's name: two files with one name would share them.
+  std::map<std::string, fs::path> byName;
+  for (const auto& f : files) {
+    const auto [it, fresh] = byName.emplace(f.stem().string(), f);
+    if (!fresh)
+      throw std::invalid_argument("--matrices: '" + it->second.string() + "' and '" + f.string() +
+                                  "' have the same name, and gnp-bench files results by name: rename one, or run "
+                                  "them with different --out folders");
+  }
   // Small matrices first: early results, and an ETA that only grows slowly.
   std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
     return std::make_pair(fs::file_size(a), a.string()) < std::make_pair(fs::file_size(b), b.string());
   });
   return files;
+}
+
+// What defines a sweep's results besides the matrices and the right-hand sides:
+// OUT keeps it, and a rerun with other settings is refused rather than mixed.
+json sweepSettings(const Settings& s, const std::vector<Gnp::RunSpec>& runs) {
+  json list = json::array();
+  for (const auto& r : runs) {
+    std::ostringstream prec, belos;
+    r.precParams.print(prec, Teuchos::ParameterList::PrintOptions().showTypes(true).showFlags(false));
+    r.belos.print(belos, Teuchos::ParameterList::PrintOptions().showTypes(true).showFlags(false));
+    list.push_back({{"name", r.name}, {"type", r.type}, {"parameters", prec.str()}, {"belos", belos.str()}});
+  }
+  return {{"runs", list}, {"ranks", s.ranks}};
+}
+
+void requireSameSettings(const fs::path& out, const json& settings) {
+  const fs::path file = out / "settings.json";
+  if (fs::exists(file)) {
+    json old;
+    try {
+      old = json::parse(readFile(file.string()));
+    } catch (const std::exception&) {
+      old = nullptr;
+    }
+    if (old != settings)
+      throw std::invalid_argument("'" + out.string() + "' holds results made with other runs or rank count (see " +
+                                  file.string() + "): use another --out, or delete that folder to start again");
+    return;
+  }
+  writeAtomically(file, settings.dump(1));
 }
 
 std::string duration(double s) {
@@ -364,6 +417,8 @@ int driver(const Settings& s, const std::string& self) {
   const auto rhs = rhsList(s);
   const auto files = matrixFiles(s.matrices);
   const fs::path out(s.out), modelsDir = out / "models";
+  fs::create_directories(out);
+  requireSameSettings(out, sweepSettings(s, runs));
   for (auto r : rhs) fs::create_directories(out / "cases" / Gnp::fileTag(r));
   fs::create_directories(modelsDir);
   signal(SIGINT, forwardSignal);
@@ -396,10 +451,20 @@ int driver(const Settings& s, const std::string& self) {
   bool stopped = false;
   const std::size_t K = rhs.size();
 
+  // A matrix the reader refuses is its own class: no case is run or counted for it.
+  std::vector<std::pair<std::string, std::string>> unreadable;
   for (std::size_t mi = 0; mi < files.size() && !stopped; ++mi) {
     const fs::path& file = files[mi];
     const std::string matrix = file.stem().string();
     const double weight = fs::file_size(file) + 2e6; // GNP training: a fixed cost per matrix
+    try {
+      Gnp::scanMatrixMarket(file.string());
+    } catch (const std::exception& e) {
+      unreadable.emplace_back(file.string(), e.what());
+      std::printf("gnp-bench: skipping %s: %s\n", matrix.c_str(), e.what());
+      doneWeight += weight * runs.size();
+      continue;
+    }
     for (auto r : rhs) fs::create_directories(caseDir(s.out, r, matrix));
     auto caseOf = [&](std::size_t k, const Gnp::RunSpec& r) { return casePath(s.out, rhs[k], matrix, r.name); };
     auto logOf = [&](const Gnp::RunSpec& r, const std::string& phase) {
@@ -563,7 +628,13 @@ int driver(const Settings& s, const std::string& self) {
   writeAtomically(out / "summary.csv", summaryCsv(all));
   std::string notes;
   if (!s.notes.empty()) notes = readFile(s.notes);
-  writeAtomically(out / "report.md", markdownReport(all, settingsHeader(s, runs, rhs, complete), notes));
+  std::string header = settingsHeader(s, runs, rhs, complete);
+  if (!unreadable.empty()) {
+    header += "\n## Matrices that could not be read\n\nNot run and not counted as any preconditioner's failure.\n\n"
+              "| file | why |\n|---|---|\n";
+    for (const auto& [file, why] : unreadable) header += "| " + file + " | " + why + " |\n";
+  }
+  writeAtomically(out / "report.md", markdownReport(all, header, notes));
   std::printf("gnp-bench: %zu of %zu matrices complete; wrote %s and %s%s\n", complete, files.size(),
               (out / "summary.csv").c_str(), (out / "report.md").c_str(),
               stopped ? " (stopped at --max-cases; rerun to continue)" : "");

@@ -192,3 +192,59 @@ TEST(GnpBench, SweepsTwoMatricesWithAllSixTypesSurvivesACrashAndResumesToTheSame
   EXPECT_EQ(deterministic(readSummary(dir / "resumed")), deterministic(rows));
   fs::remove_all(dir);
 }
+
+namespace {
+
+std::string readAll(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+fs::path writeRunList(const fs::path& path, const std::string& type) {
+  std::ofstream(path) << "<ParameterList name=\"one run\">\n  <Parameter name=\"Preconditioner Type\" type=\"string\" "
+                         "value=\"" << type << "\"/>\n</ParameterList>\n";
+  return path;
+}
+
+} // namespace
+
+TEST(GnpBench, SkipsWhatIsNotAMatrixReportsUnreadableMatricesApartAndRefusesChangedSettings) {
+  const fs::path dir = fs::temp_directory_path() / ("gnp_bench_hostile_np" + std::to_string(ranks()));
+  fs::remove_all(dir);
+  const fs::path matrices = writeMatrices(dir / "matrices");
+  fs::remove(matrices / "zerodiag.mtx");
+  fs::create_directories(matrices / "folder.mtx");                   // a folder named like a matrix
+  fs::create_symlink(dir / "nowhere.mtx", matrices / "broken.mtx");  // a broken link
+  std::ofstream(matrices / "truncated.mtx") << "%%MatrixMarket matrix coordinate real general\n3 3 5\n1 1 1\n2 2 1\n3 3 1\n";
+  const fs::path none = writeRunList(dir / "none.xml", "None");
+  const fs::path out = dir / "out";
+
+  ASSERT_EQ(runBench(matrices, out, "--params=" + none.string()), 0) << readAll(out.string() + ".log");
+  const std::string log = readAll(out.string() + ".log");
+  EXPECT_NE(log.find("skipping '" + (matrices / "folder.mtx").string() + "': not a regular file"), std::string::npos) << log;
+  EXPECT_NE(log.find("skipping '" + (matrices / "broken.mtx").string() + "': not a regular file"), std::string::npos) << log;
+  const std::string report = readAll(out / "report.md");
+  EXPECT_NE(report.find("## Matrices that could not be read"), std::string::npos) << report;
+  EXPECT_NE(report.find("the size line promises 5 entries but the file holds 3"), std::string::npos) << report;
+  const auto rows = readSummary(out);
+  ASSERT_EQ(rows.size(), 2u); // convdiff on both right-hand sides; truncated counts as no preconditioner's failure
+  for (const auto& r : rows) EXPECT_EQ(r.at("matrix"), "convdiff");
+
+  // The same --out with other runs: refused, not mixed with the old results.
+  const fs::path jacobi = writeRunList(dir / "jacobi.xml", "RELAXATION");
+  EXPECT_NE(runBench(matrices, out, "--params=" + jacobi.string()), 0);
+  EXPECT_NE(readAll(out.string() + ".log").find("holds results made with other runs or rank count"), std::string::npos)
+      << readAll(out.string() + ".log");
+
+  // Two matrices with one name in different folders: refused before any case runs.
+  fs::create_directories(dir / "other");
+  fs::copy_file(matrices / "convdiff.mtx", dir / "other" / "convdiff.mtx");
+  const fs::path twice = dir / "twice";
+  EXPECT_NE(runBench((matrices / "convdiff.mtx").string() + "," + (dir / "other" / "convdiff.mtx").string(), twice,
+                     "--params=" + none.string()),
+            0);
+  EXPECT_NE(readAll(twice.string() + ".log").find("have the same name"), std::string::npos)
+      << readAll(twice.string() + ".log");
+}
