@@ -3,6 +3,7 @@
 #include "Gnp_HostBridge.hpp"
 #include "Gnp_Types.hpp"
 
+#include <Tpetra_Import.hpp>
 #include <Tpetra_RowMatrixTransposer.hpp>
 
 #include <algorithm>
@@ -13,9 +14,26 @@ namespace Gnp {
 
 template <class SC, class LO, class GO, class NO>
 TpetraDistributedOperator<SC, LO, GO, NO>::LocalProduct::LocalProduct(const crs_matrix_type& M, double scale)
-    : importer(M.getGraph()->getImporter()), domainMap(M.getDomainMap()), columnMap(M.getColMap()) {
+    : domainMap(M.getDomainMap()) {
+  const auto columnMap = M.getColMap();
   const auto local = hostLocalMatrix(M);
   const std::size_t rows = M.getNodeNumRows();
+  ownedColumns = static_cast<LO>(domainMap->getNodeNumElements());
+  // Tpetra's column map lists the domain map's own elements first, in order.
+  for (LO k = 0; k < ownedColumns; ++k)
+    if (k >= static_cast<LO>(columnMap->getNodeNumElements()) ||
+        columnMap->getGlobalElement(k) != domainMap->getGlobalElement(k))
+      throw std::logic_error("Gnp: the matrix's column map does not start with its domain map's elements");
+  const auto columns = columnMap->getNodeElementList();
+  const Teuchos::Array<GO> remote(columns.begin() + ownedColumns, columns.end());
+  haloMap = Teuchos::rcp(new Tpetra::Map<LO, GO, NO>(Teuchos::OrdinalTraits<Tpetra::global_size_t>::invalid(),
+                                                     remote(), domainMap->getIndexBase(), domainMap->getComm()));
+  // Collective: every rank builds the importer, also one with no remote column.
+  if (haloMap->getGlobalNumElements() > 0) {
+    haloImporter = Teuchos::rcp(new Tpetra::Import<LO, GO, NO>(domainMap, haloMap));
+    const auto sent = haloImporter->getExportLIDs();
+    sentRows.assign(sent.begin(), sent.end());
+  }
   rowPtr.assign(local.graph.row_map.data(), local.graph.row_map.data() + rows + 1);
   colInd.resize(local.nnz());
   values.resize(local.nnz());
@@ -39,32 +57,32 @@ void TpetraDistributedOperator<SC, LO, GO, NO>::LocalProduct::apply(const T* X, 
   const std::size_t C = static_cast<std::size_t>(numColumns);
   const std::size_t rows = rowPtr.size() - 1;
   std::vector<T> ghosted;
-  const T* x = X;
-  if (!importer.is_null()) {
-    // Halo exchange: this rank's rows of X to the column map, through Tpetra.
-    auto& [owned, halo] = this->halo[numColumns];
-    if (owned.is_null()) {
-      owned = Teuchos::rcp(new mv_type(domainMap, numColumns, false));
-      halo = Teuchos::rcp(new mv_type(columnMap, numColumns, false));
+  if (!haloImporter.is_null()) {
+    // Halo exchange through Tpetra: the rows other ranks need, out; the remote rows, in.
+    auto& [sent, received] = this->halo[numColumns];
+    if (sent.is_null()) {
+      sent = Teuchos::rcp(new mv_type(domainMap, numColumns, true));
+      received = Teuchos::rcp(new mv_type(haloMap, numColumns, false));
     }
     {
-      auto v = hostOverwrite(*owned);
-      for (std::size_t i = 0; i < v.extent(0); ++i)
-        for (std::size_t c = 0; c < C; ++c) v(i, c) = static_cast<SC>(X[i * C + c]);
+      auto v = hostReadWrite(*sent);
+      for (const LO i : sentRows)
+        for (std::size_t c = 0; c < C; ++c) v(i, c) = static_cast<SC>(X[static_cast<std::size_t>(i) * C + c]);
     }
-    halo->doImport(*owned, *importer, Tpetra::INSERT);
-    auto g = hostRead(*halo);
+    received->doImport(*sent, *haloImporter, Tpetra::INSERT);
+    auto g = hostRead(*received);
     ghosted.resize(g.extent(0) * C);
     for (std::size_t j = 0; j < g.extent(0); ++j)
       for (std::size_t c = 0; c < C; ++c) ghosted[j * C + c] = static_cast<T>(g(j, c));
-    x = ghosted.data();
   }
   std::fill(Y, Y + rows * C, T(0));
   for (std::size_t i = 0; i < rows; ++i) {
     T* y = Y + i * C;
     for (std::size_t k = rowPtr[i]; k < rowPtr[i + 1]; ++k) {
       const T a = static_cast<T>(values[k]);
-      const T* xj = x + static_cast<std::size_t>(colInd[k]) * C;
+      const LO j = colInd[k];
+      const T* xj = j < ownedColumns ? X + static_cast<std::size_t>(j) * C
+                                     : ghosted.data() + static_cast<std::size_t>(j - ownedColumns) * C;
       for (std::size_t c = 0; c < C; ++c) y[c] += a * xj[c];
     }
   }

@@ -50,14 +50,21 @@ public:
 
 private:
   /// One matrix (Â or Âᵀ) ready for row-major products: scaled CSR arrays with
-  /// each row sorted by global column, its importer and halo buffers.
+  /// each row sorted by global column, and the halo exchange. Column indices
+  /// below ownedColumns are this rank's rows of X (the column map lists the
+  /// domain map's elements first); the others index the halo rows, which an
+  /// Import from the domain map to a map of the remote columns alone brings in.
+  /// Only the rows other ranks need are copied out of X, and only the remote
+  /// rows come back: no copy of the whole block.
   struct LocalProduct {
     LocalProduct(const crs_matrix_type& M, double scale);
     template <class T>
     void apply(const T* X, T* Y, int numColumns) const;
 
-    Teuchos::RCP<const Tpetra::Import<LO, GO, NO>> importer;
-    Teuchos::RCP<const Tpetra::Map<LO, GO, NO>> domainMap, columnMap;
+    Teuchos::RCP<const Tpetra::Import<LO, GO, NO>> haloImporter; ///< null: no remote columns
+    Teuchos::RCP<const Tpetra::Map<LO, GO, NO>> domainMap, haloMap;
+    std::vector<LO> sentRows; ///< this rank's rows that other ranks import
+    LO ownedColumns = 0;
     std::vector<std::size_t> rowPtr;
     std::vector<LO> colInd;
     std::vector<double> values;
