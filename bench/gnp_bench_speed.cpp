@@ -1,8 +1,12 @@
 // gnp-bench-speed: median wall and CPU seconds per GNP training step and per
-// preconditioner apply (one vector), for each MatrixMarket file given, on the
-// ranks it runs on. Prints figures; never fails on time.
+// preconditioner apply (one and 16 vectors), for each MatrixMarket file given,
+// on the ranks it runs on; on one rank also the same network in plain LibTorch
+// (Gnp_TorchBaseline) with the ratios, the step's FLOP count and GFLOP/s, and
+// this core's SGEMM rate. Prints figures; never fails on time.
+#include "Gnp_HostBridge.hpp"
 #include "Gnp_MatrixIO.hpp"
 #include "Gnp_Preconditioner.hpp"
+#include "Gnp_TorchBaseline.hpp"
 #include "Gnp_Types.hpp"
 
 #include <Teuchos_CommHelpers.hpp>
@@ -70,6 +74,8 @@ int main(int argc, char* argv[]) {
     } else matrices.push_back(a);
   }
   if (root) std::printf("gnp-bench-speed: %d rank(s), BLAS: %s\n", comm->getSize(), loadedBlas().c_str());
+  const double sgemm = comm->getSize() == 1 ? Gnp::Bench::sgemmGflops() : 0.0;
+  if (comm->getSize() == 1) std::printf("gnp-bench-speed: SGEMM 2048^3 through LibTorch: %.1f GFLOP/s\n", sgemm);
   try {
     for (const auto& path : matrices) {
       const auto A = Gnp::readMatrixMarket<SC, LO, GO, NO>(path, comm);
@@ -81,29 +87,61 @@ int main(int argc, char* argv[]) {
       prec.compute();
       const auto& report = prec.getTrainingReport();
 
-      mv_type x(A->getDomainMap(), 1), y(A->getDomainMap(), 1);
-      x.randomize();
-      std::vector<double> wall, cpu;
-      for (int i = 0; i < applies; ++i) {
-        comm->barrier();
-        const auto t0 = std::chrono::steady_clock::now();
-        const double c0 = cpuSeconds();
-        prec.apply(x, y);
-        double w = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), wmax = 0;
-        Teuchos::reduceAll<int, double>(*comm, Teuchos::REDUCE_MAX, 1, &w, &wmax);
-        wall.push_back(wmax);
-        cpu.push_back(cpuSeconds() - c0);
-      }
-      // CPU seconds: the sum over ranks (the machine's cost), median over repetitions.
-      double stepCpu = median(report.stepCpuSeconds), applyCpu = median(cpu), stepCpuAll = 0, applyCpuAll = 0;
+      // Wall: the slowest rank; CPU: the sum over ranks (the machine's cost); medians over repetitions.
+      auto timeApply = [&](int columns, int repetitions) {
+        mv_type x(A->getDomainMap(), columns), y(A->getDomainMap(), columns);
+        x.randomize();
+        std::vector<double> wall, cpu;
+        for (int i = 0; i < repetitions; ++i) {
+          comm->barrier();
+          const auto t0 = std::chrono::steady_clock::now();
+          const double c0 = cpuSeconds();
+          prec.apply(x, y);
+          double w = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), wmax = 0;
+          Teuchos::reduceAll<int, double>(*comm, Teuchos::REDUCE_MAX, 1, &w, &wmax);
+          wall.push_back(wmax);
+          cpu.push_back(cpuSeconds() - c0);
+        }
+        double c = median(cpu), cAll = 0;
+        Teuchos::reduceAll<int, double>(*comm, Teuchos::REDUCE_SUM, 1, &c, &cAll);
+        return Gnp::Bench::Timing{median(wall), cAll};
+      };
+      const auto apply1 = timeApply(1, applies), apply16 = timeApply(16, std::max(1, applies / 4));
+      double stepCpu = median(report.stepCpuSeconds), stepCpuAll = 0;
       Teuchos::reduceAll<int, double>(*comm, Teuchos::REDUCE_SUM, 1, &stepCpu, &stepCpuAll);
-      Teuchos::reduceAll<int, double>(*comm, Teuchos::REDUCE_SUM, 1, &applyCpu, &applyCpuAll);
+      const Gnp::Bench::Timing step{median(report.stepSeconds), stepCpuAll};
+      const std::string name = path.substr(path.find_last_of('/') + 1);
+      const double flops = Gnp::Bench::trainingStepFlops(static_cast<std::int64_t>(A->getGlobalNumRows()),
+                                                         static_cast<std::int64_t>(A->getGlobalNumEntries()));
       if (root)
-        std::printf("%-24s n %7lld nnz %8lld ranks %d | step: wall %.4f s cpu %.4f s (median of %zu) | "
-                    "apply: wall %.5f s cpu %.5f s (median of %d)\n",
-                    path.substr(path.find_last_of('/') + 1).c_str(), static_cast<long long>(A->getGlobalNumRows()),
-                    static_cast<long long>(A->getGlobalNumEntries()), comm->getSize(), median(report.stepSeconds),
-                    stepCpuAll, report.stepSeconds.size(), median(wall), applyCpuAll, applies);
+        std::printf("%-24s n %7lld nnz %8lld ranks %d | step: wall %.4f s cpu %.4f s (median of %zu; %.1f GFLOP, "
+                    "%.1f GFLOP/s per CPU-s) | apply: wall %.5f s cpu %.5f s (median of %d) | apply x16: wall "
+                    "%.5f s cpu %.5f s\n",
+                    name.c_str(), static_cast<long long>(A->getGlobalNumRows()),
+                    static_cast<long long>(A->getGlobalNumEntries()), comm->getSize(), step.wall, step.cpu,
+                    report.stepSeconds.size(), flops / 1e9, flops / step.cpu / 1e9, apply1.wall, apply1.cpu, applies,
+                    apply16.wall, apply16.cpu);
+      if (comm->getSize() == 1) {
+        // The baseline on the same Â = A/γ, one process.
+        Gnp::Bench::CsrMatrix csr;
+        const auto local = Gnp::hostLocalMatrix(*A);
+        const auto columns = A->getColMap();
+        csr.rows = static_cast<std::int64_t>(A->getNodeNumRows());
+        csr.rowPtr.assign(local.graph.row_map.data(), local.graph.row_map.data() + csr.rows + 1);
+        for (std::size_t k = 0; k < local.nnz(); ++k) {
+          csr.colInd.push_back(static_cast<std::int64_t>(columns->getGlobalElement(local.graph.entries(k))));
+          csr.values.push_back(static_cast<float>(local.values(k) / prec.getScaling()));
+        }
+        const auto base = Gnp::Bench::timeTorchBaseline(csr, steps, applies);
+        std::printf("%-24s plain LibTorch baseline     | step: wall %.4f s cpu %.4f s (%.1f GFLOP/s per CPU-s) | "
+                    "apply: wall %.5f s cpu %.5f s | apply x16: wall %.5f s cpu %.5f s\n",
+                    name.c_str(), base.step.wall, base.step.cpu, flops / base.step.cpu / 1e9, base.apply1.wall,
+                    base.apply1.cpu, base.apply16.wall, base.apply16.cpu);
+        std::printf("%-24s speed-up over the baseline (CPU s) | step %.2fx | apply %.2fx | apply x16 %.2fx | "
+                    "step at %.0f%% of this core's SGEMM (%.1f GFLOP/s)\n",
+                    name.c_str(), base.step.cpu / step.cpu, base.apply1.cpu / apply1.cpu,
+                    base.apply16.cpu / apply16.cpu, 100.0 * flops / step.cpu / 1e9 / sgemm, sgemm);
+      }
     }
   } catch (const std::exception& e) {
     if (root) std::cerr << "gnp-bench-speed: error: " << e.what() << "\n";
