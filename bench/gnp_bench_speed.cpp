@@ -3,6 +3,7 @@
 // on the ranks it runs on; on one rank also the same network in plain LibTorch
 // (Gnp_TorchBaseline) with the ratios, the step's FLOP count and GFLOP/s, and
 // this core's SGEMM rate. Prints figures; never fails on time.
+#include "Gnp_Errors.hpp"
 #include "Gnp_HostBridge.hpp"
 #include "Gnp_MatrixIO.hpp"
 #include "Gnp_Preconditioner.hpp"
@@ -19,6 +20,7 @@
 #include <fstream>
 #include <iostream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -56,6 +58,26 @@ std::string loadedBlas() {
   return out.empty() ? "none found" : out;
 }
 
+// The 5-point convection-diffusion operator on an N x N grid (n = N²): the
+// family for checking that the step's cost stays linear in the matrix.
+Teuchos::RCP<Tpetra::CrsMatrix<SC, LO, GO, NO>> convectionDiffusion(int N, const Teuchos::RCP<const Teuchos::Comm<int>>& comm) {
+  using map_type = Tpetra::Map<LO, GO, NO>;
+  auto map = Teuchos::rcp(new map_type(static_cast<Tpetra::global_size_t>(N) * N, 0, comm));
+  auto A = Teuchos::rcp(new Tpetra::CrsMatrix<SC, LO, GO, NO>(map, 5));
+  for (LO lid = 0; lid < static_cast<LO>(map->getNodeNumElements()); ++lid) {
+    const GO row = map->getGlobalElement(lid), i = row / N, j = row % N;
+    std::vector<GO> cols{row};
+    std::vector<SC> vals{4.0};
+    if (j > 0) cols.push_back(row - 1), vals.push_back(-1.3);
+    if (j < N - 1) cols.push_back(row + 1), vals.push_back(-0.7);
+    if (i > 0) cols.push_back(row - N), vals.push_back(-1.15);
+    if (i < N - 1) cols.push_back(row + N), vals.push_back(-0.85);
+    A->insertGlobalValues(row, Teuchos::ArrayView<const GO>(cols), Teuchos::ArrayView<const SC>(vals));
+  }
+  A->fillComplete();
+  return A;
+}
+
 } // namespace
 
 int main(int argc, char* argv[]) {
@@ -66,19 +88,33 @@ int main(int argc, char* argv[]) {
   std::vector<std::string> matrices;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a.rfind("--steps=", 0) == 0) steps = std::stoi(a.substr(8));
-    else if (a.rfind("--applies=", 0) == 0) applies = std::stoi(a.substr(10));
-    else if (a == "--help") {
-      if (root) std::cout << "gnp-bench-speed [--steps=10] [--applies=20] matrix.mtx...\n";
-      return 0;
-    } else matrices.push_back(a);
+    try {
+      if (a.rfind("--steps=", 0) == 0) steps = static_cast<int>(Gnp::parseInteger("--steps", a.substr(8), 1, 100000));
+      else if (a.rfind("--applies=", 0) == 0)
+        applies = static_cast<int>(Gnp::parseInteger("--applies", a.substr(10), 1, 100000));
+      else if (a.rfind("--convdiff=", 0) == 0) {
+        std::stringstream sizes(a.substr(11));
+        for (std::string N; std::getline(sizes, N, ',');)
+          matrices.push_back("convdiff:" + std::to_string(Gnp::parseInteger("--convdiff", N, 2, 4096)));
+      } else if (a == "--help") {
+        if (root)
+          std::cout << "gnp-bench-speed [--steps=10] [--applies=20] [--convdiff=64,128,256] matrix.mtx...\n"
+                       "  --convdiff: also time generated N x N convection-diffusion matrices\n";
+        return 0;
+      } else matrices.push_back(a);
+    } catch (const std::exception& e) {
+      if (root) std::cerr << "gnp-bench-speed: error: " << e.what() << "\n";
+      return 1;
+    }
   }
   if (root) std::printf("gnp-bench-speed: %d rank(s), BLAS: %s\n", comm->getSize(), loadedBlas().c_str());
   const double sgemm = comm->getSize() == 1 ? Gnp::Bench::sgemmGflops() : 0.0;
   if (comm->getSize() == 1) std::printf("gnp-bench-speed: SGEMM 2048^3 through LibTorch: %.1f GFLOP/s\n", sgemm);
   try {
     for (const auto& path : matrices) {
-      const auto A = Gnp::readMatrixMarket<SC, LO, GO, NO>(path, comm);
+      const bool generated = path.rfind("convdiff:", 0) == 0;
+      const auto A = generated ? convectionDiffusion(std::stoi(path.substr(9)), comm)
+                               : Gnp::readMatrixMarket<SC, LO, GO, NO>(path, comm);
       Gnp::Preconditioner<SC, LO, GO, NO> prec(A);
       Teuchos::ParameterList p;
       p.set("gnp: training steps", steps);
@@ -110,7 +146,8 @@ int main(int argc, char* argv[]) {
       double stepCpu = median(report.stepCpuSeconds), stepCpuAll = 0;
       Teuchos::reduceAll<int, double>(*comm, Teuchos::REDUCE_SUM, 1, &stepCpu, &stepCpuAll);
       const Gnp::Bench::Timing step{median(report.stepSeconds), stepCpuAll};
-      const std::string name = path.substr(path.find_last_of('/') + 1);
+      const std::string name = generated ? "convdiff " + path.substr(9) + "^2 (generated)"
+                                         : path.substr(path.find_last_of('/') + 1);
       const double flops = Gnp::Bench::trainingStepFlops(static_cast<std::int64_t>(A->getGlobalNumRows()),
                                                          static_cast<std::int64_t>(A->getGlobalNumEntries()));
       if (root)
@@ -121,6 +158,10 @@ int main(int argc, char* argv[]) {
                     static_cast<long long>(A->getGlobalNumEntries()), comm->getSize(), step.wall, step.cpu,
                     report.stepSeconds.size(), flops / 1e9, flops / step.cpu / 1e9, apply1.wall, apply1.cpu, applies,
                     apply16.wall, apply16.cpu);
+      if (root)
+        std::printf("%-24s step per stored nonzero: %.3f us wall, %.3f us CPU\n", name.c_str(),
+                    1e6 * step.wall / static_cast<double>(A->getGlobalNumEntries()),
+                    1e6 * step.cpu / static_cast<double>(A->getGlobalNumEntries()));
       if (comm->getSize() == 1) {
         // The baseline on the same Â = A/γ, one process.
         Gnp::Bench::CsrMatrix csr;
