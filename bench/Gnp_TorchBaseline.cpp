@@ -80,8 +80,8 @@ BaselineTimings timeTorchBaseline(const CsrMatrix& csr, int steps, int applies) 
   torch::manual_seed(0);
   const std::int64_t n = csr.rows, nnz = static_cast<std::int64_t>(csr.values.size());
   auto rows = torch::empty({nnz}, torch::kLong), cols = torch::empty({nnz}, torch::kLong);
-  for (std::int64_t i = 0; i < n; ++i)
-    for (std::int64_t k = csr.rowPtr[i]; k < csr.rowPtr[i + 1]; ++k) rows[k] = i;
+  std::int64_t* row = rows.data_ptr<std::int64_t>();
+  for (std::int64_t i = 0; i < n; ++i) std::fill(row + csr.rowPtr[i], row + csr.rowPtr[i + 1], i);
   std::copy(csr.colInd.begin(), csr.colInd.end(), cols.data_ptr<std::int64_t>());
   const auto values = torch::from_blob(const_cast<float*>(csr.values.data()), {nnz}, torch::kFloat32).clone();
   const auto A = torch::sparse_coo_tensor(torch::stack({rows, cols}), values, {n, n}).coalesce();

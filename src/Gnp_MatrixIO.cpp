@@ -44,10 +44,9 @@ long long firstBadRow(const Tpetra::RowMatrix<SC, LO, GO, NO>& A, Pred bad) {
 template <class SC, class LO, class GO, class NO>
 long long firstZeroColumn(const Tpetra::RowMatrix<SC, LO, GO, NO>& A) {
   using vector_type = Tpetra::Vector<SC, LO, GO, NO>;
-  vector_type marks(A.getColMap());
+  vector_type marks(A.getColMap()); // zeros
   {
-    auto m = hostOverwrite(marks);
-    for (std::size_t k = 0; k < m.extent(0); ++k) m(k, 0) = 0.0;
+    auto m = hostReadWrite(marks);
     forEachLocalEntry(A, [&](LO, LO column, SC value) {
       if (value != 0.0) m(column, 0) = 1.0;
     });

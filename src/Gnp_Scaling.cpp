@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace Gnp {
 
@@ -28,19 +29,16 @@ double gershgorinBound(const Tpetra::RowMatrix<SC, LO, GO, NO>& A) {
                                 std::to_string(largest) + "; give a matrix with finite, nonzero entries");
 
   vector_type columnSums(A.getColMap(), true);
-  double rowMax = 0.0;
+  std::vector<double> rowSums(A.getNodeNumRows(), 0.0);
   {
     auto sums = hostReadWrite(columnSums);
-    LO currentRow = -1;
-    double rowSum = 0.0;
     forEachLocalEntry(A, [&](LO row, LO column, SC value) {
-      const double a = std::abs(value);
-      if (row != currentRow) rowMax = std::max(rowMax, rowSum), rowSum = 0.0, currentRow = row;
-      rowSum += a / largest;
-      sums(column, 0) += a / largest;
+      const double a = std::abs(value) / largest;
+      rowSums[row] += a;
+      sums(column, 0) += a;
     });
-    rowMax = std::max(rowMax, rowSum);
   }
+  const double rowMax = rowSums.empty() ? 0.0 : *std::max_element(rowSums.begin(), rowSums.end());
   // Column sums: add each rank's partial sums into the owners of the columns.
   vector_type ownedColumnSums(A.getDomainMap(), true);
   Tpetra::Export<LO, GO, NO> exporter(A.getColMap(), A.getDomainMap());

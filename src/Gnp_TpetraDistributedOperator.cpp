@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <numeric>
 #include <stdexcept>
+#include <type_traits>
 
 namespace Gnp {
 
@@ -56,10 +57,10 @@ template <class T>
 void TpetraDistributedOperator<SC, LO, GO, NO>::LocalProduct::apply(const T* X, T* Y, int numColumns) const {
   const std::size_t C = static_cast<std::size_t>(numColumns);
   const std::size_t rows = rowPtr.size() - 1;
-  std::vector<T> ghosted;
+  const T* ghosted = nullptr;
   if (!haloImporter.is_null()) {
     // Halo exchange through Tpetra: the rows other ranks need, out; the remote rows, in.
-    auto& [sent, received] = this->halo[numColumns];
+    auto& [sent, received, asFloat, asDouble] = this->halo[numColumns];
     if (sent.is_null()) {
       sent = Teuchos::rcp(new mv_type(domainMap, numColumns, true));
       received = Teuchos::rcp(new mv_type(haloMap, numColumns, false));
@@ -71,9 +72,14 @@ void TpetraDistributedOperator<SC, LO, GO, NO>::LocalProduct::apply(const T* X, 
     }
     received->doImport(*sent, *haloImporter, Tpetra::INSERT);
     auto g = hostRead(*received);
-    ghosted.resize(g.extent(0) * C);
+    std::vector<T>& buffer = [&]() -> std::vector<T>& {
+      if constexpr (std::is_same_v<T, float>) return asFloat;
+      else return asDouble;
+    }();
+    buffer.resize(g.extent(0) * C);
     for (std::size_t j = 0; j < g.extent(0); ++j)
-      for (std::size_t c = 0; c < C; ++c) ghosted[j * C + c] = static_cast<T>(g(j, c));
+      for (std::size_t c = 0; c < C; ++c) buffer[j * C + c] = static_cast<T>(g(j, c));
+    ghosted = buffer.data();
   }
   std::fill(Y, Y + rows * C, T(0));
   for (std::size_t i = 0; i < rows; ++i) {
@@ -82,7 +88,7 @@ void TpetraDistributedOperator<SC, LO, GO, NO>::LocalProduct::apply(const T* X, 
       const T a = static_cast<T>(values[k]);
       const LO j = colInd[k];
       const T* xj = j < ownedColumns ? X + static_cast<std::size_t>(j) * C
-                                     : ghosted.data() + static_cast<std::size_t>(j - ownedColumns) * C;
+                                     : ghosted + static_cast<std::size_t>(j - ownedColumns) * C;
       for (std::size_t c = 0; c < C; ++c) y[c] += a * xj[c];
     }
   }

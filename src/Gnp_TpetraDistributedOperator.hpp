@@ -68,7 +68,13 @@ private:
     std::vector<std::size_t> rowPtr;
     std::vector<LO> colInd;
     std::vector<double> values;
-    mutable std::map<int, std::pair<Teuchos::RCP<mv_type>, Teuchos::RCP<mv_type>>> halo;
+    /// Per column count: the send and receive multivectors and the received rows as T.
+    struct Halo {
+      Teuchos::RCP<mv_type> sent, received;
+      std::vector<float> asFloat;
+      std::vector<double> asDouble;
+    };
+    mutable std::map<int, Halo> halo;
   };
 
   Teuchos::RCP<const Teuchos::Comm<int>> comm_;
