@@ -6,6 +6,7 @@
 // makes the sweep resumable. When a matrix is done, the driver adds the metrics
 // and rewrites summary.csv and report.md.
 #include "Gnp_BenchCase.hpp"
+#include "Gnp_ChildProcess.hpp"
 #include "Gnp_Errors.hpp"
 #include "Gnp_MatrixMarketScan.hpp"
 #include "Gnp_BenchReport.hpp"
@@ -16,9 +17,6 @@
 #include <Teuchos_XMLParameterListHelpers.hpp>
 #include <Tpetra_Core.hpp>
 
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -29,7 +27,6 @@
 #include <iostream>
 #include <map>
 #include <sstream>
-#include <thread>
 
 namespace fs = std::filesystem;
 using namespace Gnp::Bench;
@@ -230,61 +227,10 @@ int worker(const Settings& s) {
 
 // ---------------------------------------------------------------- driver
 
-volatile sig_atomic_t childGroup = 0;
-
-void forwardSignal(int sig) {
-  if (childGroup > 0) kill(-childGroup, SIGKILL);
-  signal(sig, SIG_DFL);
-  raise(sig);
-}
-
-// Runs argv in its own process group, stderr to logPath; kills the group after
-// limit seconds. Returns a description of an abnormal end ("" if it exited 0).
+// Runs a worker; returns a description of an abnormal end ("" if it exited 0).
 std::string runChild(const std::vector<std::string>& argv, const std::string& logPath, double limit) {
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  std::cout.flush();
-  std::fflush(stdout);
-  const pid_t pid = fork();
-  if (pid < 0) return "fork failed";
-  if (pid == 0) {
-    setpgid(0, 0);
-    if (!std::freopen(logPath.c_str(), "w", stderr)) _exit(126);
-    execvp(args[0], args.data());
-    std::fprintf(stderr, "cannot run %s\n", args[0]);
-    _exit(127);
-  }
-  setpgid(pid, pid);
-  childGroup = pid;
-  const auto start = std::chrono::steady_clock::now();
-  int status = 0;
-  bool killed = false;
-  while (waitpid(pid, &status, WNOHANG) == 0) {
-    if (!killed && std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > limit) {
-      kill(-pid, SIGTERM);
-      std::this_thread::sleep_for(std::chrono::seconds(3));
-      kill(-pid, SIGKILL);
-      killed = true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  childGroup = 0;
-  std::string why;
-  if (killed) why = "timed out after " + std::to_string(static_cast<int>(limit)) + " s (the case time limit)";
-  else if (WIFSIGNALED(status)) why = "crashed (signal " + std::to_string(WTERMSIG(status)) + ")";
-  else if (WEXITSTATUS(status) > 128) // mpirun reports a rank killed by signal s as 128 + s
-    why = "crashed (signal " + std::to_string(WEXITSTATUS(status) - 128) + ")";
-  else if (WEXITSTATUS(status) != 0) why = "exited with status " + std::to_string(WEXITSTATUS(status));
-  if (!why.empty()) {
-    // The last line of its error output says more.
-    std::ifstream log(logPath);
-    std::string line, last;
-    while (std::getline(log, line))
-      if (!line.empty()) last = line;
-    if (!last.empty()) why += ": " + last.substr(0, 300);
-  }
-  return why;
+  const auto outcome = Gnp::ChildProcess::run(argv, logPath, limit);
+  return outcome.timedOut ? outcome.failure + " (the case time limit)" : outcome.failure;
 }
 
 std::vector<fs::path> matrixFiles(const std::string& list) {
@@ -421,8 +367,6 @@ int driver(const Settings& s, const std::string& self) {
   requireSameSettings(out, sweepSettings(s, runs));
   for (auto r : rhs) fs::create_directories(out / "cases" / Gnp::fileTag(r));
   fs::create_directories(modelsDir);
-  signal(SIGINT, forwardSignal);
-  signal(SIGTERM, forwardSignal);
   setenv("OMP_NUM_THREADS", "1", 1);
 
   std::vector<std::string> common{"--out=" + s.out};
@@ -430,9 +374,8 @@ int driver(const Settings& s, const std::string& self) {
   if (s.gnpSteps > 0) common.push_back("--gnp-steps=" + std::to_string(s.gnpSteps));
   if (s.gnpSeconds >= 0) common.push_back("--gnp-seconds=" + number(s.gnpSeconds));
   auto workerArgs = [&](const std::vector<std::string>& extra) {
-    std::vector<std::string> a{s.mpiexec};
-    if (geteuid() == 0) a.push_back("--allow-run-as-root");
-    a.insert(a.end(), {"--oversubscribe", "-np", std::to_string(s.ranks), self, "--worker"});
+    std::vector<std::string> a = Gnp::ChildProcess::mpiLaunch(s.mpiexec, s.ranks);
+    a.insert(a.end(), {self, "--worker"});
     a.insert(a.end(), common.begin(), common.end());
     a.insert(a.end(), extra.begin(), extra.end());
     return a;

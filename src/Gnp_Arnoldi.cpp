@@ -3,15 +3,45 @@
 #include "Gnp_HostBridge.hpp"
 #include "Gnp_Random.hpp"
 #include "Gnp_Types.hpp"
+#include "kernels/Gnp_ExactSum.hpp"
 
+#include <Teuchos_CommHelpers.hpp>
 #include <Teuchos_LAPACK.hpp>
 #include <Tpetra_Vector.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <vector>
 
 namespace Gnp {
+namespace {
+
+// ⟨a, b⟩ over all ranks as an exact two-fold sum of the rounded products
+// (kernels/Gnp_ExactSum.hpp): the same to the last bit on any number of ranks,
+// which Tpetra's dot (local sums, then MPI's) is not, and about as precise.
+template <class V>
+double exactDot(const V& a, const V& b) {
+  const auto x = hostRead(a), y = hostRead(b);
+  const std::size_t rows = x.extent(0);
+  const auto& comm = *a.getMap()->getComm();
+  double bound = 0.0, globalBound = 0.0;
+  for (std::size_t i = 0; i < rows; ++i) bound = std::max(bound, std::abs(x(i, 0) * y(i, 0)));
+  Teuchos::reduceAll<int, double>(comm, Teuchos::REDUCE_MAX, 1, &bound, &globalBound);
+  exact::TwoFoldSum sum(globalBound, static_cast<double>(a.getGlobalLength()));
+  for (std::size_t i = 0; i < rows; ++i) sum.add(x(i, 0) * y(i, 0));
+  double local[2], global[2];
+  sum.parts(local[0], local[1]);
+  Teuchos::reduceAll<int, double>(comm, Teuchos::REDUCE_SUM, 2, local, global);
+  return global[0] + global[1];
+}
+
+template <class V>
+double exactNorm(const V& a) {
+  return std::sqrt(exactDot(a, a));
+}
+
+} // namespace
 
 template <class SC, class LO, class GO, class NO>
 ArnoldiResult<SC, LO, GO, NO> arnoldi(const Tpetra::Operator<SC, LO, GO, NO>& A,
@@ -24,7 +54,7 @@ ArnoldiResult<SC, LO, GO, NO> arnoldi(const Tpetra::Operator<SC, LO, GO, NO>& A,
 
   auto v0 = result.V->getVectorNonConst(0);
   v0->update(1.0, *start.getVector(0), 0.0);
-  const double startNorm = v0->norm2();
+  const double startNorm = exactNorm(*v0);
   if (!(startNorm > 0.0)) throw std::invalid_argument("Gnp::arnoldi: the start vector is zero");
   v0->scale(1.0 / startNorm);
 
@@ -32,16 +62,16 @@ ArnoldiResult<SC, LO, GO, NO> arnoldi(const Tpetra::Operator<SC, LO, GO, NO>& A,
   for (int j = 0; j < m; ++j) {
     auto w = result.V->getVectorNonConst(j + 1);
     A.apply(*result.V->getVector(j), *w);
-    const double applied = w->norm2();
+    const double applied = exactNorm(*w);
     for (int pass = 0; pass < 2; ++pass) {
       for (int i = 0; i <= j; ++i) {
         const auto vi = result.V->getVector(i);
-        const double h = vi->dot(*w);
+        const double h = exactDot(*vi, *w);
         H(i, j) += h;
         w->update(-h, *vi, 1.0);
       }
     }
-    const double norm = w->norm2();
+    const double norm = exactNorm(*w);
     steps = j + 1;
     if (!(norm > 1e-12 * applied)) {
       // Breakdown: Â V_{j+1} lies in span(V_{j+1}); stop with a zero last vector.

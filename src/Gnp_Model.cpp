@@ -1,6 +1,9 @@
 #include "Gnp_Model.hpp"
 
+#include "Gnp_GlobalSums.hpp"
 #include "Gnp_SparseProduct.hpp"
+#include "kernels/Gnp_ExactSum.hpp"
+#include "kernels/Gnp_RowGemm.hpp"
 
 #include <Teuchos_CommHelpers.hpp>
 #include <torch/custom_class.h>
@@ -36,58 +39,120 @@ Float64Gradients* gradientsOf(torch::autograd::AutogradContext* ctx) {
 }
 
 // gw += Σ_r g_rᵀ x_r and gb += Σ_r g_r over the rows r of row-major blocks
-// g (rows x out) and x (rows x in), in float64: products of float32 numbers are
-// exact in float64, so only the order of the sums matters, and it is the row
-// order. Hand-written instead of converting both blocks to float64 for a DGEMM
-// (two extra passes plus packing, ~20% of a step). For the usual widths the
-// accumulators of OB outputs stay in registers over a block of rows; compiled
-// for AVX2 and for the baseline, chosen when the library loads.
+// g (rows x out) and x (rows x in), as exact sums (kernels/Gnp_ExactSum.hpp):
+// gw and gb come in holding each sum's start value and leave holding the start
+// plus the sum. A product of two float32 numbers is exact in float64, so each
+// term is rounded only once, to its sum's grid. Hand-written for the usual
+// widths: the accumulators of OB outputs stay in registers over a block of
+// rows; compiled for AVX2 and for the baseline, chosen when the library loads.
 template <int IN, int OB>
-__attribute__((target_clones("avx2", "default"))) void outerProductSumsFixed(
+__attribute__((target_clones("avx2", "default"))) void outerProductDeposits(
     const float* __restrict g, const float* __restrict x, std::int64_t rows, int out, double* __restrict gw,
     double* __restrict gb) {
+  static_assert(IN % 4 == 0, "four inputs per vector");
+  using exact::Double4;
+  constexpr int V = IN / 4;
   constexpr std::int64_t rowBlock = 128; // a block of g and x stays in cache across the output blocks
   for (std::int64_t r0 = 0; r0 < rows; r0 += rowBlock) {
     const std::int64_t r1 = std::min(rows, r0 + rowBlock);
     for (int o0 = 0; o0 + OB <= out; o0 += OB) {
-      double acc[OB][IN], accb[OB];
+      Double4 acc[OB][V];
+      double accb[OB];
       for (int k = 0; k < OB; ++k) {
-        for (int i = 0; i < IN; ++i) acc[k][i] = gw[static_cast<std::size_t>(o0 + k) * IN + i];
+        std::memcpy(acc[k], gw + static_cast<std::size_t>(o0 + k) * IN, sizeof acc[k]);
         accb[k] = gb[o0 + k];
       }
       for (std::int64_t r = r0; r < r1; ++r) {
-        double xr[IN];
-        for (int i = 0; i < IN; ++i) xr[i] = x[r * IN + i];
+        Double4 xr[V];
+        for (int v = 0; v < V; ++v) {
+          const float* p = x + r * IN + 4 * v;
+          xr[v] = Double4{p[0], p[1], p[2], p[3]};
+        }
         for (int k = 0; k < OB; ++k) {
           const double go = g[r * out + o0 + k];
-          for (int i = 0; i < IN; ++i) acc[k][i] += go * xr[i];
-          accb[k] += go;
+          for (int v = 0; v < V; ++v) exact::deposit(acc[k][v], go * xr[v]);
+          accb[k] = exact::deposit(accb[k], go);
         }
       }
       for (int k = 0; k < OB; ++k) {
-        for (int i = 0; i < IN; ++i) gw[static_cast<std::size_t>(o0 + k) * IN + i] = acc[k][i];
+        std::memcpy(gw + static_cast<std::size_t>(o0 + k) * IN, acc[k], sizeof acc[k]);
         gb[o0 + k] = accb[k];
       }
     }
   }
 }
 
-__attribute__((target_clones("avx2", "default"))) void outerProductSumsAnyWidth(
-    const float* __restrict g, const float* __restrict x, std::int64_t rows, int out, int in,
-    double* __restrict gw, double* __restrict gb) {
+// The same for one input (the encoder's first layer): vectors across outputs.
+__attribute__((target_clones("avx2", "default"))) void outerProductDepositsOneInput(
+    const float* __restrict g, const float* __restrict x, std::int64_t rows, int out, double* __restrict gw,
+    double* __restrict gb) {
+  using exact::Double4;
+  for (int o0 = 0; o0 + 4 <= out; o0 += 4) {
+    Double4 accw, accb;
+    std::memcpy(&accw, gw + o0, sizeof accw);
+    std::memcpy(&accb, gb + o0, sizeof accb);
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const float* p = g + r * out + o0;
+      const Double4 gv = {p[0], p[1], p[2], p[3]};
+      exact::deposit(accw, gv * static_cast<double>(x[r]));
+      exact::deposit(accb, gv);
+    }
+    std::memcpy(gw + o0, &accw, sizeof accw);
+    std::memcpy(gb + o0, &accb, sizeof accb);
+  }
+}
+
+void outerProductDepositsAnyWidth(const float* g, const float* x, std::int64_t rows, int out, int in, double* gw,
+                                  double* gb) {
   for (std::int64_t r = 0; r < rows; ++r)
     for (int o = 0; o < out; ++o) {
       const double go = g[r * out + o];
-      for (int i = 0; i < in; ++i) gw[static_cast<std::size_t>(o) * in + i] += go * x[r * in + i];
-      gb[o] += go;
+      for (int i = 0; i < in; ++i)
+        gw[static_cast<std::size_t>(o) * in + i] = exact::deposit(gw[static_cast<std::size_t>(o) * in + i], go * x[r * in + i]);
+      gb[o] = exact::deposit(gb[o], go);
     }
 }
 
-void outerProductSums(const float* g, const float* x, std::int64_t rows, int out, int in, double* gw, double* gb) {
-  if (in == 16 && out % 2 == 0) return outerProductSumsFixed<16, 2>(g, x, rows, out, gw, gb);
-  if (in == 32) return outerProductSumsFixed<32, 1>(g, x, rows, out, gw, gb);
-  if (in == 1 && out % 8 == 0) return outerProductSumsFixed<1, 8>(g, x, rows, out, gw, gb);
-  outerProductSumsAnyWidth(g, x, rows, out, in, gw, gb);
+void outerProductDeposits(const float* g, const float* x, std::int64_t rows, int out, int in, double* gw, double* gb) {
+  if (in == 16 && out % 2 == 0) return outerProductDeposits<16, 2>(g, x, rows, out, gw, gb);
+  if (in == 32) return outerProductDeposits<32, 1>(g, x, rows, out, gw, gb);
+  if (in == 1 && out % 4 == 0) return outerProductDepositsOneInput(g, x, rows, out, gw, gb);
+  outerProductDepositsAnyWidth(g, x, rows, out, in, gw, gb);
+}
+
+// The largest magnitude in each column of a row-major (rows, width) block.
+__attribute__((target_clones("avx2", "default"))) std::vector<double> columnMaxima(const float* a, std::int64_t rows,
+                                                                                   int width) {
+  std::vector<float> m(width, 0.0f);
+  if (width % 8 == 0 && width <= 64) {
+    // Eight columns to a vector (GCC leaves the runtime-width loop scalar).
+    using f8 = float __attribute__((vector_size(32)));
+    using i8 = int __attribute__((vector_size(32)));
+    const int chunks = width / 8;
+    f8 acc[8] = {};
+    for (std::int64_t r = 0; r < rows; ++r)
+      for (int k = 0; k < chunks; ++k) {
+        f8 v;
+        std::memcpy(&v, a + r * width + 8 * k, sizeof v);
+        v = (f8)((i8)v & 0x7fffffff); // |v|
+        acc[k] = v > acc[k] ? v : acc[k];
+      }
+    std::memcpy(m.data(), acc, sizeof(float) * width);
+  } else {
+    for (std::int64_t r = 0; r < rows; ++r)
+      for (int c = 0; c < width; ++c) m[c] = std::max(m[c], std::abs(a[r * width + c]));
+  }
+  return std::vector<double>(m.begin(), m.end());
+}
+
+// x·B (+ bias) for x (rows, K) and B (K, N), float32, each row computed alone
+// (kernels/Gnp_RowGemm.hpp: BLAS would round a row by how many rows it gets).
+torch::Tensor rowProduct(const torch::Tensor& x, const torch::Tensor& B, const torch::Tensor& bias) {
+  const torch::Tensor xc = x.contiguous(), Bc = B.contiguous();
+  torch::Tensor y = torch::empty({xc.size(0), Bc.size(1)}, xc.options());
+  kernels::rowGemm(xc.data_ptr<float>(), Bc.data_ptr<float>(), bias.defined() ? bias.data_ptr<float>() : nullptr,
+                   y.data_ptr<float>(), xc.size(0), static_cast<int>(Bc.size(0)), static_cast<int>(Bc.size(1)));
+  return y;
 }
 
 // y = x Wᵀ + b over the last dimension of x.
@@ -99,7 +164,7 @@ public:
     ctx->saved_data["grads"] = c10::make_intrusive<GradientsHolder>(grads);
     std::vector<std::int64_t> shape(x.sizes().begin(), x.sizes().end());
     shape.back() = weight.size(0);
-    return torch::addmm(bias, x.reshape({-1, x.size(-1)}), weight.t()).view(shape);
+    return rowProduct(x.reshape({-1, x.size(-1)}), weight.t(), bias).view(shape);
   }
   static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
                                                torch::autograd::tensor_list grads) {
@@ -107,13 +172,33 @@ public:
     const torch::Tensor &x = saved[0], &weight = saved[1], &bias = saved[2];
     const torch::Tensor g = grads[0].reshape({-1, weight.size(0)}).contiguous();
     const torch::Tensor x2 = x.reshape({-1, x.size(-1)}).contiguous();
-    torch::Tensor gw = torch::zeros({weight.size(0), weight.size(1)}, torch::kFloat64);
-    torch::Tensor gb = torch::zeros({weight.size(0)}, torch::kFloat64);
-    outerProductSums(g.data_ptr<float>(), x2.data_ptr<float>(), g.size(0), static_cast<int>(g.size(1)),
-                     static_cast<int>(x2.size(1)), gw.data_ptr<double>(), gb.data_ptr<double>());
-    gradientsOf(ctx)->add(weight, gw);
-    gradientsOf(ctx)->add(bias, gb);
-    return {g.mm(weight).view(x.sizes()), gw.to(torch::kFloat32), gb.to(torch::kFloat32), torch::Tensor()};
+    const int out = static_cast<int>(g.size(1)), in = static_cast<int>(x2.size(1));
+    Float64Gradients& sums = *gradientsOf(ctx);
+    // The exact sums' grids, from bounds on their terms: max|g_o|·max|x_i| for
+    // the weight, max|g_o| for the bias, the maxima taken over all ranks.
+    std::vector<double> bounds = columnMaxima(g.data_ptr<float>(), g.size(0), out);
+    const std::vector<double> xMax = columnMaxima(x2.data_ptr<float>(), x2.size(0), in);
+    bounds.insert(bounds.end(), xMax.begin(), xMax.end());
+    allReduceMaxInPlace(sums.comm(), bounds.data(), out + in);
+    torch::Tensor gw = torch::empty({out, in}, torch::kFloat64), gb = torch::empty({out}, torch::kFloat64);
+    double *w = gw.data_ptr<double>(), *b = gb.data_ptr<double>();
+    const std::vector<double> origin = [&] {
+      std::vector<double> o(static_cast<std::size_t>(out) * in + out);
+      for (int k = 0; k < out; ++k) {
+        for (int i = 0; i < in; ++i) o[k * in + i] = exact::start(bounds[k] * bounds[out + i], sums.globalRows());
+        o[static_cast<std::size_t>(out) * in + k] = exact::start(bounds[k], sums.globalRows());
+      }
+      return o;
+    }();
+    std::copy(origin.begin(), origin.begin() + out * in, w);
+    std::copy(origin.begin() + out * in, origin.end(), b);
+    outerProductDeposits(g.data_ptr<float>(), x2.data_ptr<float>(), g.size(0), out, in, w, b);
+    for (int k = 0; k < out * in; ++k) w[k] -= origin[k]; // exact: one binade
+    for (int k = 0; k < out; ++k) b[k] -= origin[out * in + k];
+    sums.add(weight, gw);
+    sums.add(bias, gb);
+    return {rowProduct(g, weight, torch::Tensor()).view(x.sizes()), gw.to(torch::kFloat32), gb.to(torch::kFloat32),
+            torch::Tensor()};
   }
 };
 
@@ -134,23 +219,39 @@ struct BatchNormReluKernels {
     for (std::int64_t i = 0; i < rows; ++i)
       for (int f = 0; f < F; ++f) y[i * F + f] = std::max(0.0f, (x[i * F + f] - mm[f]) * sc[f] + bb[f]);
   }
-  // Σg and Σg·x̂ in float64, g the gradient behind the ReLU.
+  // The largest |g| and |g·x̂| per feature (g the gradient behind the ReLU),
+  // computed as sums() computes its terms: the bounds of the exact sums.
+  __attribute__((target_clones("avx2", "default"))) static void maxima(int width, const float* x, const float* y, const float* g, std::int64_t rows, const float* m,
+                   const float* r, double* maxG, double* maxGxhat) {
+    const int F = FixedF > 0 ? FixedF : width;
+    float mm[capacity], rr[capacity], mg[capacity], mgx[capacity];
+    std::copy(m, m + F, mm), std::copy(r, r + F, rr);
+    std::fill(mg, mg + F, 0.0f), std::fill(mgx, mgx + F, 0.0f);
+    for (std::int64_t i = 0; i < rows; ++i)
+      for (int f = 0; f < F; ++f) {
+        const float gv = g[i * F + f], yv = y[i * F + f];
+        const float gi = yv > 0.0f ? gv : 0.0f;
+        mg[f] = std::max(mg[f], std::abs(gi));
+        mgx[f] = std::max(mgx[f], std::abs(gi * ((x[i * F + f] - mm[f]) * rr[f])));
+      }
+    std::copy(mg, mg + F, maxG), std::copy(mgx, mgx + F, maxGxhat);
+  }
+  // Σg and Σg·x̂ as exact sums (kernels/Gnp_ExactSum.hpp): sumG and sumGxhat
+  // come in holding the start values and leave holding start plus sum.
   __attribute__((target_clones("avx2", "default"))) static void sums(int width, const float* x, const float* y, const float* g, std::int64_t rows, const float* m,
                    const float* r, double* sumG, double* sumGxhat) {
     const int F = FixedF > 0 ? FixedF : width;
     float mm[capacity], rr[capacity];
-    double sg[capacity], sgx[capacity];
     std::copy(m, m + F, mm), std::copy(r, r + F, rr);
-    std::fill(sg, sg + F, 0.0), std::fill(sgx, sgx + F, 0.0);
     if constexpr (FixedF > 0 && FixedF % 8 == 0) {
-      // The same arithmetic as the loop below, in explicit 8-wide vectors (GCC
-      // left the loop scalar, and it was ~9% of a step).
+      // Explicit 8-wide vectors (GCC left the loop scalar, and it was ~9% of a step).
       using f8 = float __attribute__((vector_size(32)));
-      using d4 = double __attribute__((vector_size(32)));
+      using exact::Double4;
       constexpr int chunks = FixedF / 8;
       f8 m8[chunks], r8[chunks];
-      d4 accG[chunks][2] = {}, accGX[chunks][2] = {};
+      Double4 accG[chunks][2], accGX[chunks][2];
       std::memcpy(m8, mm, sizeof m8), std::memcpy(r8, rr, sizeof r8);
+      std::memcpy(accG, sumG, sizeof accG), std::memcpy(accGX, sumGxhat, sizeof accGX);
       const f8 zero = {};
       for (std::int64_t i = 0; i < rows; ++i)
         for (int c = 0; c < chunks; ++c) {
@@ -160,30 +261,24 @@ struct BatchNormReluKernels {
           std::memcpy(&xv, x + i * F + 8 * c, sizeof xv);
           const f8 gi = yv > zero ? gv : zero;
           const f8 gix = gi * ((xv - m8[c]) * r8[c]);
-          accG[c][0] += __builtin_convertvector(__builtin_shufflevector(gi, gi, 0, 1, 2, 3), d4);
-          accG[c][1] += __builtin_convertvector(__builtin_shufflevector(gi, gi, 4, 5, 6, 7), d4);
-          accGX[c][0] += __builtin_convertvector(__builtin_shufflevector(gix, gix, 0, 1, 2, 3), d4);
-          accGX[c][1] += __builtin_convertvector(__builtin_shufflevector(gix, gix, 4, 5, 6, 7), d4);
+          exact::deposit(accG[c][0], __builtin_convertvector(__builtin_shufflevector(gi, gi, 0, 1, 2, 3), Double4));
+          exact::deposit(accG[c][1], __builtin_convertvector(__builtin_shufflevector(gi, gi, 4, 5, 6, 7), Double4));
+          exact::deposit(accGX[c][0], __builtin_convertvector(__builtin_shufflevector(gix, gix, 0, 1, 2, 3), Double4));
+          exact::deposit(accGX[c][1], __builtin_convertvector(__builtin_shufflevector(gix, gix, 4, 5, 6, 7), Double4));
         }
-      for (int c = 0; c < chunks; ++c)
-        for (int h = 0; h < 2; ++h)
-          for (int l = 0; l < 4; ++l) sumG[8 * c + 4 * h + l] = accG[c][h][l], sumGxhat[8 * c + 4 * h + l] = accGX[c][h][l];
+      std::memcpy(sumG, accG, sizeof accG), std::memcpy(sumGxhat, accGX, sizeof accGX);
       return;
     }
-    // Each row's terms in float32 (the same on any number of ranks), their sums in
-    // float64.
-    float gi[capacity], gix[capacity];
-    for (std::int64_t i = 0; i < rows; ++i) {
+    // Each row's terms in float32 (the same on any number of ranks), their sums exact.
+    double sg[capacity], sgx[capacity];
+    std::copy(sumG, sumG + F, sg), std::copy(sumGxhat, sumGxhat + F, sgx);
+    for (std::int64_t i = 0; i < rows; ++i)
       for (int f = 0; f < F; ++f) {
-        const float gv = g[i * F + f], yv = y[i * F + f]; // both loads unconditional: vectorisable
-        gi[f] = yv > 0.0f ? gv : 0.0f;
-        gix[f] = gi[f] * ((x[i * F + f] - mm[f]) * rr[f]);
+        const float gv = g[i * F + f], yv = y[i * F + f];
+        const float gi = yv > 0.0f ? gv : 0.0f;
+        sg[f] = exact::deposit(sg[f], gi);
+        sgx[f] = exact::deposit(sgx[f], gi * ((x[i * F + f] - mm[f]) * rr[f]));
       }
-      for (int f = 0; f < F; ++f) {
-        sg[f] += gi[f];
-        sgx[f] += gix[f];
-      }
-    }
     std::copy(sg, sg + F, sumG), std::copy(sgx, sgx + F, sumGxhat);
   }
   __attribute__((target_clones("avx2", "default"))) static void inputGradient(int width, const float* x, const float* y, const float* g, float* gx, std::int64_t rows,
@@ -244,16 +339,23 @@ public:
     const float *xp = x.data_ptr<float>(), *yp = y.data_ptr<float>(), *gp = gy.data_ptr<float>();
     const std::vector<float> m = values(mean), r = values(rstd), w = values(weight);
 
+    const auto* comm = ctx->saved_data["comm"].toCustomClass<CommHolder>()->comm;
+    const double globalRows = ctx->saved_data["rows"].toDouble();
+    // Exact sums (kernels/Gnp_ExactSum.hpp): bounds over all ranks, start
+    // values, the deposits, then the start values taken off again.
     torch::Tensor sums = torch::empty({2 * F}, torch::kFloat64);
     double *sgx = sums.data_ptr<double>(), *sg = sgx + F;
+    GNP_BATCHNORM_KERNEL(F, maxima(static_cast<int>(F), xp, yp, gp, rows, m.data(), r.data(), sg, sgx))
+    allReduceMaxInPlace(*comm, sgx, static_cast<int>(2 * F));
+    std::vector<double> origin(2 * F);
+    for (std::int64_t k = 0; k < 2 * F; ++k) sgx[k] = origin[k] = exact::start(sgx[k], globalRows);
     GNP_BATCHNORM_KERNEL(F, sums(static_cast<int>(F), xp, yp, gp, rows, m.data(), r.data(), sg, sgx))
+    for (std::int64_t k = 0; k < 2 * F; ++k) sgx[k] -= origin[k];
     const torch::Tensor gw = sums.narrow(0, 0, F).clone(), gb = sums.narrow(0, F, F).clone();
     gradientsOf(ctx)->add(weight, gw);
     gradientsOf(ctx)->add(bias, gb);
-    const auto* comm = ctx->saved_data["comm"].toCustomClass<CommHolder>()->comm;
-    allReduceSumInPlace(*comm, sums);
+    allReduceSumInPlace(*comm, sums); // exact: every rank's sums lie on the common grids
 
-    const double globalRows = ctx->saved_data["rows"].toDouble();
     std::vector<float> meanG(F), meanGxhat(F), scale(F);
     for (std::int64_t f = 0; f < F; ++f) {
       meanGxhat[f] = static_cast<float>(sgx[f] / globalRows);
@@ -320,16 +422,12 @@ torch::Tensor GlobalBatchNormImpl::forward(const torch::Tensor& x) {
   const double rows = static_cast<double>(xc.size(0));
   double globalRows = 0.0;
   Teuchos::reduceAll<int, double>(*comm_, Teuchos::REDUCE_SUM, 1, &rows, &globalRows);
-  // Global statistics, summed in float64 (see Float64Gradients).
+  // Global statistics as exact sums: the same on any number of ranks.
   torch::Tensor mean64, var64;
   {
     torch::NoGradGuard noGrad;
-    mean64 = xc.sum(0, false, torch::kFloat64);
-    allReduceSumInPlace(*comm_, mean64);
-    mean64 /= globalRows;
-    var64 = (xc - mean64.to(torch::kFloat32)).square().sum(0, false, torch::kFloat64);
-    allReduceSumInPlace(*comm_, var64);
-    var64 /= globalRows;
+    mean64 = globalColumnSums(*comm_, xc, globalRows) / globalRows;
+    var64 = globalColumnSums(*comm_, (xc - mean64.to(torch::kFloat32)).square(), globalRows) / globalRows;
     const double unbias = globalRows > 1.0 ? globalRows / (globalRows - 1.0) : 1.0;
     running_mean.mul_(1.0 - batchNormMomentum).add_(batchNormMomentum * mean64.to(torch::kFloat32));
     running_var.mul_(1.0 - batchNormMomentum).add_(batchNormMomentum * unbias * var64.to(torch::kFloat32));
@@ -340,7 +438,7 @@ torch::Tensor GlobalBatchNormImpl::forward(const torch::Tensor& x) {
 }
 
 ResGcnImpl::ResGcnImpl(const Options& options, const DistributedOperator& A)
-    : A_(&A), grads_(std::make_unique<Float64Gradients>()) {
+    : A_(&A), grads_(std::make_unique<Float64Gradients>(A.comm())) {
   const int e = options.embedding;
   encoder_ = register_module("encoder", mlp(1, options.hidden, e, options.mlpLayers, true, *grads_));
   decoder_ = register_module("decoder", mlp(e, options.hidden, 1, options.mlpLayers, false, *grads_));
@@ -356,8 +454,9 @@ torch::Tensor ResGcnImpl::forward(const torch::Tensor& b) {
   const std::int64_t rows = b.size(0), columns = b.size(1);
 
   // Scale each column to unit RMS over all ranks: M(αr) = αM(r) by construction.
-  torch::Tensor sumSquares = b.detach().to(torch::kFloat64).square().sum(0).contiguous();
-  allReduceSumInPlace(A_->comm(), sumSquares);
+  const double globalRows = static_cast<double>(A_->globalRows());
+  const torch::Tensor sumSquares = globalColumnSums(A_->comm(), b.detach().to(torch::kFloat64).square(), globalRows);
+  grads_->setGlobalRows(globalRows * static_cast<double>(columns)); // the dense layers' rows
   const torch::Tensor scale =
       torch::sqrt(sumSquares / static_cast<double>(A_->globalRows())).to(torch::kFloat32);
   const torch::Tensor nonzero = scale > 0;

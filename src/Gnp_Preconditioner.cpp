@@ -1,11 +1,11 @@
 #include "Gnp_Preconditioner.hpp"
 
 #include "Gnp_Arnoldi.hpp"
+#include "Gnp_GraphOperator.hpp"
 #include "Gnp_HostBridge.hpp"
 #include "Gnp_MatrixIO.hpp"
 #include "Gnp_ModelFile.hpp"
 #include "Gnp_Network.hpp"
-#include "Gnp_ScaledOperator.hpp"
 #include "Gnp_Scaling.hpp"
 #include "Gnp_TpetraDistributedOperator.hpp"
 #include "Gnp_Types.hpp"
@@ -281,7 +281,7 @@ void Preconditioner<SC, LO, GO, NO>::compute() {
   Teuchos::Time timer("GNP compute", true);
   computed_ = false;
   // Training samples: Arnoldi on Â from a seeded start vector (docs/method.md section 3).
-  ScaledOperator<SC, LO, GO, NO> scaled(A_, SC(1.0 / gamma_));
+  const GraphOperator<SC, LO, GO, NO> scaled(graph_, A_->getRangeMap());
   const auto start = seededStartVector<SC, LO, GO, NO>(A_->getRangeMap(), options_.seed);
   const auto krylov = arnoldi(scaled, *start, options_.arnoldiSteps);
   const auto Q = krylovSampleBasis(krylov);

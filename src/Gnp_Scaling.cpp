@@ -2,6 +2,7 @@
 
 #include "Gnp_HostBridge.hpp"
 #include "Gnp_Types.hpp"
+#include "kernels/Gnp_ExactSum.hpp"
 
 #include <Tpetra_Export.hpp>
 #include <Tpetra_Vector.hpp>
@@ -28,12 +29,17 @@ double gershgorinBound(const Tpetra::RowMatrix<SC, LO, GO, NO>& A) {
     throw std::invalid_argument("the matrix has no finite nonzero entry: its Gershgorin bound is " +
                                 std::to_string(largest) + "; give a matrix with finite, nonzero entries");
 
+  // Each term is rounded to the grid of an exact sum of all entries
+  // (kernels/Gnp_ExactSum.hpp), so the row and column sums, however they are
+  // ordered and split over ranks, come out the same: γ does not depend on the
+  // number of ranks.
+  const double origin = exact::start(1.0, static_cast<double>(A.getGlobalNumEntries()));
   vector_type columnSums(A.getColMap(), true);
   std::vector<double> rowSums(A.getNodeNumRows(), 0.0);
   {
     auto sums = hostReadWrite(columnSums);
     forEachLocalEntry(A, [&](LO row, LO column, SC value) {
-      const double a = std::abs(value) / largest;
+      const double a = exact::deposit(origin, std::abs(value) / largest) - origin;
       rowSums[row] += a;
       sums(column, 0) += a;
     });

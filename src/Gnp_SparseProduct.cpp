@@ -1,6 +1,5 @@
 #include "Gnp_SparseProduct.hpp"
 
-#include <Teuchos_CommHelpers.hpp>
 #include <torch/custom_class.h>
 
 #include <stdexcept>
@@ -51,21 +50,6 @@ public:
 
 torch::Tensor sparseProduct(const DistributedOperator& A, const torch::Tensor& X) {
   return SparseProductFunction::apply(X, &A);
-}
-
-void allReduceSumInPlace(const Teuchos::Comm<int>& comm, torch::Tensor& x) {
-  if (comm.getSize() == 1) return;
-  if (!x.is_contiguous()) throw std::invalid_argument("Gnp::allReduceSumInPlace: tensor not contiguous");
-  const int count = static_cast<int>(x.numel());
-  if (x.scalar_type() == torch::kFloat32) {
-    std::vector<float> send(x.data_ptr<float>(), x.data_ptr<float>() + count);
-    Teuchos::reduceAll<int, float>(comm, Teuchos::REDUCE_SUM, count, send.data(), x.data_ptr<float>());
-  } else if (x.scalar_type() == torch::kFloat64) {
-    std::vector<double> send(x.data_ptr<double>(), x.data_ptr<double>() + count);
-    Teuchos::reduceAll<int, double>(comm, Teuchos::REDUCE_SUM, count, send.data(), x.data_ptr<double>());
-  } else {
-    throw std::invalid_argument("Gnp::allReduceSumInPlace: tensors must be float32 or float64");
-  }
 }
 
 } // namespace Gnp

@@ -14,9 +14,6 @@ namespace Gnp {
 /// every rank must run forward and backward together.
 torch::Tensor sparseProduct(const DistributedOperator& A, const torch::Tensor& X);
 
-/// In-place sum over ranks of a contiguous float32 or float64 tensor, no autograd.
-void allReduceSumInPlace(const Teuchos::Comm<int>& comm, torch::Tensor& x);
-
 } // namespace Gnp
 
 #endif

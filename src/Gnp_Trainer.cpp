@@ -1,6 +1,7 @@
 #include "Gnp_Trainer.hpp"
 
 #include "Gnp_Random.hpp"
+#include "Gnp_GlobalSums.hpp"
 #include "Gnp_SparseProduct.hpp"
 
 #include <Teuchos_CommHelpers.hpp>
@@ -65,14 +66,11 @@ Trainer::Batch Trainer::prepare(torch::Tensor b) const {
   }
   if (options_.loss == Loss::RelativeL1) {
     // Each column counts the same, whatever its norm (a zero column not at all).
-    torch::Tensor norms = b.abs().sum(0).contiguous();
-    allReduceSumInPlace(A_->comm(), norms);
+    const torch::Tensor norms = globalColumnSums(A_->comm(), b.abs(), static_cast<double>(A_->globalRows()));
     batch.weights = torch::where(norms > 0, 1.0 / (norms * columns), torch::zeros_like(norms));
   } else if (options_.loss == Loss::Projected) {
     // ‖t‖² per column, t = −shift: the part of b left to the network.
-    torch::Tensor norms = batch.shift.square().sum(0).contiguous();
-    allReduceSumInPlace(A_->comm(), norms);
-    batch.weights = norms;
+    batch.weights = globalColumnSums(A_->comm(), batch.shift.square(), static_cast<double>(A_->globalRows()));
   }
   batch.b = std::move(b);
   return batch;
@@ -89,9 +87,9 @@ Trainer::LossTerms Trainer::evaluate(const torch::Tensor& out, const Batch& batc
     // same gradient as L with them held fixed, so summing gradients over ranks
     // gives L's gradient.
     const torch::Tensor t = -batch.shift;
-    const torch::Tensor p = (product * t).sum(0), q = product.square().sum(0);
-    torch::Tensor sums = torch::cat({p, q}).detach().contiguous();
-    allReduceSumInPlace(comm, sums);
+    const torch::Tensor pq = torch::cat({product * t, product.square()}, 1);
+    const torch::Tensor p = pq.narrow(1, 0, t.size(1)).sum(0), q = pq.narrow(1, t.size(1), t.size(1)).sum(0);
+    const torch::Tensor sums = globalColumnSums(comm, pq, static_cast<double>(A_->globalRows()));
     const std::int64_t B = t.size(1);
     const torch::Tensor P = sums.narrow(0, 0, B), Q = sums.narrow(0, B, B), T2 = batch.weights;
     const torch::Tensor valid = (Q > 0) & (T2 > 0);
@@ -105,12 +103,17 @@ Trainer::LossTerms Trainer::evaluate(const torch::Tensor& out, const Batch& batc
     return terms;
   }
   const torch::Tensor residual = product + batch.shift;
-  if (!batch.weights.defined()) // the paper's L1: one mean over all n·B entries
-    terms.differentiable = residual.abs().sum() / (static_cast<double>(A_->globalRows()) * batch.b.size(1));
-  else
+  const double rows = static_cast<double>(A_->globalRows());
+  // The value from exact column sums (the same on any number of ranks: it picks
+  // the best step); the differentiable term's value is this rank's share.
+  const torch::Tensor columnSums = globalColumnSums(comm, residual.abs(), rows);
+  if (!batch.weights.defined()) { // the paper's L1: one mean over all n·B entries
+    terms.differentiable = residual.abs().sum() / (rows * batch.b.size(1));
+    terms.value = columnSums.sum().item<double>() / (rows * batch.b.size(1));
+  } else {
     terms.differentiable = (residual.abs() * batch.weights).sum();
-  double local = terms.differentiable.item<double>();
-  Teuchos::reduceAll<int, double>(comm, Teuchos::REDUCE_SUM, 1, &local, &terms.value);
+    terms.value = (columnSums * batch.weights).sum().item<double>();
+  }
   return terms;
 }
 
@@ -136,7 +139,16 @@ torch::Tensor Trainer::sampleBatch(std::uint64_t step) const {
     for (int j = 0; j < basisColumns; ++j)
       for (int c = 0; c < krylov; ++c)
         ea[j][c] = gaussian(options_.seed, KrylovCoefficientStream, step, j, c);
-    x.narrow(1, 0, krylov).copy_(krylovBasis_.matmul(e));
+    // Row by row, in a fixed order (a BLAS product's rounding may depend on
+    // how many rows it is given, and so on the number of ranks).
+    auto xa = x.accessor<double, 2>();
+    const auto qa = krylovBasis_.accessor<double, 2>();
+    for (std::int64_t i = 0; i < rows; ++i)
+      for (int c = 0; c < krylov; ++c) {
+        double sum = 0.0;
+        for (int j = 0; j < basisColumns; ++j) sum += qa[i][j] * ea[j][c];
+        xa[i][c] = sum;
+      }
   }
   auto xa = x.accessor<double, 2>();
   const auto& gids = A_->globalRowIndices();

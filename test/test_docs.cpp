@@ -115,7 +115,7 @@ TEST(Docs, EveryRepositoryPathNamedInTheDocsExists) {
   const std::regex path(R"((^|[\s`(\[=,])((src|bench|example|docs|scripts|test|packages|cmake)/[A-Za-z0-9_./-]*))");
   const std::regex module(R"(`(Gnp_[A-Za-z]+)(\.hpp|\.cpp)?`)");
   std::set<std::string> stems;
-  for (const char* folder : {"src", "bench", "test", "packages/belos", "packages/stratimikos"})
+  for (const char* folder : {"src", "src/kernels", "bench", "test", "packages/belos", "packages/stratimikos"})
     for (const auto& entry : fs::directory_iterator(kRoot / folder)) stems.insert(entry.path().stem().string());
   int checked = 0;
   for (const auto& file : markdownFiles()) {

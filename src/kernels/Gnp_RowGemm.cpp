@@ -1,0 +1,93 @@
+#include "kernels/Gnp_RowGemm.hpp"
+
+#include <immintrin.h>
+
+#include <algorithm>
+
+namespace Gnp::kernels {
+namespace {
+
+// RB rows at a time, N = 8·NV columns: RB·NV accumulators in registers; for
+// each k, NV vectors of B and one broadcast of X per row.
+template <int NV, int RB>
+__attribute__((target("avx2,fma"))) inline void rowBlockAvx2(const float* X, const float* B, const float* bias,
+                                                             float* Y, int K) {
+  constexpr int N = 8 * NV;
+  __m256 acc[RB][NV];
+  for (int v = 0; v < NV; ++v) {
+    const __m256 b0 = bias ? _mm256_loadu_ps(bias + 8 * v) : _mm256_setzero_ps();
+    for (int r = 0; r < RB; ++r) acc[r][v] = b0;
+  }
+  for (int k = 0; k < K; ++k) {
+    __m256 b[NV];
+    for (int v = 0; v < NV; ++v) b[v] = _mm256_loadu_ps(B + static_cast<std::int64_t>(k) * N + 8 * v);
+    for (int r = 0; r < RB; ++r) {
+      const __m256 x = _mm256_broadcast_ss(X + static_cast<std::int64_t>(r) * K + k);
+      for (int v = 0; v < NV; ++v) acc[r][v] = _mm256_fmadd_ps(x, b[v], acc[r][v]);
+    }
+  }
+  for (int r = 0; r < RB; ++r)
+    for (int v = 0; v < NV; ++v) _mm256_storeu_ps(Y + static_cast<std::int64_t>(r) * N + 8 * v, acc[r][v]);
+}
+
+template <int NV, int RB>
+__attribute__((target("avx2,fma"))) void rowGemmAvx2(const float* X, const float* B, const float* bias, float* Y,
+                                                     std::int64_t rows, int K) {
+  constexpr int N = 8 * NV;
+  std::int64_t r = 0;
+  for (; r + RB <= rows; r += RB) rowBlockAvx2<NV, RB>(X + r * K, B, bias, Y + r * N, K);
+  for (; r < rows; ++r) rowBlockAvx2<NV, 1>(X + r * K, B, bias, Y + r * N, K);
+}
+
+// N = 1: a dot product per row, in 8 lanes over k and then a fixed reduction
+// tree (the same for every row).
+__attribute__((target("avx2,fma"))) void rowDotAvx2(const float* X, const float* B, const float* bias, float* Y,
+                                                    std::int64_t rows, int K) {
+  const int K8 = K - K % 8;
+  const float b0 = bias ? bias[0] : 0.0f;
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const float* x = X + r * K;
+    __m256 acc = _mm256_setzero_ps();
+    for (int k = 0; k < K8; k += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(x + k), _mm256_loadu_ps(B + k), acc);
+    const __m128 h = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
+    const __m128 q = _mm_add_ps(h, _mm_movehl_ps(h, h));
+    float sum = _mm_cvtss_f32(_mm_add_ss(q, _mm_shuffle_ps(q, q, 1)));
+    for (int k = K8; k < K; ++k) sum += x[k] * B[k];
+    Y[r] = b0 + sum;
+  }
+}
+
+void rowGemmPlain(const float* X, const float* B, const float* bias, float* Y, std::int64_t rows, int K, int N) {
+  for (std::int64_t r = 0; r < rows; ++r) {
+    float* y = Y + r * N;
+    for (int n = 0; n < N; ++n) y[n] = bias ? bias[n] : 0.0f;
+    for (int k = 0; k < K; ++k) {
+      const float x = X[r * K + k];
+      const float* b = B + static_cast<std::int64_t>(k) * N;
+      for (int n = 0; n < N; ++n) y[n] += x * b[n];
+    }
+  }
+}
+
+bool hasAvx2Fma() {
+  static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return yes;
+}
+
+} // namespace
+
+void rowGemm(const float* X, const float* B, const float* bias, float* Y, std::int64_t rows, int K, int N) {
+  if (hasAvx2Fma()) {
+    switch (N) {
+      case 1: return rowDotAvx2(X, B, bias, Y, rows, K);
+      case 8: return rowGemmAvx2<1, 8>(X, B, bias, Y, rows, K);
+      case 16: return rowGemmAvx2<2, 6>(X, B, bias, Y, rows, K);
+      case 24: return rowGemmAvx2<3, 4>(X, B, bias, Y, rows, K);
+      case 32: return rowGemmAvx2<4, 3>(X, B, bias, Y, rows, K);
+      default: break;
+    }
+  }
+  rowGemmPlain(X, B, bias, Y, rows, K, N);
+}
+
+} // namespace Gnp::kernels

@@ -1,0 +1,26 @@
+#ifndef GNP_ROWGEMM_HPP
+#define GNP_ROWGEMM_HPP
+
+/// \file
+/// The dense layers' products, row by row: Y[r,:] = bias + X[r,:]·B for a
+/// row-major X (rows x K) and B (K x N), float32.
+///
+/// Why not BLAS: OpenBLAS's sgemm gives a row a result that depends on how many
+/// rows it was handed with (its edge kernels round differently), so the same
+/// network would compute different numbers on 1 and 2 ranks. Here every output
+/// entry is the same chain of fused multiply-adds over k, starting from the
+/// bias, whichever block its row falls in: the result of a row does not depend
+/// on the other rows. Register-blocked AVX2/FMA code for the network's usual
+/// widths (N a multiple of 8, and N = 1), plain loops otherwise and on
+/// processors without AVX2 and FMA.
+
+#include <cstdint>
+
+namespace Gnp::kernels {
+
+/// Y = X·B (+ bias on every row, when bias is not null). Y must not overlap X or B.
+void rowGemm(const float* X, const float* B, const float* bias, float* Y, std::int64_t rows, int K, int N);
+
+} // namespace Gnp::kernels
+
+#endif

@@ -1,0 +1,128 @@
+// The hand-written kernels of src/kernels/: exact sums that do not depend on the
+// order of their terms, and dense products that compute each row alone.
+#include "Gnp_GlobalSums.hpp"
+#include "Gnp_TestProblems.hpp"
+#include "kernels/Gnp_ExactSum.hpp"
+#include "kernels/Gnp_RowGemm.hpp"
+
+#include <Teuchos_CommHelpers.hpp>
+#include <Tpetra_Core.hpp>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <vector>
+
+using namespace GnpTest;
+
+namespace {
+
+bool sameBits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+double exactSum(const std::vector<double>& terms, double bound) {
+  const double origin = Gnp::exact::start(bound, static_cast<double>(terms.size()));
+  double acc = origin;
+  for (double t : terms) acc = Gnp::exact::deposit(acc, t);
+  return acc - origin;
+}
+
+TEST(ExactSum, TermsHalfwayBetweenGridPointsRoundTheSameWhateverCameBefore) {
+  // Plain rounding to nearest even sends a half-grid term up or down depending
+  // on the accumulator's last bit, so {grid, grid/2} and {grid/2, grid} would
+  // sum to 2·grid and to grid.
+  const double origin = Gnp::exact::start(1.0, 2.0); // 1.5·2^P: the grid is 2^(P-52)
+  const double grid = std::ldexp(1.0, std::ilogb(origin) - 52);
+  EXPECT_TRUE(sameBits(exactSum({grid, grid / 2}, 1.0), exactSum({grid / 2, grid}, 1.0)));
+  EXPECT_EQ(exactSum({grid / 2, grid}, 1.0), 2 * grid);
+}
+
+TEST(ExactSum, SumDoesNotDependOnTheOrderOfItsTermsAndIsCloseToTheTrueSum) {
+  std::mt19937_64 rng(5);
+  std::normal_distribution<double> normal;
+  std::vector<double> terms(100000);
+  double bound = 0.0;
+  for (auto& t : terms) {
+    t = std::ldexp(normal(rng), static_cast<int>(rng() % 40) - 20); // 12 decades of magnitude
+    bound = std::max(bound, std::abs(t));
+  }
+  const double reference = exactSum(terms, bound);
+  long double truth = 0.0L;
+  for (double t : terms) truth += t;
+  for (int shuffle = 0; shuffle < 5; ++shuffle) {
+    std::shuffle(terms.begin(), terms.end(), rng);
+    EXPECT_TRUE(sameBits(exactSum(terms, bound), reference)) << "shuffle " << shuffle;
+  }
+  // Each term is rounded to the grid, 2^(L-49) of the bound at most (L = 17 here).
+  EXPECT_NEAR(reference, static_cast<double>(truth), terms.size() * std::ldexp(bound, 17 - 50));
+  EXPECT_NE(reference, 0.0);
+}
+
+TEST(ExactSum, TwoFoldSumKeepsFloat64Precision) {
+  // 1 + many tiny terms − 1: one grid would round every tiny term away.
+  std::vector<double> terms{1.0};
+  for (int i = 0; i < 1000; ++i) terms.push_back(1e-13);
+  terms.push_back(-1.0);
+  Gnp::exact::TwoFoldSum sum(1.0, static_cast<double>(terms.size()));
+  for (double t : terms) sum.add(t);
+  double coarse = 0.0, fine = 0.0;
+  sum.parts(coarse, fine);
+  // Every tiny term falls below the first grid (about 2^-39 here) and is rounded
+  // to the second (about 2^-78): an error of 1e-20 at most over 1000 terms, far
+  // below float64's 1.1e-16 relative to the bound 1.
+  EXPECT_NEAR(coarse + fine, 1000 * 1e-13, 1e-20);
+  EXPECT_NE(exactSum(terms, 1.0), coarse + fine); // what the second fold is for
+}
+
+TEST(GlobalSums, ColumnSumsAreTheSameOnEveryNumberOfRanks) {
+  // A block keyed by global row, summed on all ranks and on rank 0 alone.
+  const auto comm = Tpetra::getDefaultComm();
+  const int rows = 1001, C = 16;
+  auto value = [](int row, int c) {
+    return static_cast<float>(std::sin(0.37 * row + c) * std::exp(0.05 * ((row * 7 + c) % 40)));
+  };
+  const int first = rows * comm->getRank() / comm->getSize(), last = rows * (comm->getRank() + 1) / comm->getSize();
+  torch::Tensor mine = torch::empty({last - first, C});
+  for (int r = first; r < last; ++r)
+    for (int c = 0; c < C; ++c) mine[r - first][c] = value(r, c);
+  const torch::Tensor all = Gnp::globalColumnSums(*comm, mine, rows);
+  const auto self = comm->split(comm->getRank(), 0);
+  torch::Tensor whole = torch::empty({rows, C});
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < C; ++c) whole[r][c] = value(r, c);
+  const torch::Tensor alone = Gnp::globalColumnSums(*self, whole, rows);
+  EXPECT_TRUE(torch::equal(all, alone)) << all << alone;
+  EXPECT_TRUE(torch::allclose(alone, whole.to(torch::kFloat64).sum(0), 1e-9, 1e-9));
+}
+
+class RowGemm : public testing::TestWithParam<int> {};
+
+TEST_P(RowGemm, EachRowIsComputedAloneAndMatchesTheProduct) {
+  const int N = GetParam(), K = 16, rows = 37;
+  std::mt19937 rng(N);
+  std::normal_distribution<float> normal;
+  std::vector<float> X(rows * K), B(K * N), bias(N), Y(rows * N);
+  for (auto* v : {&X, &B, &bias})
+    for (auto& x : *v) x = normal(rng);
+  Gnp::kernels::rowGemm(X.data(), B.data(), bias.data(), Y.data(), rows, K, N);
+  for (int r = 0; r < rows; ++r)
+    for (int n = 0; n < N; ++n) {
+      double ref = bias[n];
+      for (int k = 0; k < K; ++k) ref += static_cast<double>(X[r * K + k]) * B[k * N + n];
+      EXPECT_NEAR(Y[r * N + n], ref, 1e-5 * (1.0 + std::abs(ref)));
+    }
+  // Any block of the rows, at any offset, gives those rows the same bits.
+  for (int start : {0, 1, 5, 13})
+    for (int count : {1, 2, 7, 24}) {
+      if (start + count > rows) continue;
+      std::vector<float> part(count * N);
+      Gnp::kernels::rowGemm(X.data() + start * K, B.data(), bias.data(), part.data(), count, K, N);
+      EXPECT_EQ(std::memcmp(part.data(), Y.data() + start * N, part.size() * sizeof(float)), 0)
+          << count << " rows from row " << start;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Widths, RowGemm, testing::Values(1, 5, 8, 16, 24, 32));
+
+} // namespace
