@@ -52,34 +52,41 @@ __attribute__((target_clones("avx2", "default"))) void outerProductDeposits(
   static_assert(IN % 4 == 0, "four inputs per vector");
   using exact::Double4;
   constexpr int V = IN / 4;
-  constexpr std::int64_t rowBlock = 128; // a block of g and x stays in cache across the output blocks
+  constexpr std::int64_t rowBlock = 2048 / IN; // the block's x in float64: 16 KB, in L1 across the output blocks
+  alignas(32) Double4 xd[rowBlock][V];
+  const bool vectorBias = out % 4 == 0 && out <= 64;
+  Double4 accb4[16];
+  if (vectorBias) std::memcpy(accb4, gb, sizeof(double) * out);
   for (std::int64_t r0 = 0; r0 < rows; r0 += rowBlock) {
     const std::int64_t r1 = std::min(rows, r0 + rowBlock);
+    // x converted once per block (not once per output block), and the bias
+    // sums four outputs to a vector.
+    for (std::int64_t r = r0; r < r1; ++r)
+      for (int v = 0; v < V; ++v) {
+        const float* p = x + r * IN + 4 * v;
+        xd[r - r0][v] = Double4{p[0], p[1], p[2], p[3]};
+      }
+    if (vectorBias)
+      for (std::int64_t r = r0; r < r1; ++r)
+        for (int v = 0; v < out / 4; ++v) {
+          const float* p = g + r * out + 4 * v;
+          exact::deposit(accb4[v], Double4{p[0], p[1], p[2], p[3]});
+        }
+    else
+      for (std::int64_t r = r0; r < r1; ++r)
+        for (int o = 0; o < out; ++o) gb[o] = exact::deposit(gb[o], g[r * out + o]);
     for (int o0 = 0; o0 + OB <= out; o0 += OB) {
       Double4 acc[OB][V];
-      double accb[OB];
-      for (int k = 0; k < OB; ++k) {
-        std::memcpy(acc[k], gw + static_cast<std::size_t>(o0 + k) * IN, sizeof acc[k]);
-        accb[k] = gb[o0 + k];
-      }
-      for (std::int64_t r = r0; r < r1; ++r) {
-        Double4 xr[V];
-        for (int v = 0; v < V; ++v) {
-          const float* p = x + r * IN + 4 * v;
-          xr[v] = Double4{p[0], p[1], p[2], p[3]};
-        }
+      for (int k = 0; k < OB; ++k) std::memcpy(acc[k], gw + static_cast<std::size_t>(o0 + k) * IN, sizeof acc[k]);
+      for (std::int64_t r = r0; r < r1; ++r)
         for (int k = 0; k < OB; ++k) {
           const double go = g[r * out + o0 + k];
-          for (int v = 0; v < V; ++v) exact::deposit(acc[k][v], go * xr[v]);
-          accb[k] = exact::deposit(accb[k], go);
+          for (int v = 0; v < V; ++v) exact::deposit(acc[k][v], go * xd[r - r0][v]);
         }
-      }
-      for (int k = 0; k < OB; ++k) {
-        std::memcpy(gw + static_cast<std::size_t>(o0 + k) * IN, acc[k], sizeof acc[k]);
-        gb[o0 + k] = accb[k];
-      }
+      for (int k = 0; k < OB; ++k) std::memcpy(gw + static_cast<std::size_t>(o0 + k) * IN, acc[k], sizeof acc[k]);
     }
   }
+  if (vectorBias) std::memcpy(gb, accb4, sizeof(double) * out);
 }
 
 // The same for one input (the encoder's first layer): vectors across outputs.

@@ -13,20 +13,29 @@ template <int NV, int RB>
 __attribute__((target("avx2,fma"))) inline void rowBlockAvx2(const float* X, const float* B, const float* bias,
                                                              float* Y, int K) {
   constexpr int N = 8 * NV;
+  // Unrolled early, so that GCC keeps the accumulators in registers (left to
+  // its late unrolling it stored all of them to the stack on every k).
   __m256 acc[RB][NV];
+#pragma GCC unroll 8
   for (int v = 0; v < NV; ++v) {
     const __m256 b0 = bias ? _mm256_loadu_ps(bias + 8 * v) : _mm256_setzero_ps();
+#pragma GCC unroll 8
     for (int r = 0; r < RB; ++r) acc[r][v] = b0;
   }
   for (int k = 0; k < K; ++k) {
     __m256 b[NV];
+#pragma GCC unroll 8
     for (int v = 0; v < NV; ++v) b[v] = _mm256_loadu_ps(B + static_cast<std::int64_t>(k) * N + 8 * v);
+#pragma GCC unroll 8
     for (int r = 0; r < RB; ++r) {
       const __m256 x = _mm256_broadcast_ss(X + static_cast<std::int64_t>(r) * K + k);
+#pragma GCC unroll 8
       for (int v = 0; v < NV; ++v) acc[r][v] = _mm256_fmadd_ps(x, b[v], acc[r][v]);
     }
   }
+#pragma GCC unroll 8
   for (int r = 0; r < RB; ++r)
+#pragma GCC unroll 8
     for (int v = 0; v < NV; ++v) _mm256_storeu_ps(Y + static_cast<std::int64_t>(r) * N + 8 * v, acc[r][v]);
 }
 
