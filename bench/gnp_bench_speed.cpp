@@ -13,6 +13,8 @@
 #include <Teuchos_CommHelpers.hpp>
 #include <Tpetra_Core.hpp>
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -36,6 +38,19 @@ double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.empty() ? 0.0 : v[v.size() / 2];
 }
+
+// This process's resident memory in KiB, now ("VmRSS") or at its peak since the
+// last resetPeakMemory() ("VmHWM").
+double residentKiB(const std::string& field) {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind(field + ":", 0) == 0) return std::stod(line.substr(field.size() + 1));
+  return 0.0;
+}
+
+// Starts a new peak for VmHWM (Linux: writing 5 to clear_refs resets it).
+void resetPeakMemory() { std::ofstream("/proc/self/clear_refs") << "5"; }
 
 double cpuSeconds() {
   timespec t{};
@@ -116,12 +131,20 @@ int main(int argc, char* argv[]) {
       const auto A = generated ? convectionDiffusion(std::stoi(path.substr(9)), comm)
                                : Gnp::readMatrixMarket<SC, LO, GO, NO>(path, comm);
       Gnp::Preconditioner<SC, LO, GO, NO> prec(A);
+      // Training's memory: the peak above what the process held before it. The
+      // network keeps freed memory in its heap (Gnp::Network): hand it back
+      // first, or an earlier matrix's would hide this one's.
+      malloc_trim(0);
+      const double residentBefore = residentKiB("VmRSS");
+      resetPeakMemory();
       Teuchos::ParameterList p;
       p.set("gnp: training steps", steps);
       p.set("gnp: print frequency", 0);
       prec.setParameters(p);
       prec.compute();
       const auto& report = prec.getTrainingReport();
+      double trainingKiB = residentKiB("VmHWM") - residentBefore, trainingKiBAll = 0.0;
+      Teuchos::reduceAll<int, double>(*comm, Teuchos::REDUCE_SUM, 1, &trainingKiB, &trainingKiBAll);
 
       // Wall: the slowest rank; CPU: the sum over ranks (the machine's cost); medians over repetitions.
       auto timeApply = [&](int columns, int repetitions) {
@@ -159,9 +182,11 @@ int main(int argc, char* argv[]) {
                     report.stepSeconds.size(), flops / 1e9, flops / step.cpu / 1e9, apply1.wall, apply1.cpu, applies,
                     apply16.wall, apply16.cpu);
       if (root)
-        std::printf("%-24s step per stored nonzero: %.3f us wall, %.3f us CPU\n", name.c_str(),
-                    1e6 * step.wall / static_cast<double>(A->getGlobalNumEntries()),
-                    1e6 * step.cpu / static_cast<double>(A->getGlobalNumEntries()));
+        std::printf("%-24s step per stored nonzero: %.3f us wall, %.3f us CPU | training's peak memory (all "
+                    "ranks): %.0f MiB, %.1f KiB per matrix row\n",
+                    name.c_str(), 1e6 * step.wall / static_cast<double>(A->getGlobalNumEntries()),
+                    1e6 * step.cpu / static_cast<double>(A->getGlobalNumEntries()), trainingKiBAll / 1024.0,
+                    trainingKiBAll / static_cast<double>(A->getGlobalNumRows()));
       if (comm->getSize() == 1) {
         // The baseline on the same Â = A/γ, one process.
         Gnp::Bench::CsrMatrix csr;
