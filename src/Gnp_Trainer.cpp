@@ -102,16 +102,16 @@ Trainer::LossTerms Trainer::evaluate(const torch::Tensor& out, const Batch& batc
     terms.differentiable = (p * c1 + q * c2).sum() / static_cast<double>(B);
     return terms;
   }
-  const torch::Tensor residual = product + batch.shift;
+  const torch::Tensor magnitude = (product + batch.shift).abs();
   const double rows = static_cast<double>(A_->globalRows());
   // The value from exact column sums (the same on any number of ranks: it picks
   // the best step); the differentiable term's value is this rank's share.
-  const torch::Tensor columnSums = globalColumnSums(comm, residual.abs(), rows);
+  const torch::Tensor columnSums = globalColumnSums(comm, magnitude, rows);
   if (!batch.weights.defined()) { // the paper's L1: one mean over all n·B entries
-    terms.differentiable = residual.abs().sum() / (rows * batch.b.size(1));
+    terms.differentiable = magnitude.sum() / (rows * batch.b.size(1));
     terms.value = columnSums.sum().item<double>() / (rows * batch.b.size(1));
   } else {
-    terms.differentiable = (residual.abs() * batch.weights).sum();
+    terms.differentiable = (magnitude * batch.weights).sum();
     terms.value = (columnSums * batch.weights).sum().item<double>();
   }
   return terms;
@@ -132,6 +132,7 @@ torch::Tensor Trainer::sampleBatch(std::uint64_t step) const {
   const int krylov = basisColumns > 0 ? std::min(options_.krylovSamples, batch) : 0;
 
   torch::Tensor x = torch::empty({rows, batch}, torch::kFloat64);
+  auto xa = x.accessor<double, 2>();
   if (krylov > 0) {
     // The coefficients e are the same on every rank (keyed by basis index).
     torch::Tensor e = torch::empty({basisColumns, krylov}, torch::kFloat64);
@@ -141,7 +142,6 @@ torch::Tensor Trainer::sampleBatch(std::uint64_t step) const {
         ea[j][c] = gaussian(options_.seed, KrylovCoefficientStream, step, j, c);
     // Row by row, in a fixed order (a BLAS product's rounding may depend on
     // how many rows it is given, and so on the number of ranks).
-    auto xa = x.accessor<double, 2>();
     const auto qa = krylovBasis_.accessor<double, 2>();
     for (std::int64_t i = 0; i < rows; ++i)
       for (int c = 0; c < krylov; ++c) {
@@ -150,7 +150,6 @@ torch::Tensor Trainer::sampleBatch(std::uint64_t step) const {
         xa[i][c] = sum;
       }
   }
-  auto xa = x.accessor<double, 2>();
   const auto& gids = A_->globalRowIndices();
   for (std::int64_t i = 0; i < rows; ++i)
     for (int c = krylov; c < batch; ++c)
