@@ -152,38 +152,87 @@ __attribute__((target_clones("avx2", "default"))) std::vector<double> columnMaxi
   return std::vector<double>(m.begin(), m.end());
 }
 
-// x·B (+ bias) for x (rows, K) and B (K, N), float32, each row computed alone
-// (kernels/Gnp_RowGemm.hpp: BLAS would round a row by how many rows it gets).
-torch::Tensor rowProduct(const torch::Tensor& x, const torch::Tensor& B, const torch::Tensor& bias) {
+// x·B (+ bias, then ReLU if relu) for x (rows, K) and B (K, N), float32, each
+// row computed alone (kernels/Gnp_RowGemm.hpp: BLAS would round a row by how
+// many rows it gets).
+torch::Tensor rowProduct(const torch::Tensor& x, const torch::Tensor& B, const torch::Tensor& bias,
+                         bool relu = false) {
   const torch::Tensor xc = x.contiguous(), Bc = B.contiguous();
   torch::Tensor y = torch::empty({xc.size(0), Bc.size(1)}, xc.options());
   kernels::rowGemm(xc.data_ptr<float>(), Bc.data_ptr<float>(), bias.defined() ? bias.data_ptr<float>() : nullptr,
-                   y.data_ptr<float>(), xc.size(0), static_cast<int>(Bc.size(0)), static_cast<int>(Bc.size(1)));
+                   y.data_ptr<float>(), xc.size(0), static_cast<int>(Bc.size(0)), static_cast<int>(Bc.size(1)), relu);
   return y;
+}
+
+// gm = g where y > 0, else 0 (the gradient through a ReLU whose output is y),
+// for row-major (rows, width) blocks; returns each column's largest |gm|.
+__attribute__((target_clones("avx2", "default"))) std::vector<double> reluGradientAndMaxima(
+    const float* __restrict g, const float* __restrict y, float* __restrict gm, std::int64_t rows, int width) {
+  std::vector<float> m(width, 0.0f);
+  if (width % 8 == 0 && width <= 64) {
+    using f8 = float __attribute__((vector_size(32)));
+    using i8 = int __attribute__((vector_size(32)));
+    const int chunks = width / 8;
+    f8 acc[8] = {};
+    const f8 zero = {};
+    for (std::int64_t r = 0; r < rows; ++r)
+      for (int k = 0; k < chunks; ++k) {
+        f8 gv, yv;
+        std::memcpy(&gv, g + r * width + 8 * k, sizeof gv);
+        std::memcpy(&yv, y + r * width + 8 * k, sizeof yv);
+        const f8 v = yv > zero ? gv : zero;
+        std::memcpy(gm + r * width + 8 * k, &v, sizeof v);
+        const f8 a = (f8)((i8)v & 0x7fffffff);
+        acc[k] = a > acc[k] ? a : acc[k];
+      }
+    std::memcpy(m.data(), acc, sizeof(float) * width);
+  } else {
+    for (std::int64_t r = 0; r < rows; ++r)
+      for (int c = 0; c < width; ++c) {
+        const float v = y[r * width + c] > 0.0f ? g[r * width + c] : 0.0f;
+        gm[r * width + c] = v;
+        m[c] = std::max(m[c], std::abs(v));
+      }
+  }
+  return std::vector<double>(m.begin(), m.end());
 }
 
 // y = x Wᵀ + b over the last dimension of x.
 class DenseFunction : public torch::autograd::Function<DenseFunction> {
 public:
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
-                               const torch::Tensor& weight, const torch::Tensor& bias, Float64Gradients* grads) {
-    ctx->save_for_backward({x, weight, bias});
+                               const torch::Tensor& weight, const torch::Tensor& bias, Float64Gradients* grads,
+                               bool relu) {
     ctx->saved_data["grads"] = c10::make_intrusive<GradientsHolder>(grads);
     std::vector<std::int64_t> shape(x.sizes().begin(), x.sizes().end());
     shape.back() = weight.size(0);
-    return rowProduct(x.reshape({-1, x.size(-1)}), weight.t(), bias).view(shape);
+    torch::Tensor y = rowProduct(x.reshape({-1, x.size(-1)}), weight.t(), bias, relu).view(shape);
+    // With the ReLU, its output says where the gradient passes (the next layer
+    // keeps the same tensor as its input: no extra memory).
+    if (relu) ctx->save_for_backward({x, weight, bias, y});
+    else ctx->save_for_backward({x, weight, bias});
+    return y;
   }
   static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
                                                torch::autograd::tensor_list grads) {
     const auto saved = ctx->get_saved_variables();
     const torch::Tensor &x = saved[0], &weight = saved[1], &bias = saved[2];
-    const torch::Tensor g = grads[0].reshape({-1, weight.size(0)}).contiguous();
+    torch::Tensor g = grads[0].reshape({-1, weight.size(0)}).contiguous();
     const torch::Tensor x2 = x.reshape({-1, x.size(-1)}).contiguous();
     const int out = static_cast<int>(g.size(1)), in = static_cast<int>(x2.size(1));
     Float64Gradients& sums = *gradientsOf(ctx);
     // The exact sums' grids, from bounds on their terms: max|g_o|·max|x_i| for
-    // the weight, max|g_o| for the bias, the maxima taken over all ranks.
-    std::vector<double> bounds = columnMaxima(g.data_ptr<float>(), g.size(0), out);
+    // the weight, max|g_o| for the bias, the maxima taken over all ranks (g
+    // taken through the ReLU first, in the same pass).
+    std::vector<double> bounds;
+    if (saved.size() == 4) {
+      const torch::Tensor y = saved[3].reshape({-1, out}).contiguous();
+      torch::Tensor gm = torch::empty_like(g);
+      bounds = reluGradientAndMaxima(g.data_ptr<float>(), y.data_ptr<float>(), gm.data_ptr<float>(), g.size(0), out);
+      g = gm;
+    } else {
+      bounds = columnMaxima(g.data_ptr<float>(), g.size(0), out);
+    }
     const std::vector<double> xMax = columnMaxima(x2.data_ptr<float>(), x2.size(0), in);
     bounds.insert(bounds.end(), xMax.begin(), xMax.end());
     allReduceMaxInPlace(sums.comm(), bounds.data(), out + in);
@@ -205,7 +254,7 @@ public:
     sums.add(weight, gw);
     sums.add(bias, gb);
     return {rowProduct(g, weight, torch::Tensor()).view(x.sizes()), gw.to(torch::kFloat32), gb.to(torch::kFloat32),
-            torch::Tensor()};
+            torch::Tensor(), torch::Tensor()};
   }
 };
 
@@ -377,18 +426,6 @@ public:
   }
 };
 
-torch::nn::Sequential mlp(int in, int hidden, int out, int linearLayers, bool finalRelu, Float64Gradients& grads) {
-  torch::nn::Sequential net;
-  int width = in;
-  for (int i = 0; i < linearLayers; ++i) {
-    const bool last = i + 1 == linearLayers;
-    const int next = last ? out : hidden;
-    net->push_back(Dense(width, next, grads));
-    if (!last || finalRelu) net->push_back(torch::nn::ReLU());
-    width = next;
-  }
-  return net;
-}
 
 } // namespace
 
@@ -402,7 +439,7 @@ torch::Tensor Float64Gradients::get(const torch::Tensor& parameter) const {
   return it != grads_.end() ? it->second : torch::zeros(parameter.sizes(), torch::kFloat64);
 }
 
-DenseImpl::DenseImpl(int in, int out, Float64Gradients& grads) : grads_(&grads) {
+DenseImpl::DenseImpl(int in, int out, Float64Gradients& grads, bool relu) : grads_(&grads), relu_(relu) {
   // torch::nn::Linear's initialisation: U(-1/√in, 1/√in) for weight and bias.
   const double bound = 1.0 / std::sqrt(static_cast<double>(in));
   weight = register_parameter("weight", torch::empty({out, in}).uniform_(-bound, bound));
@@ -410,7 +447,22 @@ DenseImpl::DenseImpl(int in, int out, Float64Gradients& grads) : grads_(&grads) 
 }
 
 torch::Tensor DenseImpl::forward(const torch::Tensor& x) {
-  return DenseFunction::apply(x, weight, bias, grads_);
+  return DenseFunction::apply(x, weight, bias, grads_, relu_);
+}
+
+MlpImpl::MlpImpl(int in, int hidden, int out, int linearLayers, bool finalRelu, Float64Gradients& grads) {
+  int width = in;
+  for (int i = 0; i < linearLayers; ++i) {
+    const bool last = i + 1 == linearLayers;
+    const int next = last ? out : hidden;
+    layers_.push_back(register_module(std::to_string(2 * i), Dense(width, next, grads, !last || finalRelu)));
+    width = next;
+  }
+}
+
+torch::Tensor MlpImpl::forward(torch::Tensor x) {
+  for (auto& layer : layers_) x = layer->forward(x);
+  return x;
 }
 
 GlobalBatchNormImpl::GlobalBatchNormImpl(int features, const Teuchos::Comm<int>& comm, Float64Gradients& grads)
@@ -447,8 +499,8 @@ torch::Tensor GlobalBatchNormImpl::forward(const torch::Tensor& x) {
 ResGcnImpl::ResGcnImpl(const Options& options, const DistributedOperator& A)
     : A_(&A), grads_(std::make_unique<Float64Gradients>(A.comm())) {
   const int e = options.embedding;
-  encoder_ = register_module("encoder", mlp(1, options.hidden, e, options.mlpLayers, true, *grads_));
-  decoder_ = register_module("decoder", mlp(e, options.hidden, 1, options.mlpLayers, false, *grads_));
+  encoder_ = register_module("encoder", Mlp(1, options.hidden, e, options.mlpLayers, true, *grads_));
+  decoder_ = register_module("decoder", Mlp(e, options.hidden, 1, options.mlpLayers, false, *grads_));
   for (int l = 0; l < options.layers; ++l) {
     const std::string suffix = std::to_string(l);
     convolutions_.push_back(register_module("convolution" + suffix, Dense(e, e, *grads_)));

@@ -47,20 +47,39 @@ private:
 };
 
 /// A dense layer y = x Wᵀ + b in float32 with float64 parameter gradients (see
-/// Float64Gradients). Parameters and initialisation are torch::nn::Linear's.
+/// Float64Gradients), optionally followed by a ReLU fused into the product.
+/// Parameters and initialisation are torch::nn::Linear's.
 class DenseImpl : public torch::nn::Module {
 public:
-  /// An in→out layer whose gradients go to `grads`.
-  DenseImpl(int in, int out, Float64Gradients& grads);
-  /// x Wᵀ + b for x: (rows, in).
+  /// An in→out layer whose gradients go to `grads`; relu: y = max(x Wᵀ + b, 0).
+  DenseImpl(int in, int out, Float64Gradients& grads, bool relu = false);
+  /// x Wᵀ + b (or its ReLU) for x: (rows, in).
   torch::Tensor forward(const torch::Tensor& x);
   torch::Tensor weight; ///< (out, in)
   torch::Tensor bias;   ///< (out)
 
 private:
   Float64Gradients* grads_;
+  bool relu_;
 };
 TORCH_MODULE(Dense);
+
+/// A multilayer perceptron: `linearLayers` Dense layers in→hidden→...→out with a
+/// ReLU after each but the last (and after the last too when finalRelu), fused
+/// into the layers' products. The layers are registered as "0", "2", "4", ...:
+/// the names torch::nn::Sequential gave them when ReLU modules sat in between,
+/// so that models saved then still load.
+class MlpImpl : public torch::nn::Module {
+public:
+  /// The layers, their gradients going to `grads`.
+  MlpImpl(int in, int hidden, int out, int linearLayers, bool finalRelu, Float64Gradients& grads);
+  /// The layers applied in turn to x: (..., in).
+  torch::Tensor forward(torch::Tensor x);
+
+private:
+  std::vector<Dense> layers_;
+};
+TORCH_MODULE(Mlp);
 
 /// Batch normalisation whose statistics are taken over the rows of all ranks
 /// (an all-reduce of sums), so that the network does not depend on how the rows
@@ -103,7 +122,7 @@ public:
 private:
   const DistributedOperator* A_;
   std::unique_ptr<Float64Gradients> grads_;
-  torch::nn::Sequential encoder_{nullptr}, decoder_{nullptr};
+  Mlp encoder_{nullptr}, decoder_{nullptr};
   std::vector<Dense> convolutions_, skips_;
   std::vector<GlobalBatchNorm> norms_;
 };

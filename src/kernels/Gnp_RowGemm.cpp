@@ -9,7 +9,7 @@ namespace {
 
 // RB rows at a time, N = 8·NV columns: RB·NV accumulators in registers; for
 // each k, NV vectors of B and one broadcast of X per row.
-template <int NV, int RB>
+template <int NV, int RB, bool RELU>
 __attribute__((target("avx2,fma"))) inline void rowBlockAvx2(const float* X, const float* B, const float* bias,
                                                              float* Y, int K) {
   constexpr int N = 8 * NV;
@@ -36,22 +36,29 @@ __attribute__((target("avx2,fma"))) inline void rowBlockAvx2(const float* X, con
 #pragma GCC unroll 8
   for (int r = 0; r < RB; ++r)
 #pragma GCC unroll 8
-    for (int v = 0; v < NV; ++v) _mm256_storeu_ps(Y + static_cast<std::int64_t>(r) * N + 8 * v, acc[r][v]);
+    for (int v = 0; v < NV; ++v)
+      _mm256_storeu_ps(Y + static_cast<std::int64_t>(r) * N + 8 * v,
+                       RELU ? _mm256_max_ps(acc[r][v], _mm256_setzero_ps()) : acc[r][v]);
 }
 
 template <int NV, int RB>
 __attribute__((target("avx2,fma"))) void rowGemmAvx2(const float* X, const float* B, const float* bias, float* Y,
-                                                     std::int64_t rows, int K) {
+                                                     std::int64_t rows, int K, bool relu) {
   constexpr int N = 8 * NV;
   std::int64_t r = 0;
-  for (; r + RB <= rows; r += RB) rowBlockAvx2<NV, RB>(X + r * K, B, bias, Y + r * N, K);
-  for (; r < rows; ++r) rowBlockAvx2<NV, 1>(X + r * K, B, bias, Y + r * N, K);
+  if (relu) {
+    for (; r + RB <= rows; r += RB) rowBlockAvx2<NV, RB, true>(X + r * K, B, bias, Y + r * N, K);
+    for (; r < rows; ++r) rowBlockAvx2<NV, 1, true>(X + r * K, B, bias, Y + r * N, K);
+  } else {
+    for (; r + RB <= rows; r += RB) rowBlockAvx2<NV, RB, false>(X + r * K, B, bias, Y + r * N, K);
+    for (; r < rows; ++r) rowBlockAvx2<NV, 1, false>(X + r * K, B, bias, Y + r * N, K);
+  }
 }
 
 // N = 1: a dot product per row, in 8 lanes over k and then a fixed reduction
 // tree (the same for every row).
 __attribute__((target("avx2,fma"))) void rowDotAvx2(const float* X, const float* B, const float* bias, float* Y,
-                                                    std::int64_t rows, int K) {
+                                                    std::int64_t rows, int K, bool relu) {
   const int K8 = K - K % 8;
   const float b0 = bias ? bias[0] : 0.0f;
   for (std::int64_t r = 0; r < rows; ++r) {
@@ -62,11 +69,12 @@ __attribute__((target("avx2,fma"))) void rowDotAvx2(const float* X, const float*
     const __m128 q = _mm_add_ps(h, _mm_movehl_ps(h, h));
     float sum = _mm_cvtss_f32(_mm_add_ss(q, _mm_shuffle_ps(q, q, 1)));
     for (int k = K8; k < K; ++k) sum += x[k] * B[k];
-    Y[r] = b0 + sum;
+    Y[r] = relu ? std::max(b0 + sum, 0.0f) : b0 + sum;
   }
 }
 
-void rowGemmPlain(const float* X, const float* B, const float* bias, float* Y, std::int64_t rows, int K, int N) {
+void rowGemmPlain(const float* X, const float* B, const float* bias, float* Y, std::int64_t rows, int K, int N,
+                  bool relu) {
   for (std::int64_t r = 0; r < rows; ++r) {
     float* y = Y + r * N;
     for (int n = 0; n < N; ++n) y[n] = bias ? bias[n] : 0.0f;
@@ -75,6 +83,8 @@ void rowGemmPlain(const float* X, const float* B, const float* bias, float* Y, s
       const float* b = B + static_cast<std::int64_t>(k) * N;
       for (int n = 0; n < N; ++n) y[n] += x * b[n];
     }
+    if (relu)
+      for (int n = 0; n < N; ++n) y[n] = std::max(y[n], 0.0f);
   }
 }
 
@@ -85,18 +95,19 @@ bool hasAvx2Fma() {
 
 } // namespace
 
-void rowGemm(const float* X, const float* B, const float* bias, float* Y, std::int64_t rows, int K, int N) {
+void rowGemm(const float* X, const float* B, const float* bias, float* Y, std::int64_t rows, int K, int N,
+             bool relu) {
   if (hasAvx2Fma()) {
     switch (N) {
-      case 1: return rowDotAvx2(X, B, bias, Y, rows, K);
-      case 8: return rowGemmAvx2<1, 8>(X, B, bias, Y, rows, K);
-      case 16: return rowGemmAvx2<2, 6>(X, B, bias, Y, rows, K);
-      case 24: return rowGemmAvx2<3, 4>(X, B, bias, Y, rows, K);
-      case 32: return rowGemmAvx2<4, 3>(X, B, bias, Y, rows, K);
+      case 1: return rowDotAvx2(X, B, bias, Y, rows, K, relu);
+      case 8: return rowGemmAvx2<1, 8>(X, B, bias, Y, rows, K, relu);
+      case 16: return rowGemmAvx2<2, 6>(X, B, bias, Y, rows, K, relu);
+      case 24: return rowGemmAvx2<3, 4>(X, B, bias, Y, rows, K, relu);
+      case 32: return rowGemmAvx2<4, 3>(X, B, bias, Y, rows, K, relu);
       default: break;
     }
   }
-  rowGemmPlain(X, B, bias, Y, rows, K, N);
+  rowGemmPlain(X, B, bias, Y, rows, K, N, relu);
 }
 
 } // namespace Gnp::kernels

@@ -18,8 +18,10 @@
 
 namespace Gnp::kernels {
 
-/// Y = X·B (+ bias on every row, when bias is not null). Y must not overlap X or B.
-void rowGemm(const float* X, const float* B, const float* bias, float* Y, std::int64_t rows, int K, int N);
+/// Y = X·B (+ bias on every row, when bias is not null), then max(Y, 0) when
+/// relu is true. Y must not overlap X or B.
+void rowGemm(const float* X, const float* B, const float* bias, float* Y, std::int64_t rows, int K, int N,
+             bool relu = false);
 
 } // namespace Gnp::kernels
 
