@@ -197,7 +197,39 @@ __attribute__((target_clones("avx2", "default"))) std::vector<double> reluGradie
   return std::vector<double>(m.begin(), m.end());
 }
 
-// y = x Wᵀ + b over the last dimension of x.
+// The gradients of a dense layer y = x Wᵀ + b given g = dL/dy (rows x out,
+// contiguous, already through the layer's ReLU) and the local maxima of |g| per
+// output: the parameter gradients as exact sums, also added to `sums`, and dL/dx.
+struct DenseGradients {
+  torch::Tensor input, weight, bias;
+};
+DenseGradients denseBackward(const torch::Tensor& g, std::vector<double> bounds, const torch::Tensor& x,
+                             const torch::Tensor& weight, const torch::Tensor& bias, Float64Gradients& sums) {
+  const torch::Tensor x2 = x.reshape({-1, x.size(-1)}).contiguous();
+  const int out = static_cast<int>(g.size(1)), in = static_cast<int>(x2.size(1));
+  // The exact sums' grids, from bounds on their terms: max|g_o|·max|x_i| for
+  // the weight, max|g_o| for the bias, the maxima taken over all ranks.
+  const std::vector<double> xMax = columnMaxima(x2.data_ptr<float>(), x2.size(0), in);
+  bounds.insert(bounds.end(), xMax.begin(), xMax.end());
+  allReduceMaxInPlace(sums.comm(), bounds.data(), out + in);
+  torch::Tensor gw = torch::empty({out, in}, torch::kFloat64), gb = torch::empty({out}, torch::kFloat64);
+  double *w = gw.data_ptr<double>(), *b = gb.data_ptr<double>();
+  std::vector<double> origin(static_cast<std::size_t>(out) * in + out);
+  for (int k = 0; k < out; ++k) {
+    for (int i = 0; i < in; ++i) origin[k * in + i] = exact::start(bounds[k] * bounds[out + i], sums.globalRows());
+    origin[static_cast<std::size_t>(out) * in + k] = exact::start(bounds[k], sums.globalRows());
+  }
+  std::copy(origin.begin(), origin.begin() + out * in, w);
+  std::copy(origin.begin() + out * in, origin.end(), b);
+  outerProductDeposits(g.data_ptr<float>(), x2.data_ptr<float>(), g.size(0), out, in, w, b);
+  for (int k = 0; k < out * in; ++k) w[k] -= origin[k]; // exact: one binade
+  for (int k = 0; k < out; ++k) b[k] -= origin[out * in + k];
+  sums.add(weight, gw);
+  sums.add(bias, gb);
+  return {rowProduct(g, weight, torch::Tensor()).view(x.sizes()), gw.to(torch::kFloat32), gb.to(torch::kFloat32)};
+}
+
+// y = x Wᵀ + b over the last dimension of x, optionally followed by a ReLU.
 class DenseFunction : public torch::autograd::Function<DenseFunction> {
 public:
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
@@ -217,15 +249,10 @@ public:
                                                torch::autograd::tensor_list grads) {
     const auto saved = ctx->get_saved_variables();
     const torch::Tensor &x = saved[0], &weight = saved[1], &bias = saved[2];
-    torch::Tensor g = grads[0].reshape({-1, weight.size(0)}).contiguous();
-    const torch::Tensor x2 = x.reshape({-1, x.size(-1)}).contiguous();
-    const int out = static_cast<int>(g.size(1)), in = static_cast<int>(x2.size(1));
-    Float64Gradients& sums = *gradientsOf(ctx);
-    // The exact sums' grids, from bounds on their terms: max|g_o|·max|x_i| for
-    // the weight, max|g_o| for the bias, the maxima taken over all ranks (g
-    // taken through the ReLU first, in the same pass).
+    const int out = static_cast<int>(weight.size(0));
+    torch::Tensor g = grads[0].reshape({-1, out}).contiguous();
     std::vector<double> bounds;
-    if (saved.size() == 4) {
+    if (saved.size() == 4) { // through the ReLU, and the maxima in the same pass
       const torch::Tensor y = saved[3].reshape({-1, out}).contiguous();
       torch::Tensor gm = torch::empty_like(g);
       bounds = reluGradientAndMaxima(g.data_ptr<float>(), y.data_ptr<float>(), gm.data_ptr<float>(), g.size(0), out);
@@ -233,28 +260,41 @@ public:
     } else {
       bounds = columnMaxima(g.data_ptr<float>(), g.size(0), out);
     }
-    const std::vector<double> xMax = columnMaxima(x2.data_ptr<float>(), x2.size(0), in);
-    bounds.insert(bounds.end(), xMax.begin(), xMax.end());
-    allReduceMaxInPlace(sums.comm(), bounds.data(), out + in);
-    torch::Tensor gw = torch::empty({out, in}, torch::kFloat64), gb = torch::empty({out}, torch::kFloat64);
-    double *w = gw.data_ptr<double>(), *b = gb.data_ptr<double>();
-    const std::vector<double> origin = [&] {
-      std::vector<double> o(static_cast<std::size_t>(out) * in + out);
-      for (int k = 0; k < out; ++k) {
-        for (int i = 0; i < in; ++i) o[k * in + i] = exact::start(bounds[k] * bounds[out + i], sums.globalRows());
-        o[static_cast<std::size_t>(out) * in + k] = exact::start(bounds[k], sums.globalRows());
-      }
-      return o;
-    }();
-    std::copy(origin.begin(), origin.begin() + out * in, w);
-    std::copy(origin.begin() + out * in, origin.end(), b);
-    outerProductDeposits(g.data_ptr<float>(), x2.data_ptr<float>(), g.size(0), out, in, w, b);
-    for (int k = 0; k < out * in; ++k) w[k] -= origin[k]; // exact: one binade
-    for (int k = 0; k < out; ++k) b[k] -= origin[out * in + k];
-    sums.add(weight, gw);
-    sums.add(bias, gb);
-    return {rowProduct(g, weight, torch::Tensor()).view(x.sizes()), gw.to(torch::kFloat32), gb.to(torch::kFloat32),
-            torch::Tensor(), torch::Tensor()};
+    const DenseGradients d = denseBackward(g, bounds, x, weight, bias, *gradientsOf(ctx));
+    return {d.input, d.weight, d.bias, torch::Tensor(), torch::Tensor()};
+  }
+};
+
+// y = a Waᵀ + ba + c Wcᵀ + bc over the last dimension of a and c: a graph
+// layer's convolution plus its skip connection, in one pass (kernels::rowGemm2)
+// instead of two products and a sum.
+class DenseSumFunction : public torch::autograd::Function<DenseSumFunction> {
+public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& a, const torch::Tensor& wa,
+                               const torch::Tensor& ba, const torch::Tensor& c, const torch::Tensor& wc,
+                               const torch::Tensor& bc, Float64Gradients* grads) {
+    ctx->saved_data["grads"] = c10::make_intrusive<GradientsHolder>(grads);
+    ctx->save_for_backward({a, wa, ba, c, wc, bc});
+    const torch::Tensor a2 = a.reshape({-1, a.size(-1)}).contiguous(), c2 = c.reshape({-1, c.size(-1)}).contiguous();
+    const torch::Tensor waT = wa.t().contiguous(), wcT = wc.t().contiguous(), bias = (ba + bc).contiguous();
+    std::vector<std::int64_t> shape(a.sizes().begin(), a.sizes().end());
+    shape.back() = wa.size(0);
+    torch::Tensor y = torch::empty({a2.size(0), wa.size(0)}, a.options());
+    kernels::rowGemm2(a2.data_ptr<float>(), waT.data_ptr<float>(), static_cast<int>(a2.size(1)), c2.data_ptr<float>(),
+                      wcT.data_ptr<float>(), static_cast<int>(c2.size(1)), bias.data_ptr<float>(),
+                      y.data_ptr<float>(), a2.size(0), static_cast<int>(wa.size(0)));
+    return y.view(shape);
+  }
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                               torch::autograd::tensor_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const int out = static_cast<int>(saved[1].size(0));
+    const torch::Tensor g = grads[0].reshape({-1, out}).contiguous();
+    const std::vector<double> bounds = columnMaxima(g.data_ptr<float>(), g.size(0), out); // once for both
+    Float64Gradients& sums = *gradientsOf(ctx);
+    const DenseGradients da = denseBackward(g, bounds, saved[0], saved[1], saved[2], sums);
+    const DenseGradients dc = denseBackward(g, bounds, saved[3], saved[4], saved[5], sums);
+    return {da.input, da.weight, da.bias, dc.input, dc.weight, dc.bias, torch::Tensor()};
   }
 };
 
@@ -525,7 +565,8 @@ torch::Tensor ResGcnImpl::forward(const torch::Tensor& b) {
   const std::int64_t e = x.size(2);
   for (std::size_t l = 0; l < convolutions_.size(); ++l) {
     const torch::Tensor ax = sparseProduct(*A_, x.reshape({rows, columns * e})).view({rows, columns, e});
-    const torch::Tensor pre = convolutions_[l]->forward(ax) + skips_[l]->forward(x);
+    const torch::Tensor pre = DenseSumFunction::apply(ax, convolutions_[l]->weight, convolutions_[l]->bias, x,
+                                                      skips_[l]->weight, skips_[l]->bias, grads_.get());
     x = norms_[l]->forward(pre.view({rows * columns, e})).view({rows, columns, e});
   }
   const torch::Tensor z = decoder_->forward(x).squeeze(-1);

@@ -123,6 +123,48 @@ TEST_P(RowGemm, EachRowIsComputedAloneAndMatchesTheProduct) {
     }
 }
 
+TEST_P(RowGemm, TwoOperandsSumLikeTheTwoProductsAndEachRowIsComputedAlone) {
+  const int N = GetParam(), K = 16, K2 = 8, rows = 29;
+  std::mt19937 rng(100 + N);
+  std::normal_distribution<float> normal;
+  std::vector<float> X(rows * K), X2(rows * K2), B(K * N), B2(K2 * N), bias(N), Y(rows * N);
+  for (auto* v : {&X, &X2, &B, &B2, &bias})
+    for (auto& x : *v) x = normal(rng);
+  Gnp::kernels::rowGemm2(X.data(), B.data(), K, X2.data(), B2.data(), K2, bias.data(), Y.data(), rows, N);
+  for (int r = 0; r < rows; ++r)
+    for (int n = 0; n < N; ++n) {
+      double ref = bias[n];
+      for (int k = 0; k < K; ++k) ref += static_cast<double>(X[r * K + k]) * B[k * N + n];
+      for (int k = 0; k < K2; ++k) ref += static_cast<double>(X2[r * K2 + k]) * B2[k * N + n];
+      EXPECT_NEAR(Y[r * N + n], ref, 1e-5 * (1.0 + std::abs(ref)));
+    }
+  for (int start : {0, 3, 11})
+    for (int count : {1, 5, 13}) {
+      std::vector<float> part(count * N);
+      Gnp::kernels::rowGemm2(X.data() + start * K, B.data(), K, X2.data() + start * K2, B2.data(), K2, bias.data(),
+                             part.data(), count, N);
+      EXPECT_EQ(std::memcmp(part.data(), Y.data() + start * N, part.size() * sizeof(float)), 0)
+          << count << " rows from row " << start;
+    }
+}
+
+TEST_P(RowGemm, FusedReluIsTheReluOfTheProduct) {
+  const int N = GetParam(), K = 12, rows = 17;
+  std::mt19937 rng(200 + N);
+  std::normal_distribution<float> normal;
+  std::vector<float> X(rows * K), B(K * N), bias(N), Y(rows * N), R(rows * N);
+  for (auto* v : {&X, &B, &bias})
+    for (auto& x : *v) x = normal(rng);
+  Gnp::kernels::rowGemm(X.data(), B.data(), bias.data(), Y.data(), rows, K, N);
+  Gnp::kernels::rowGemm(X.data(), B.data(), bias.data(), R.data(), rows, K, N, true);
+  int negative = 0;
+  for (int i = 0; i < rows * N; ++i) {
+    EXPECT_EQ(R[i], std::max(Y[i], 0.0f)) << "entry " << i;
+    negative += Y[i] < 0.0f;
+  }
+  EXPECT_GT(negative, 0); // the ReLU had something to do
+}
+
 INSTANTIATE_TEST_SUITE_P(Widths, RowGemm, testing::Values(1, 5, 8, 16, 24, 32));
 
 } // namespace

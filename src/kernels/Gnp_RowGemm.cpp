@@ -8,20 +8,12 @@ namespace Gnp::kernels {
 namespace {
 
 // RB rows at a time, N = 8·NV columns: RB·NV accumulators in registers; for
-// each k, NV vectors of B and one broadcast of X per row.
-template <int NV, int RB, bool RELU>
-__attribute__((target("avx2,fma"))) inline void rowBlockAvx2(const float* X, const float* B, const float* bias,
-                                                             float* Y, int K) {
+// each k, NV vectors of B and one broadcast of X per row. A second operand
+// (X2, B2, K2 > 0) continues the same chain.
+template <int NV, int RB>
+__attribute__((target("avx2,fma"))) inline void accumulateAvx2(__m256 (&acc)[RB][NV], const float* X,
+                                                               const float* B, int K) {
   constexpr int N = 8 * NV;
-  // Unrolled early, so that GCC keeps the accumulators in registers (left to
-  // its late unrolling it stored all of them to the stack on every k).
-  __m256 acc[RB][NV];
-#pragma GCC unroll 8
-  for (int v = 0; v < NV; ++v) {
-    const __m256 b0 = bias ? _mm256_loadu_ps(bias + 8 * v) : _mm256_setzero_ps();
-#pragma GCC unroll 8
-    for (int r = 0; r < RB; ++r) acc[r][v] = b0;
-  }
   for (int k = 0; k < K; ++k) {
     __m256 b[NV];
 #pragma GCC unroll 8
@@ -33,6 +25,23 @@ __attribute__((target("avx2,fma"))) inline void rowBlockAvx2(const float* X, con
       for (int v = 0; v < NV; ++v) acc[r][v] = _mm256_fmadd_ps(x, b[v], acc[r][v]);
     }
   }
+}
+
+template <int NV, int RB, bool RELU>
+__attribute__((target("avx2,fma"))) inline void rowBlockAvx2(const float* X, const float* B, int K, const float* X2,
+                                                             const float* B2, int K2, const float* bias, float* Y) {
+  constexpr int N = 8 * NV;
+  // Unrolled early, so that GCC keeps the accumulators in registers (left to
+  // its late unrolling it stored all of them to the stack on every k).
+  __m256 acc[RB][NV];
+#pragma GCC unroll 8
+  for (int v = 0; v < NV; ++v) {
+    const __m256 b0 = bias ? _mm256_loadu_ps(bias + 8 * v) : _mm256_setzero_ps();
+#pragma GCC unroll 8
+    for (int r = 0; r < RB; ++r) acc[r][v] = b0;
+  }
+  accumulateAvx2<NV, RB>(acc, X, B, K);
+  if (K2 > 0) accumulateAvx2<NV, RB>(acc, X2, B2, K2);
 #pragma GCC unroll 8
   for (int r = 0; r < RB; ++r)
 #pragma GCC unroll 8
@@ -42,16 +51,20 @@ __attribute__((target("avx2,fma"))) inline void rowBlockAvx2(const float* X, con
 }
 
 template <int NV, int RB>
-__attribute__((target("avx2,fma"))) void rowGemmAvx2(const float* X, const float* B, const float* bias, float* Y,
-                                                     std::int64_t rows, int K, bool relu) {
+__attribute__((target("avx2,fma"))) void rowGemmAvx2(const float* X, const float* B, int K, const float* X2,
+                                                     const float* B2, int K2, const float* bias, float* Y,
+                                                     std::int64_t rows, bool relu) {
   constexpr int N = 8 * NV;
   std::int64_t r = 0;
+  auto at = [&](const float* M, int width, std::int64_t row) { return M ? M + row * width : M; };
   if (relu) {
-    for (; r + RB <= rows; r += RB) rowBlockAvx2<NV, RB, true>(X + r * K, B, bias, Y + r * N, K);
-    for (; r < rows; ++r) rowBlockAvx2<NV, 1, true>(X + r * K, B, bias, Y + r * N, K);
+    for (; r + RB <= rows; r += RB)
+      rowBlockAvx2<NV, RB, true>(X + r * K, B, K, at(X2, K2, r), B2, K2, bias, Y + r * N);
+    for (; r < rows; ++r) rowBlockAvx2<NV, 1, true>(X + r * K, B, K, at(X2, K2, r), B2, K2, bias, Y + r * N);
   } else {
-    for (; r + RB <= rows; r += RB) rowBlockAvx2<NV, RB, false>(X + r * K, B, bias, Y + r * N, K);
-    for (; r < rows; ++r) rowBlockAvx2<NV, 1, false>(X + r * K, B, bias, Y + r * N, K);
+    for (; r + RB <= rows; r += RB)
+      rowBlockAvx2<NV, RB, false>(X + r * K, B, K, at(X2, K2, r), B2, K2, bias, Y + r * N);
+    for (; r < rows; ++r) rowBlockAvx2<NV, 1, false>(X + r * K, B, K, at(X2, K2, r), B2, K2, bias, Y + r * N);
   }
 }
 
@@ -73,14 +86,19 @@ __attribute__((target("avx2,fma"))) void rowDotAvx2(const float* X, const float*
   }
 }
 
-void rowGemmPlain(const float* X, const float* B, const float* bias, float* Y, std::int64_t rows, int K, int N,
-                  bool relu) {
+void rowGemmPlain(const float* X, const float* B, int K, const float* X2, const float* B2, int K2, const float* bias,
+                  float* Y, std::int64_t rows, int N, bool relu) {
   for (std::int64_t r = 0; r < rows; ++r) {
     float* y = Y + r * N;
     for (int n = 0; n < N; ++n) y[n] = bias ? bias[n] : 0.0f;
     for (int k = 0; k < K; ++k) {
       const float x = X[r * K + k];
       const float* b = B + static_cast<std::int64_t>(k) * N;
+      for (int n = 0; n < N; ++n) y[n] += x * b[n];
+    }
+    for (int k = 0; k < K2; ++k) {
+      const float x = X2[r * K2 + k];
+      const float* b = B2 + static_cast<std::int64_t>(k) * N;
       for (int n = 0; n < N; ++n) y[n] += x * b[n];
     }
     if (relu)
@@ -100,14 +118,28 @@ void rowGemm(const float* X, const float* B, const float* bias, float* Y, std::i
   if (hasAvx2Fma()) {
     switch (N) {
       case 1: return rowDotAvx2(X, B, bias, Y, rows, K, relu);
-      case 8: return rowGemmAvx2<1, 8>(X, B, bias, Y, rows, K, relu);
-      case 16: return rowGemmAvx2<2, 6>(X, B, bias, Y, rows, K, relu);
-      case 24: return rowGemmAvx2<3, 4>(X, B, bias, Y, rows, K, relu);
-      case 32: return rowGemmAvx2<4, 3>(X, B, bias, Y, rows, K, relu);
+      case 8: return rowGemmAvx2<1, 8>(X, B, K, nullptr, nullptr, 0, bias, Y, rows, relu);
+      case 16: return rowGemmAvx2<2, 6>(X, B, K, nullptr, nullptr, 0, bias, Y, rows, relu);
+      case 24: return rowGemmAvx2<3, 4>(X, B, K, nullptr, nullptr, 0, bias, Y, rows, relu);
+      case 32: return rowGemmAvx2<4, 3>(X, B, K, nullptr, nullptr, 0, bias, Y, rows, relu);
       default: break;
     }
   }
-  rowGemmPlain(X, B, bias, Y, rows, K, N, relu);
+  rowGemmPlain(X, B, K, nullptr, nullptr, 0, bias, Y, rows, N, relu);
+}
+
+void rowGemm2(const float* X, const float* B, int K, const float* X2, const float* B2, int K2, const float* bias,
+              float* Y, std::int64_t rows, int N) {
+  if (hasAvx2Fma()) {
+    switch (N) {
+      case 8: return rowGemmAvx2<1, 8>(X, B, K, X2, B2, K2, bias, Y, rows, false);
+      case 16: return rowGemmAvx2<2, 6>(X, B, K, X2, B2, K2, bias, Y, rows, false);
+      case 24: return rowGemmAvx2<3, 4>(X, B, K, X2, B2, K2, bias, Y, rows, false);
+      case 32: return rowGemmAvx2<4, 3>(X, B, K, X2, B2, K2, bias, Y, rows, false);
+      default: break;
+    }
+  }
+  rowGemmPlain(X, B, K, X2, B2, K2, bias, Y, rows, N, false);
 }
 
 } // namespace Gnp::kernels

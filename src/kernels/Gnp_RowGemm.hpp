@@ -23,6 +23,12 @@ namespace Gnp::kernels {
 void rowGemm(const float* X, const float* B, const float* bias, float* Y, std::int64_t rows, int K, int N,
              bool relu = false);
 
+/// Y = X·B + X2·B2 (+ bias) for X (rows x K), X2 (rows x K2), B (K x N), B2
+/// (K2 x N): both products in one chain per entry, without the two
+/// intermediate blocks (a graph layer's convolution and skip connection).
+void rowGemm2(const float* X, const float* B, int K, const float* X2, const float* B2, int K2, const float* bias,
+              float* Y, std::int64_t rows, int N);
+
 } // namespace Gnp::kernels
 
 #endif
