@@ -565,6 +565,8 @@ torch::Tensor ResGcnImpl::forward(const torch::Tensor& b) {
   const std::int64_t e = x.size(2);
   for (std::size_t l = 0; l < convolutions_.size(); ++l) {
     const torch::Tensor ax = sparseProduct(*A_, x.reshape({rows, columns * e})).view({rows, columns, e});
+    // The convolution's and the skip's Dense layers hold the parameters; their
+    // products and the sum run as one pass.
     const torch::Tensor pre = DenseSumFunction::apply(ax, convolutions_[l]->weight, convolutions_[l]->bias, x,
                                                       skips_[l]->weight, skips_[l]->bias, grads_.get());
     x = norms_[l]->forward(pre.view({rows * columns, e})).view({rows, columns, e});
