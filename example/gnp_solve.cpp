@@ -109,7 +109,40 @@ void printArtifactNotes(const std::vector<Gnp::RightHandSide>& rhsList, const st
   }
 }
 
+// The XML file's runs, "gnp: training steps" set from --gnp-steps (unless it is
+// "keep"), each validated: an invalid one is an input error naming the run.
+std::vector<Gnp::RunSpec> validatedRuns(const Teuchos::ParameterList& top, const std::string& stepsOption) {
+  const int steps = stepsOption == "keep"
+                        ? -1
+                        : static_cast<int>(Gnp::parseInteger("--gnp-steps", stepsOption, 1, 1000000000));
+  auto runs = Gnp::parseRunList(top);
+  for (auto& run : runs) {
+    if (steps > 0 && run.type == "GNP") run.precParams.set("gnp: training steps", steps);
+    try {
+      Factory::validate(run.type, run.precParams);
+    } catch (const std::exception& e) {
+      throw std::invalid_argument("run \"" + run.name + "\": " + e.what());
+    }
+  }
+  return runs;
+}
+
 // ----------------------------------------------------- --time-limit: driver and worker
+
+// A fresh folder under the system's temporary directory, removed with its files
+// when this goes out of scope (also when an error ends the driver).
+struct TemporaryFolder {
+  TemporaryFolder() {
+    std::string name = (std::filesystem::temp_directory_path() / "gnp-solve.XXXXXX").string();
+    if (!mkdtemp(name.data())) throw std::runtime_error("cannot create a temporary folder for the jobs");
+    path = name;
+  }
+  ~TemporaryFolder() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+  std::filesystem::path path;
+};
 
 // A worker's result file: the problem's size, then one row per right-hand side.
 void writeRows(const std::string& path, const Problem& p, const std::vector<Row>& rows) {
@@ -156,28 +189,16 @@ struct DriverSettings {
 // tables; a job past the time limit is killed and reported in its rows.
 int driver(const DriverSettings& s) {
   const auto top = Gnp::readParameterFile(s.paramsPath);
-  const auto runs = Gnp::parseRunList(*top);
+  const auto runs = validatedRuns(*top, s.stepsOption);
   const auto rhsList = s.rhsOption.empty() ? Gnp::rightHandSides(*top) : Gnp::parseRightHandSides(s.rhsOption);
-  for (const auto& run : runs) {
-    Teuchos::ParameterList params(run.precParams);
-    if (s.stepsOption != "keep" && run.type == "GNP")
-      params.set("gnp: training steps",
-                 static_cast<int>(Gnp::parseInteger("--gnp-steps", s.stepsOption, 1, 1000000000)));
-    try {
-      Factory::validate(run.type, params);
-    } catch (const std::exception& e) {
-      throw std::invalid_argument("run \"" + run.name + "\": " + e.what());
-    }
-  }
   Gnp::requireReadableFile(s.matrixPath, "matrix file");
   std::string tags;
   for (auto r : rhsList) tags += (tags.empty() ? "" : ",") + Gnp::fileTag(r);
   std::printf("gnp-solve: %s; params %s; right-hand sides: %s; each preconditioner on %d MPI rank(s) as its own job, "
               "time limit %g s\n",
               s.matrixPath.c_str(), s.paramsPath.c_str(), Gnp::toString(rhsList).c_str(), s.ranks, s.timeLimit);
-  std::string folderTemplate = (std::filesystem::temp_directory_path() / "gnp-solve.XXXXXX").string();
-  if (!mkdtemp(folderTemplate.data())) throw std::runtime_error("cannot create a temporary folder for the jobs");
-  const std::filesystem::path folder = folderTemplate;
+  const TemporaryFolder temporary;
+  const std::filesystem::path& folder = temporary.path;
   const std::string self = std::filesystem::canonical("/proc/self/exe").string();
 
   std::vector<std::vector<Row>> rows(rhsList.size());
@@ -198,7 +219,6 @@ int driver(const DriverSettings& s) {
       std::string line, last;
       while (std::getline(in, line))
         if (line.rfind("gnp-solve: error: ", 0) == 0) last = line.substr(18);
-      std::filesystem::remove_all(folder);
       throw std::invalid_argument(last.empty() ? "run \"" + run.name + "\": " + outcome.failure : last);
     }
     if (got.size() != rhsList.size()) {
@@ -215,7 +235,6 @@ int driver(const DriverSettings& s) {
     }
     for (std::size_t k = 0; k < rhsList.size(); ++k) rows[k].push_back(got[k]);
   }
-  std::filesystem::remove_all(folder);
   if (!size.empty()) {
     long long n = 0, nnz = 0;
     double gamma = 0.0;
@@ -336,24 +355,13 @@ int main(int argc, char* argv[]) {
   auto comm = Tpetra::getDefaultComm();
 
   try {
-    const int steps = stepsOption == "keep"
-                          ? -1
-                          : static_cast<int>(Gnp::parseInteger("--gnp-steps", stepsOption, 1, 1000000000));
     const auto top = Gnp::readParameterFile(paramsPath);
-    auto runs = Gnp::parseRunList(*top);
+    auto runs = validatedRuns(*top, stepsOption);
     const auto rhsList = rhsOption.empty() ? Gnp::rightHandSides(*top) : Gnp::parseRightHandSides(rhsOption);
     if (!workerRun.empty()) {
       runs.erase(std::remove_if(runs.begin(), runs.end(), [&](const Gnp::RunSpec& r) { return r.name != workerRun; }),
                  runs.end());
       if (runs.size() != 1) throw std::invalid_argument("--worker-run: no run named \"" + workerRun + "\"");
-    }
-    for (auto& run : runs) {
-      if (steps > 0 && run.type == "GNP") run.precParams.set("gnp: training steps", steps);
-      try {
-        Factory::validate(run.type, run.precParams);
-      } catch (const std::exception& e) {
-        throw std::invalid_argument("run \"" + run.name + "\": " + e.what());
-      }
     }
 
     const auto scaled = Gnp::readProtocolProblem<SC, LO, GO, NO>(matrixPath, comm);

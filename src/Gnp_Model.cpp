@@ -127,9 +127,13 @@ void outerProductDeposits(const float* g, const float* x, std::int64_t rows, int
   outerProductDepositsAnyWidth(g, x, rows, out, in, gw, gb);
 }
 
-// The largest magnitude in each column of a row-major (rows, width) block.
-__attribute__((target_clones("avx2", "default"))) std::vector<double> columnMaxima(const float* a, std::int64_t rows,
-                                                                                   int width) {
+// The largest magnitude in each column of a row-major (rows, width) block g;
+// with RELU, of g taken through a ReLU whose output is y (g where y > 0, else
+// 0), which is also written to gm: the backward's mask and the exact sums'
+// bounds in one pass.
+template <bool RELU>
+__attribute__((target_clones("avx2", "default"))) std::vector<double> maximaPass(
+    const float* __restrict g, const float* __restrict y, float* __restrict gm, std::int64_t rows, int width) {
   std::vector<float> m(width, 0.0f);
   if (width % 8 == 0 && width <= 64) {
     // Eight columns to a vector (GCC leaves the runtime-width loop scalar).
@@ -137,19 +141,41 @@ __attribute__((target_clones("avx2", "default"))) std::vector<double> columnMaxi
     using i8 = int __attribute__((vector_size(32)));
     const int chunks = width / 8;
     f8 acc[8] = {};
+    const f8 zero = {};
     for (std::int64_t r = 0; r < rows; ++r)
       for (int k = 0; k < chunks; ++k) {
         f8 v;
-        std::memcpy(&v, a + r * width + 8 * k, sizeof v);
-        v = (f8)((i8)v & 0x7fffffff); // |v|
-        acc[k] = v > acc[k] ? v : acc[k];
+        std::memcpy(&v, g + r * width + 8 * k, sizeof v);
+        if constexpr (RELU) {
+          f8 yv;
+          std::memcpy(&yv, y + r * width + 8 * k, sizeof yv);
+          v = yv > zero ? v : zero;
+          std::memcpy(gm + r * width + 8 * k, &v, sizeof v);
+        }
+        const f8 a = (f8)((i8)v & 0x7fffffff); // |v|
+        acc[k] = a > acc[k] ? a : acc[k];
       }
     std::memcpy(m.data(), acc, sizeof(float) * width);
   } else {
     for (std::int64_t r = 0; r < rows; ++r)
-      for (int c = 0; c < width; ++c) m[c] = std::max(m[c], std::abs(a[r * width + c]));
+      for (int c = 0; c < width; ++c) {
+        float v = g[r * width + c];
+        if constexpr (RELU) {
+          v = y[r * width + c] > 0.0f ? v : 0.0f;
+          gm[r * width + c] = v;
+        }
+        m[c] = std::max(m[c], std::abs(v));
+      }
   }
   return std::vector<double>(m.begin(), m.end());
+}
+
+std::vector<double> columnMaxima(const float* a, std::int64_t rows, int width) {
+  return maximaPass<false>(a, nullptr, nullptr, rows, width);
+}
+
+std::vector<double> reluGradientAndMaxima(const float* g, const float* y, float* gm, std::int64_t rows, int width) {
+  return maximaPass<true>(g, y, gm, rows, width);
 }
 
 // x·B (+ bias, then ReLU if relu) for x (rows, K) and B (K, N), float32, each
@@ -164,38 +190,6 @@ torch::Tensor rowProduct(const torch::Tensor& x, const torch::Tensor& B, const t
   return y;
 }
 
-// gm = g where y > 0, else 0 (the gradient through a ReLU whose output is y),
-// for row-major (rows, width) blocks; returns each column's largest |gm|.
-__attribute__((target_clones("avx2", "default"))) std::vector<double> reluGradientAndMaxima(
-    const float* __restrict g, const float* __restrict y, float* __restrict gm, std::int64_t rows, int width) {
-  std::vector<float> m(width, 0.0f);
-  if (width % 8 == 0 && width <= 64) {
-    using f8 = float __attribute__((vector_size(32)));
-    using i8 = int __attribute__((vector_size(32)));
-    const int chunks = width / 8;
-    f8 acc[8] = {};
-    const f8 zero = {};
-    for (std::int64_t r = 0; r < rows; ++r)
-      for (int k = 0; k < chunks; ++k) {
-        f8 gv, yv;
-        std::memcpy(&gv, g + r * width + 8 * k, sizeof gv);
-        std::memcpy(&yv, y + r * width + 8 * k, sizeof yv);
-        const f8 v = yv > zero ? gv : zero;
-        std::memcpy(gm + r * width + 8 * k, &v, sizeof v);
-        const f8 a = (f8)((i8)v & 0x7fffffff);
-        acc[k] = a > acc[k] ? a : acc[k];
-      }
-    std::memcpy(m.data(), acc, sizeof(float) * width);
-  } else {
-    for (std::int64_t r = 0; r < rows; ++r)
-      for (int c = 0; c < width; ++c) {
-        const float v = y[r * width + c] > 0.0f ? g[r * width + c] : 0.0f;
-        gm[r * width + c] = v;
-        m[c] = std::max(m[c], std::abs(v));
-      }
-  }
-  return std::vector<double>(m.begin(), m.end());
-}
 
 // The gradients of a dense layer y = x Wᵀ + b given g = dL/dy (rows x out,
 // contiguous, already through the layer's ReLU) and the local maxima of |g| per
