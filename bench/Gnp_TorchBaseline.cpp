@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <stdexcept>
+#include <string>
 
 namespace Gnp {
 namespace Bench {
@@ -74,18 +76,107 @@ struct NetworkImpl : torch::nn::Module {
 };
 TORCH_MODULE(Network);
 
-} // namespace
-
-BaselineTimings timeTorchBaseline(const CsrMatrix& csr, int steps, int applies) {
-  torch::manual_seed(0);
+// Â as a coalesced sparse COO tensor (float32).
+torch::Tensor sparseMatrix(const CsrMatrix& csr) {
   const std::int64_t n = csr.rows, nnz = static_cast<std::int64_t>(csr.values.size());
   auto rows = torch::empty({nnz}, torch::kLong), cols = torch::empty({nnz}, torch::kLong);
   std::int64_t* row = rows.data_ptr<std::int64_t>();
   for (std::int64_t i = 0; i < n; ++i) std::fill(row + csr.rowPtr[i], row + csr.rowPtr[i + 1], i);
   std::copy(csr.colInd.begin(), csr.colInd.end(), cols.data_ptr<std::int64_t>());
   const auto values = torch::from_blob(const_cast<float*>(csr.values.data()), {nnz}, torch::kFloat32).clone();
-  const auto A = torch::sparse_coo_tensor(torch::stack({rows, cols}), values, {n, n}).coalesce();
+  return torch::sparse_coo_tensor(torch::stack({rows, cols}), values, {n, n}).coalesce();
+}
 
+// The package's name of the baseline's parameter or buffer `name`: the MLPs'
+// names are the same, a graph layer's "layerL.W" / "layerL.U" / "layerL.bn" are
+// the package's "convolutionL" / "skipL" / "normL".
+std::string packageName(const std::string& name) {
+  const std::string prefix = "layer";
+  if (name.compare(0, prefix.size(), prefix) != 0) return name;
+  const auto dot = name.find('.'), second = name.find('.', dot + 1);
+  const std::string layer = name.substr(prefix.size(), dot - prefix.size()), part = name.substr(dot + 1, second - dot - 1);
+  const std::string rest = name.substr(second);
+  if (part == "W") return "convolution" + layer + rest;
+  if (part == "U") return "skip" + layer + rest;
+  if (part == "bn") return "norm" + layer + rest;
+  throw std::logic_error("baseline: no package name for " + name);
+}
+
+void loadState(torch::nn::Module& net, const std::vector<NamedTensor>& state) {
+  torch::NoGradGuard noGrad;
+  auto copy = [&](const std::string& name, torch::Tensor& target) {
+    const std::string wanted = packageName(name);
+    const auto it =
+        std::find_if(state.begin(), state.end(), [&](const NamedTensor& t) { return t.name == wanted; });
+    if (it == state.end()) throw std::invalid_argument("baseline: the package's state has no tensor " + wanted);
+    if (it->shape != target.sizes().vec())
+      throw std::invalid_argument("baseline: the package's tensor " + wanted + " has another shape");
+    target.copy_(torch::from_blob(const_cast<float*>(it->values.data()), it->shape, torch::kFloat32));
+  };
+  for (auto& item : net.named_parameters()) copy(item.key(), item.value());
+  for (auto& item : net.named_buffers())
+    if (item.key().find("num_batches_tracked") == std::string::npos) copy(item.key(), item.value());
+}
+
+// The baseline's L1 loss mean |Â M(b) − b| on right-hand sides b (n x 16,
+// row-major float64, rounded to float32 first as the package rounds them).
+torch::Tensor l1Loss(Network& net, const torch::Tensor& A, const std::vector<double>& b64, std::int64_t rows,
+                     torch::ScalarType type) {
+  if (static_cast<std::int64_t>(b64.size()) != rows * kBatch)
+    throw std::invalid_argument("baseline: a batch of right-hand sides must have n x 16 entries");
+  const auto b = torch::from_blob(const_cast<double*>(b64.data()), {rows, kBatch}, torch::kFloat64)
+                     .to(torch::kFloat32)
+                     .to(type);
+  return (torch::mm(A, net->forward(A, b)) - b).abs().mean();
+}
+
+} // namespace
+
+std::vector<NamedTensor> baselineGradients(const CsrMatrix& csr, const std::vector<NamedTensor>& initial,
+                                           const std::vector<double>& rightHandSides, bool float64) {
+  const auto type = float64 ? torch::kFloat64 : torch::kFloat32;
+  const auto A = sparseMatrix(csr).to(type);
+  Network net;
+  loadState(*net, initial);
+  net->to(type);
+  net->train();
+  l1Loss(net, A, rightHandSides, csr.rows, type).backward();
+  std::vector<NamedTensor> out;
+  for (const auto& item : net->named_parameters()) {
+    const torch::Tensor g = item.value().grad().to(torch::kFloat32).contiguous();
+    NamedTensor t{packageName(item.key()), g.sizes().vec(), {}};
+    t.values.assign(g.data_ptr<float>(), g.data_ptr<float>() + g.numel());
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+std::vector<double> baselineTrainingLosses(const CsrMatrix& csr, const std::vector<NamedTensor>& initial,
+                                           double learningRate, int steps,
+                                           const std::function<std::vector<double>(int)>& rightHandSides,
+                                           bool float64) {
+  const auto type = float64 ? torch::kFloat64 : torch::kFloat32;
+  const auto A = sparseMatrix(csr).to(type);
+  Network net;
+  loadState(*net, initial);
+  net->to(type);
+  torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(learningRate));
+  net->train();
+  std::vector<double> losses;
+  for (int step = 0; step < steps; ++step) {
+    adam.zero_grad();
+    const auto loss = l1Loss(net, A, rightHandSides(step), csr.rows, type);
+    losses.push_back(loss.item<double>());
+    loss.backward();
+    adam.step();
+  }
+  return losses;
+}
+
+BaselineTimings timeTorchBaseline(const CsrMatrix& csr, int steps, int applies) {
+  torch::manual_seed(0);
+  const std::int64_t n = csr.rows;
+  const auto A = sparseMatrix(csr);
   Network net;
   torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(1e-3));
   BaselineTimings t;

@@ -1,7 +1,10 @@
 #ifndef GNP_TORCHBASELINE_HPP
 #define GNP_TORCHBASELINE_HPP
 
+#include "Gnp_ModelFile.hpp"
+
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace Gnp {
@@ -31,6 +34,25 @@ struct BaselineTimings {
 /// COO Â, float32, one process, Adam; Gaussian samples b = Â x. Only for timing:
 /// the package's own Gnp::Network is what GNP runs.
 BaselineTimings timeTorchBaseline(const CsrMatrix& A, int steps, int applies);
+
+/// The baseline's training losses, step by step, from the package's initial
+/// parameters `initial` (Gnp::Network::state() names: the baseline maps its own
+/// names onto them) on the right-hand sides rightHandSides(step) (n x 16,
+/// row-major, float64; rounded to float32 as the package rounds them). What the
+/// authors' code computes: float32 throughout, L1 loss mean |Â M(b) − b|, Adam
+/// with learning rate `learningRate`. For checking that the package's network,
+/// loss and optimiser are the same mathematics. float64: the same network in
+/// float64 after the inputs' rounding to float32 (a reference for the package's
+/// float64 loss, and a measure of what rounding alone does to the losses).
+std::vector<double> baselineTrainingLosses(const CsrMatrix& A, const std::vector<NamedTensor>& initial,
+                                           double learningRate, int steps,
+                                           const std::function<std::vector<double>(int)>& rightHandSides,
+                                           bool float64 = false);
+
+/// The gradient of the baseline's L1 loss on one batch (as above), from the
+/// parameters `initial`, for each parameter under the package's name (float32).
+std::vector<NamedTensor> baselineGradients(const CsrMatrix& A, const std::vector<NamedTensor>& initial,
+                                           const std::vector<double>& rightHandSides, bool float64 = false);
 
 /// GFLOP/s of a large float32 GEMM (2048³) through LibTorch on this core: the
 /// peak a training step's flops are compared with.

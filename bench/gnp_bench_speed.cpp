@@ -3,8 +3,8 @@
 // on the ranks it runs on; on one rank also the same network in plain LibTorch
 // (Gnp_TorchBaseline) with the ratios, the step's FLOP count and GFLOP/s, and
 // this core's SGEMM rate. Prints figures; never fails on time.
+#include "Gnp_BaselineMatrix.hpp"
 #include "Gnp_Errors.hpp"
-#include "Gnp_HostBridge.hpp"
 #include "Gnp_MatrixIO.hpp"
 #include "Gnp_Preconditioner.hpp"
 #include "Gnp_TorchBaseline.hpp"
@@ -189,16 +189,8 @@ int main(int argc, char* argv[]) {
                     trainingKiBAll / static_cast<double>(A->getGlobalNumRows()));
       if (comm->getSize() == 1) {
         // The baseline on the same Â = A/γ, one process.
-        Gnp::Bench::CsrMatrix csr;
-        const auto local = Gnp::hostLocalMatrix(*A);
-        const auto columns = A->getColMap();
-        csr.rows = static_cast<std::int64_t>(A->getNodeNumRows());
-        csr.rowPtr.assign(local.graph.row_map.data(), local.graph.row_map.data() + csr.rows + 1);
-        for (std::size_t k = 0; k < local.nnz(); ++k) {
-          csr.colInd.push_back(static_cast<std::int64_t>(columns->getGlobalElement(local.graph.entries(k))));
-          csr.values.push_back(static_cast<float>(local.values(k) / prec.getScaling()));
-        }
-        const auto base = Gnp::Bench::timeTorchBaseline(csr, steps, applies);
+        const auto base =
+            Gnp::Bench::timeTorchBaseline(Gnp::Bench::baselineMatrix(*A, 1.0 / prec.getScaling()), steps, applies);
         std::printf("%-24s plain LibTorch baseline     | step: wall %.4f s cpu %.4f s (%.1f GFLOP/s per CPU-s) | "
                     "apply: wall %.5f s cpu %.5f s | apply x16: wall %.5f s cpu %.5f s\n",
                     name.c_str(), base.step.wall, base.step.cpu, flops / base.step.cpu / 1e9, base.apply1.wall,

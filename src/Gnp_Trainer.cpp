@@ -176,6 +176,19 @@ void Trainer::allReduceGradients(ResGcn& model) const {
   }
 }
 
+double Trainer::lossAndGradient(ResGcn& model, std::uint64_t step) const {
+  return lossAndGradient(model, prepare(sampleBatch(step)));
+}
+
+double Trainer::lossAndGradient(ResGcn& model, const Batch& batch) const {
+  model->float64Gradients().clear();
+  const torch::Tensor out = model->forward(batch.b.to(torch::kFloat32));
+  const LossTerms terms = evaluate(out, batch);
+  terms.differentiable.backward();
+  allReduceGradients(model);
+  return terms.value;
+}
+
 TrainingReport Trainer::train(ResGcn& model) {
   const auto& comm = A_->comm();
   const bool root = comm.getRank() == 0;
@@ -191,13 +204,7 @@ TrainingReport Trainer::train(ResGcn& model) {
   model->train();
   double lastElapsed = 0.0, lastCpu = processCpuSeconds();
   for (int step = 0; step < options_.steps; ++step) {
-    const Batch batch = prepare(sampleBatch(static_cast<std::uint64_t>(step)));
-    adam.zero_grad();
-    model->float64Gradients().clear();
-    const torch::Tensor out = model->forward(batch.b.to(torch::kFloat32));
-    const LossTerms terms = evaluate(out, batch);
-    const torch::Tensor& loss = terms.differentiable;
-    const double globalLoss = terms.value;
+    const double globalLoss = lossAndGradient(model, static_cast<std::uint64_t>(step));
     losses_.push_back(globalLoss);
     if (!std::isfinite(globalLoss)) {
       report.reason = StopReason::Diverged;
@@ -221,8 +228,6 @@ TrainingReport Trainer::train(ResGcn& model) {
     }
     for (auto& group : adam.param_groups())
       static_cast<torch::optim::AdamOptions&>(group.options()).lr(learningRateAt(options_, step));
-    loss.backward();
-    allReduceGradients(model);
     adam.step();
     report.stepsRun = step + 1;
 

@@ -27,6 +27,12 @@ public:
   /// Global loss of every step run, identical on all ranks.
   const std::vector<double>& lossHistory() const { return losses_; }
 
+  /// One step's forward and backward pass, without the update: the global loss
+  /// of the batch of `step` (identical on all ranks), and each parameter's
+  /// .grad() set to the loss's gradient summed over ranks (float32). The model
+  /// must be in training mode.
+  double lossAndGradient(ResGcn& model, std::uint64_t step) const;
+
   /// The right-hand sides of one step: b = Â x, x = [Q e | Gaussian] (float64).
   torch::Tensor sampleBatch(std::uint64_t step) const;
 
@@ -52,6 +58,7 @@ private:
   LossTerms evaluate(const torch::Tensor& out, const Batch& batch) const;
   /// The global loss of the model in inference mode on `batch` (no gradients).
   double inferenceLoss(ResGcn& model, const Batch& batch) const;
+  double lossAndGradient(ResGcn& model, const Batch& batch) const;
   void allReduceGradients(ResGcn& model) const;
 
   Options options_;
