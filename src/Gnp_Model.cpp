@@ -3,6 +3,7 @@
 #include "Gnp_GlobalSums.hpp"
 #include "Gnp_SparseProduct.hpp"
 #include "kernels/Gnp_ExactSum.hpp"
+#include "kernels/Gnp_GradientDeposits.hpp"
 #include "kernels/Gnp_RowGemm.hpp"
 
 #include <Teuchos_CommHelpers.hpp>
@@ -36,95 +37,6 @@ std::vector<float> values(const torch::Tensor& t) {
 
 Float64Gradients* gradientsOf(torch::autograd::AutogradContext* ctx) {
   return ctx->saved_data["grads"].toCustomClass<GradientsHolder>()->grads;
-}
-
-// gw += Σ_r g_rᵀ x_r and gb += Σ_r g_r over the rows r of row-major blocks
-// g (rows x out) and x (rows x in), as exact sums (kernels/Gnp_ExactSum.hpp):
-// gw and gb come in holding each sum's start value and leave holding the start
-// plus the sum. A product of two float32 numbers is exact in float64, so each
-// term is rounded only once, to its sum's grid. Hand-written for the usual
-// widths: the accumulators of OB outputs stay in registers over a block of
-// rows; compiled for AVX2 and for the baseline, chosen when the library loads.
-template <int IN, int OB>
-__attribute__((target_clones("avx2", "default"))) void outerProductDeposits(
-    const float* __restrict g, const float* __restrict x, std::int64_t rows, int out, double* __restrict gw,
-    double* __restrict gb) {
-  static_assert(IN % 4 == 0, "four inputs per vector");
-  using exact::Double4;
-  constexpr int V = IN / 4;
-  constexpr std::int64_t rowBlock = 2048 / IN; // the block's x in float64: 16 KB, in L1 across the output blocks
-  alignas(32) Double4 xd[rowBlock][V];
-  const bool vectorBias = out % 4 == 0 && out <= 64;
-  Double4 accb4[16];
-  if (vectorBias) std::memcpy(accb4, gb, sizeof(double) * out);
-  for (std::int64_t r0 = 0; r0 < rows; r0 += rowBlock) {
-    const std::int64_t r1 = std::min(rows, r0 + rowBlock);
-    // x converted once per block (not once per output block), and the bias
-    // sums four outputs to a vector.
-    for (std::int64_t r = r0; r < r1; ++r)
-      for (int v = 0; v < V; ++v) {
-        const float* p = x + r * IN + 4 * v;
-        xd[r - r0][v] = Double4{p[0], p[1], p[2], p[3]};
-      }
-    if (vectorBias)
-      for (std::int64_t r = r0; r < r1; ++r)
-        for (int v = 0; v < out / 4; ++v) {
-          const float* p = g + r * out + 4 * v;
-          exact::deposit(accb4[v], Double4{p[0], p[1], p[2], p[3]});
-        }
-    else
-      for (std::int64_t r = r0; r < r1; ++r)
-        for (int o = 0; o < out; ++o) gb[o] = exact::deposit(gb[o], g[r * out + o]);
-    for (int o0 = 0; o0 + OB <= out; o0 += OB) {
-      Double4 acc[OB][V];
-      for (int k = 0; k < OB; ++k) std::memcpy(acc[k], gw + static_cast<std::size_t>(o0 + k) * IN, sizeof acc[k]);
-      for (std::int64_t r = r0; r < r1; ++r)
-        for (int k = 0; k < OB; ++k) {
-          const double go = g[r * out + o0 + k];
-          for (int v = 0; v < V; ++v) exact::deposit(acc[k][v], go * xd[r - r0][v]);
-        }
-      for (int k = 0; k < OB; ++k) std::memcpy(gw + static_cast<std::size_t>(o0 + k) * IN, acc[k], sizeof acc[k]);
-    }
-  }
-  if (vectorBias) std::memcpy(gb, accb4, sizeof(double) * out);
-}
-
-// The same for one input (the encoder's first layer): vectors across outputs.
-__attribute__((target_clones("avx2", "default"))) void outerProductDepositsOneInput(
-    const float* __restrict g, const float* __restrict x, std::int64_t rows, int out, double* __restrict gw,
-    double* __restrict gb) {
-  using exact::Double4;
-  for (int o0 = 0; o0 + 4 <= out; o0 += 4) {
-    Double4 accw, accb;
-    std::memcpy(&accw, gw + o0, sizeof accw);
-    std::memcpy(&accb, gb + o0, sizeof accb);
-    for (std::int64_t r = 0; r < rows; ++r) {
-      const float* p = g + r * out + o0;
-      const Double4 gv = {p[0], p[1], p[2], p[3]};
-      exact::deposit(accw, gv * static_cast<double>(x[r]));
-      exact::deposit(accb, gv);
-    }
-    std::memcpy(gw + o0, &accw, sizeof accw);
-    std::memcpy(gb + o0, &accb, sizeof accb);
-  }
-}
-
-void outerProductDepositsAnyWidth(const float* g, const float* x, std::int64_t rows, int out, int in, double* gw,
-                                  double* gb) {
-  for (std::int64_t r = 0; r < rows; ++r)
-    for (int o = 0; o < out; ++o) {
-      const double go = g[r * out + o];
-      for (int i = 0; i < in; ++i)
-        gw[static_cast<std::size_t>(o) * in + i] = exact::deposit(gw[static_cast<std::size_t>(o) * in + i], go * x[r * in + i]);
-      gb[o] = exact::deposit(gb[o], go);
-    }
-}
-
-void outerProductDeposits(const float* g, const float* x, std::int64_t rows, int out, int in, double* gw, double* gb) {
-  if (in == 16 && out % 2 == 0) return outerProductDeposits<16, 2>(g, x, rows, out, gw, gb);
-  if (in == 32) return outerProductDeposits<32, 1>(g, x, rows, out, gw, gb);
-  if (in == 1 && out % 4 == 0) return outerProductDepositsOneInput(g, x, rows, out, gw, gb);
-  outerProductDepositsAnyWidth(g, x, rows, out, in, gw, gb);
 }
 
 // The largest magnitude in each column of a row-major (rows, width) block g;
@@ -201,6 +113,8 @@ DenseGradients denseBackward(const torch::Tensor& g, std::vector<double> bounds,
                              const torch::Tensor& weight, const torch::Tensor& bias, Float64Gradients& sums) {
   const torch::Tensor x2 = x.reshape({-1, x.size(-1)}).contiguous();
   const int out = static_cast<int>(g.size(1)), in = static_cast<int>(x2.size(1));
+  // Rows (r, c) of one matrix row r, c the batch's columns, form a group.
+  const int group = x.dim() == 3 ? static_cast<int>(x.size(1)) : 1;
   // The exact sums' grids, from bounds on their terms: max|g_o|·max|x_i| for
   // the weight, max|g_o| for the bias, the maxima taken over all ranks.
   const std::vector<double> xMax = columnMaxima(x2.data_ptr<float>(), x2.size(0), in);
@@ -209,13 +123,15 @@ DenseGradients denseBackward(const torch::Tensor& g, std::vector<double> bounds,
   torch::Tensor gw = torch::empty({out, in}, torch::kFloat64), gb = torch::empty({out}, torch::kFloat64);
   double *w = gw.data_ptr<double>(), *b = gb.data_ptr<double>();
   std::vector<double> origin(static_cast<std::size_t>(out) * in + out);
+  const double count = kernels::depositCount(sums.globalRows(), group);
   for (int k = 0; k < out; ++k) {
-    for (int i = 0; i < in; ++i) origin[k * in + i] = exact::start(bounds[k] * bounds[out + i], sums.globalRows());
-    origin[static_cast<std::size_t>(out) * in + k] = exact::start(bounds[k], sums.globalRows());
+    for (int i = 0; i < in; ++i)
+      origin[k * in + i] = exact::start(kernels::depositBound(bounds[k] * bounds[out + i], group), count);
+    origin[static_cast<std::size_t>(out) * in + k] = exact::start(kernels::depositBound(bounds[k], group), count);
   }
   std::copy(origin.begin(), origin.begin() + out * in, w);
   std::copy(origin.begin() + out * in, origin.end(), b);
-  outerProductDeposits(g.data_ptr<float>(), x2.data_ptr<float>(), g.size(0), out, in, w, b);
+  kernels::gradientDeposits(g.data_ptr<float>(), x2.data_ptr<float>(), g.size(0), out, in, group, w, b);
   for (int k = 0; k < out * in; ++k) w[k] -= origin[k]; // exact: one binade
   for (int k = 0; k < out; ++k) b[k] -= origin[out * in + k];
   sums.add(weight, gw);

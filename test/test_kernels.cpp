@@ -1,8 +1,10 @@
 // The hand-written kernels of src/kernels/: exact sums that do not depend on the
-// order of their terms, and dense products that compute each row alone.
+// order of their terms, dense products that compute each row alone, and the
+// dense layers' gradient sums that do not depend on how groups of rows are split.
 #include "Gnp_GlobalSums.hpp"
 #include "Gnp_TestProblems.hpp"
 #include "kernels/Gnp_ExactSum.hpp"
+#include "kernels/Gnp_GradientDeposits.hpp"
 #include "kernels/Gnp_RowGemm.hpp"
 
 #include <Teuchos_CommHelpers.hpp>
@@ -166,5 +168,83 @@ TEST_P(RowGemm, FusedReluIsTheReluOfTheProduct) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Widths, RowGemm, testing::Values(1, 5, 8, 16, 24, 32));
+
+// A layer's gradient sums Σ gᵀx, Σ g over `rows` rows in groups of `group`,
+// computed by `kernel` on the rows [first, first + count) (started, deposited,
+// start taken off), for in → out widths.
+struct Deposits {
+  int in, out, group;
+  std::int64_t rows = 0;
+  std::vector<float> g, x;
+  double bound = 0.0, boundBias = 0.0;
+  Deposits(int in_, int out_, int group_, int groups) : in(in_), out(out_), group(group_), rows(std::int64_t(groups) * group_) {
+    std::mt19937 rng(in * 1000 + out * 10 + group);
+    std::normal_distribution<float> normal;
+    g.resize(rows * out), x.resize(rows * in);
+    for (auto& v : g) v = normal(rng), boundBias = std::max(boundBias, double(std::abs(v)));
+    double xMax = 0.0;
+    for (auto& v : x) v = normal(rng), xMax = std::max(xMax, double(std::abs(v)));
+    bound = boundBias * xMax;
+  }
+  template <class Kernel>
+  std::vector<double> sums(Kernel kernel, std::int64_t first, std::int64_t count) const {
+    const double n = Gnp::kernels::depositCount(static_cast<double>(rows), group);
+    const double w0 = Gnp::exact::start(Gnp::kernels::depositBound(bound, group), n);
+    const double b0 = Gnp::exact::start(Gnp::kernels::depositBound(boundBias, group), n);
+    std::vector<double> acc(out * in + out);
+    std::fill(acc.begin(), acc.begin() + out * in, w0);
+    std::fill(acc.begin() + out * in, acc.end(), b0);
+    kernel(g.data() + first * out, x.data() + first * in, count, out, in, group, acc.data(), acc.data() + out * in);
+    for (int k = 0; k < out * in; ++k) acc[k] -= w0;
+    for (int k = 0; k < out; ++k) acc[out * in + k] -= b0;
+    return acc;
+  }
+};
+
+class GradientDeposits : public testing::TestWithParam<std::tuple<int, int, int>> {};
+
+TEST_P(GradientDeposits, SumsAreTheSameHoweverTheGroupsAreSplitAndCloseToTheTrueSums) {
+  const auto [in, out, group] = GetParam();
+  const Deposits d(in, out, group, 23);
+  const auto whole = d.sums(Gnp::kernels::gradientDeposits, 0, d.rows);
+  // The vector code computes what the plain loops compute, bit for bit.
+  const auto plain = d.sums(Gnp::kernels::gradientDepositsPlain, 0, d.rows);
+  EXPECT_EQ(std::memcmp(whole.data(), plain.data(), whole.size() * sizeof(double)), 0);
+  // Rows split between two "ranks" at a group boundary: the sums add up to the
+  // same bits (each part lies on the common grid, so the addition is exact).
+  for (int cut : {1, 7, 22}) {
+    const auto first = d.sums(Gnp::kernels::gradientDeposits, 0, std::int64_t(cut) * group);
+    const auto second = d.sums(Gnp::kernels::gradientDeposits, std::int64_t(cut) * group, d.rows - cut * group);
+    for (size_t k = 0; k < whole.size(); ++k)
+      ASSERT_TRUE(sameBits(first[k] + second[k], whole[k])) << "sum " << k << ", split after group " << cut;
+  }
+  // And they are the sums, to far below float32 rounding.
+  for (int o = 0; o < out; ++o) {
+    double bias = 0.0;
+    for (std::int64_t r = 0; r < d.rows; ++r) bias += d.g[r * out + o];
+    EXPECT_NEAR(whole[out * in + o], bias, 1e-9 * d.rows * d.boundBias);
+    for (int i = 0; i < in; ++i) {
+      double w = 0.0;
+      for (std::int64_t r = 0; r < d.rows; ++r) w += double(d.g[r * out + o]) * d.x[r * in + i];
+      EXPECT_NEAR(whole[o * in + i], w, 1e-9 * d.rows * d.bound);
+    }
+  }
+}
+
+TEST(GradientDepositsRows, RowsThatAreNotWholeGroupsAreAnError) {
+  std::vector<float> g(10), x(10);
+  std::vector<double> gw(1), gb(1);
+  EXPECT_THROW(Gnp::kernels::gradientDeposits(g.data(), x.data(), 10, 1, 1, 4, gw.data(), gb.data()),
+               std::invalid_argument);
+}
+
+// The network's widths (1, 16, 32; 1 → 32 the encoder's first layer, 32 → 1
+// the decoder's last), others through the plain loops; groups of 16 (the
+// batch), 1, and 20 (two chunks per group).
+INSTANTIATE_TEST_SUITE_P(Widths, GradientDeposits,
+                         testing::Values(std::tuple{1, 32, 16}, std::tuple{16, 16, 16}, std::tuple{16, 32, 16},
+                                         std::tuple{32, 32, 16}, std::tuple{32, 16, 16}, std::tuple{32, 1, 16},
+                                         std::tuple{32, 32, 20}, std::tuple{16, 16, 1}, std::tuple{5, 3, 16},
+                                         std::tuple{1, 6, 7}));
 
 } // namespace
