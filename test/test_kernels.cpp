@@ -218,15 +218,16 @@ TEST_P(GradientDeposits, SumsAreTheSameHoweverTheGroupsAreSplitAndCloseToTheTrue
     for (size_t k = 0; k < whole.size(); ++k)
       ASSERT_TRUE(sameBits(first[k] + second[k], whole[k])) << "sum " << k << ", split after group " << cut;
   }
-  // And they are the sums, to far below float32 rounding.
+  // And they are the sums, to float32 rounding of the chunks' sums (at most 16
+  // terms each, each within the bound).
   for (int o = 0; o < out; ++o) {
     double bias = 0.0;
     for (std::int64_t r = 0; r < d.rows; ++r) bias += d.g[r * out + o];
-    EXPECT_NEAR(whole[out * in + o], bias, 1e-9 * d.rows * d.boundBias);
+    EXPECT_NEAR(whole[out * in + o], bias, 1e-6 * d.rows * d.boundBias);
     for (int i = 0; i < in; ++i) {
       double w = 0.0;
       for (std::int64_t r = 0; r < d.rows; ++r) w += double(d.g[r * out + o]) * d.x[r * in + i];
-      EXPECT_NEAR(whole[o * in + i], w, 1e-9 * d.rows * d.bound);
+      EXPECT_NEAR(whole[o * in + i], w, 1e-6 * d.rows * d.bound);
     }
   }
 }
@@ -244,7 +245,7 @@ TEST(GradientDepositsRows, RowsThatAreNotWholeGroupsAreAnError) {
 INSTANTIATE_TEST_SUITE_P(Widths, GradientDeposits,
                          testing::Values(std::tuple{1, 32, 16}, std::tuple{16, 16, 16}, std::tuple{16, 32, 16},
                                          std::tuple{32, 32, 16}, std::tuple{32, 16, 16}, std::tuple{32, 1, 16},
-                                         std::tuple{32, 32, 20}, std::tuple{16, 16, 1}, std::tuple{5, 3, 16},
+                                         std::tuple{32, 32, 20}, std::tuple{16, 16, 1}, std::tuple{5, 3, 16}, std::tuple{1, 24, 16},
                                          std::tuple{1, 6, 7}));
 
 } // namespace

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 namespace Gnp::kernels {
 namespace {
@@ -31,76 +32,112 @@ __attribute__((target("avx2,fma"))) inline void depositAvx2(double* acc, __m256d
   _mm256_storeu_pd(acc, _mm256_add_pd(_mm256_loadu_pd(acc), _mm256_or_pd(t, lowBit)));
 }
 
-// Weights for in = 4V (V = 4 or 8): OB outputs at a time, their V vectors of
-// chunk sums in registers while the chunk's rows go by.
+// Weights for in = 8V (V = 2 or 4): OB outputs at a time, their V vectors of
+// chunk sums in registers while the chunk's rows go by; then each sum to
+// float64 and onto the exact grid.
 template <int V, int OB>
-__attribute__((target("avx2,fma"))) void weightsAvx2(const float* g, const __m256d (&xd)[depositChunk][V],
-                                                     int rowsInChunk, int out, int o0, double* gw) {
-  constexpr int in = 4 * V;
-  __m256d p[OB][V];
+__attribute__((target("avx2,fma"))) void weightsAvx2(const float* g, const float* x, int rowsInChunk, int out, int o0,
+                                                     double* gw) {
+  constexpr int in = 8 * V;
+  // Every loop over k and v unrolled: otherwise GCC keeps p in memory and
+  // stores all of it on every row.
+  __m256 p[OB][V];
+#pragma GCC unroll 4
   for (int k = 0; k < OB; ++k)
-    for (int v = 0; v < V; ++v) p[k][v] = _mm256_setzero_pd();
+#pragma GCC unroll 4
+    for (int v = 0; v < V; ++v) p[k][v] = _mm256_setzero_ps();
   for (int r = 0; r < rowsInChunk; ++r) {
-#pragma GCC unroll 2
+    __m256 xr[V];
+#pragma GCC unroll 4
+    for (int v = 0; v < V; ++v) xr[v] = _mm256_loadu_ps(x + r * in + 8 * v);
+#pragma GCC unroll 4
     for (int k = 0; k < OB; ++k) {
-      const __m256d go = _mm256_set1_pd(static_cast<double>(g[r * out + o0 + k]));
-#pragma GCC unroll 8
-      for (int v = 0; v < V; ++v) p[k][v] = _mm256_fmadd_pd(go, xd[r][v], p[k][v]);
+      const __m256 go = _mm256_broadcast_ss(g + r * out + o0 + k);
+#pragma GCC unroll 4
+      for (int v = 0; v < V; ++v) p[k][v] = _mm256_fmadd_ps(go, xr[v], p[k][v]);
     }
   }
+#pragma GCC unroll 4
   for (int k = 0; k < OB; ++k)
-    for (int v = 0; v < V; ++v) depositAvx2(gw + static_cast<std::int64_t>(o0 + k) * in + 4 * v, p[k][v]);
+#pragma GCC unroll 4
+    for (int v = 0; v < V; ++v) {
+      double* acc = gw + static_cast<std::int64_t>(o0 + k) * in + 8 * v;
+      depositAvx2(acc, _mm256_cvtps_pd(_mm256_castps256_ps128(p[k][v])));
+      depositAvx2(acc + 4, _mm256_cvtps_pd(_mm256_extractf128_ps(p[k][v], 1)));
+    }
 }
 
-// One chunk [c0, c1) of the weights' sums for in = 4V.
+// One chunk [c0, c1) of the weights' sums for in = 8V.
 template <int V>
 __attribute__((target("avx2,fma"))) void weightsChunkAvx2(const float* g, const float* x, std::int64_t c0,
                                                           std::int64_t c1, int out, double* gw) {
-  constexpr int in = 4 * V, OB = 8 / V;
-  __m256d xd[depositChunk][V]; // the chunk's x in float64, converted once for all outputs
-  for (std::int64_t r = c0; r < c1; ++r)
-    for (int v = 0; v < V; ++v) xd[r - c0][v] = _mm256_cvtps_pd(_mm_loadu_ps(x + r * in + 4 * v));
+  constexpr int OB = 8 / V;
   const float* gc = g + c0 * out;
+  const float* xc = x + c0 * 8 * V;
   const int n = static_cast<int>(c1 - c0);
   int o0 = 0;
-  for (; o0 + OB <= out; o0 += OB) weightsAvx2<V, OB>(gc, xd, n, out, o0, gw);
-  for (; o0 < out; ++o0) weightsAvx2<V, 1>(gc, xd, n, out, o0, gw);
+  for (; o0 + OB <= out; o0 += OB) weightsAvx2<V, OB>(gc, xc, n, out, o0, gw);
+  for (; o0 < out; ++o0) weightsAvx2<V, 1>(gc, xc, n, out, o0, gw);
 }
 
 // One chunk of the weights' sums for in = 1 (the encoder's first layer),
-// vectors across outputs (out a multiple of 4).
+// vectors across the out = 8·VEC outputs.
+template <int VEC>
 __attribute__((target("avx2,fma"))) void weightsOneInputChunkAvx2(const float* g, const float* x, std::int64_t c0,
-                                                                  std::int64_t c1, int out, double* gw) {
-  for (int o0 = 0; o0 < out; o0 += 16) {
-    __m256d p[4] = {_mm256_setzero_pd(), _mm256_setzero_pd(), _mm256_setzero_pd(), _mm256_setzero_pd()};
-    const int vectors = std::min(4, (out - o0) / 4);
-    for (std::int64_t r = c0; r < c1; ++r) {
-      const __m256d xr = _mm256_set1_pd(static_cast<double>(x[r]));
-      for (int v = 0; v < vectors; ++v)
-        p[v] = _mm256_fmadd_pd(_mm256_cvtps_pd(_mm_loadu_ps(g + r * out + o0 + 4 * v)), xr, p[v]);
-    }
-    for (int v = 0; v < vectors; ++v) depositAvx2(gw + o0 + 4 * v, p[v]);
+                                                                  std::int64_t c1, double* gw) {
+  constexpr int out = 8 * VEC;
+  __m256 p[VEC];
+#pragma GCC unroll 4
+  for (int v = 0; v < VEC; ++v) p[v] = _mm256_setzero_ps();
+  for (std::int64_t r = c0; r < c1; ++r) {
+    const __m256 xr = _mm256_broadcast_ss(x + r);
+#pragma GCC unroll 4
+    for (int v = 0; v < VEC; ++v) p[v] = _mm256_fmadd_ps(_mm256_loadu_ps(g + r * out + 8 * v), xr, p[v]);
+  }
+#pragma GCC unroll 4
+  for (int v = 0; v < VEC; ++v) {
+    depositAvx2(gw + 8 * v, _mm256_cvtps_pd(_mm256_castps256_ps128(p[v])));
+    depositAvx2(gw + 8 * v + 4, _mm256_cvtps_pd(_mm256_extractf128_ps(p[v], 1)));
   }
 }
 
-// One chunk of the biases' sums for out a multiple of 4 up to 32.
-__attribute__((target("avx2,fma"))) void biasesChunkAvx2(const float* g, std::int64_t c0, std::int64_t c1, int out,
+// One chunk of the biases' sums for out = 8·VEC.
+template <int VEC>
+__attribute__((target("avx2,fma"))) void biasesChunkAvx2(const float* g, std::int64_t c0, std::int64_t c1,
                                                          double* gb) {
-  const int vectors = out / 4;
-  __m256d s[8];
-  for (int v = 0; v < vectors; ++v) s[v] = _mm256_setzero_pd();
+  constexpr int out = 8 * VEC;
+  __m256 s[VEC];
+#pragma GCC unroll 4
+  for (int v = 0; v < VEC; ++v) s[v] = _mm256_setzero_ps();
   for (std::int64_t r = c0; r < c1; ++r)
-    for (int v = 0; v < vectors; ++v) s[v] = _mm256_add_pd(s[v], _mm256_cvtps_pd(_mm_loadu_ps(g + r * out + 4 * v)));
-  for (int v = 0; v < vectors; ++v) depositAvx2(gb + 4 * v, s[v]);
+#pragma GCC unroll 4
+    for (int v = 0; v < VEC; ++v) s[v] = _mm256_add_ps(s[v], _mm256_loadu_ps(g + r * out + 8 * v));
+#pragma GCC unroll 4
+  for (int v = 0; v < VEC; ++v) {
+    depositAvx2(gb + 8 * v, _mm256_cvtps_pd(_mm256_castps256_ps128(s[v])));
+    depositAvx2(gb + 8 * v + 4, _mm256_cvtps_pd(_mm256_extractf128_ps(s[v], 1)));
+  }
+}
+
+// Calls f(std::integral_constant<int, out / 8>) for out = 8, 16, 24 or 32;
+// false for other widths.
+template <class F>
+bool withVectors(int out, F f) {
+  switch (out) {
+    case 8: f(std::integral_constant<int, 1>()); return true;
+    case 16: f(std::integral_constant<int, 2>()); return true;
+    case 24: f(std::integral_constant<int, 3>()); return true;
+    case 32: f(std::integral_constant<int, 4>()); return true;
+    default: return false;
+  }
 }
 
 void weightsPlain(const float* g, const float* x, std::int64_t rows, int out, int in, int group, double* gw) {
   forEachChunk(rows, group, [&](std::int64_t c0, std::int64_t c1) {
     for (int o = 0; o < out; ++o)
       for (int i = 0; i < in; ++i) {
-        double p = 0.0;
-        for (std::int64_t r = c0; r < c1; ++r)
-          p = std::fma(static_cast<double>(g[r * out + o]), static_cast<double>(x[r * in + i]), p);
+        float p = 0.0f;
+        for (std::int64_t r = c0; r < c1; ++r) p = std::fma(g[r * out + o], x[r * in + i], p);
         double& acc = gw[static_cast<std::int64_t>(o) * in + i];
         acc = exact::deposit(acc, p);
       }
@@ -110,8 +147,8 @@ void weightsPlain(const float* g, const float* x, std::int64_t rows, int out, in
 void biasesPlain(const float* g, std::int64_t rows, int out, int group, double* gb) {
   forEachChunk(rows, group, [&](std::int64_t c0, std::int64_t c1) {
     for (int o = 0; o < out; ++o) {
-      double s = 0.0;
-      for (std::int64_t r = c0; r < c1; ++r) s += static_cast<double>(g[r * out + o]);
+      float s = 0.0f;
+      for (std::int64_t r = c0; r < c1; ++r) s += g[r * out + o];
       gb[o] = exact::deposit(gb[o], s);
     }
   });
@@ -136,14 +173,17 @@ void gradientDeposits(const float* g, const float* x, std::int64_t rows, int out
                       double* gb) {
   checkGroups(rows, group);
   if (!hasAvx2Fma()) return gradientDepositsPlain(g, x, rows, out, in, group, gw, gb);
-  if (in == 16) forEachChunk(rows, group, [&](auto c0, auto c1) { weightsChunkAvx2<4>(g, x, c0, c1, out, gw); });
-  else if (in == 32) forEachChunk(rows, group, [&](auto c0, auto c1) { weightsChunkAvx2<8>(g, x, c0, c1, out, gw); });
-  else if (in == 1 && out % 4 == 0)
-    forEachChunk(rows, group, [&](auto c0, auto c1) { weightsOneInputChunkAvx2(g, x, c0, c1, out, gw); });
-  else weightsPlain(g, x, rows, out, in, group, gw);
-  if (out % 4 == 0 && out <= 32)
-    forEachChunk(rows, group, [&](auto c0, auto c1) { biasesChunkAvx2(g, c0, c1, out, gb); });
-  else biasesPlain(g, rows, out, group, gb);
+  if (in == 16) forEachChunk(rows, group, [&](auto c0, auto c1) { weightsChunkAvx2<2>(g, x, c0, c1, out, gw); });
+  else if (in == 32) forEachChunk(rows, group, [&](auto c0, auto c1) { weightsChunkAvx2<4>(g, x, c0, c1, out, gw); });
+  else if (in != 1 || !withVectors(out, [&](auto vec) {
+             forEachChunk(rows, group,
+                          [&](auto c0, auto c1) { weightsOneInputChunkAvx2<decltype(vec)::value>(g, x, c0, c1, gw); });
+           }))
+    weightsPlain(g, x, rows, out, in, group, gw);
+  if (!withVectors(out, [&](auto vec) {
+        forEachChunk(rows, group, [&](auto c0, auto c1) { biasesChunkAvx2<decltype(vec)::value>(g, c0, c1, gb); });
+      }))
+    biasesPlain(g, rows, out, group, gb);
 }
 
 void gradientDepositsPlain(const float* g, const float* x, std::int64_t rows, int out, int in, int group,
