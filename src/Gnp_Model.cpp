@@ -3,7 +3,7 @@
 #include "Gnp_GlobalSums.hpp"
 #include "Gnp_SparseProduct.hpp"
 #include "kernels/Gnp_ExactSum.hpp"
-#include "kernels/Gnp_GradientDeposits.hpp"
+#include "kernels/Gnp_ChunkedSums.hpp"
 #include "kernels/Gnp_RowGemm.hpp"
 
 #include <Teuchos_CommHelpers.hpp>
@@ -11,6 +11,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace Gnp {
 namespace {
@@ -423,25 +424,52 @@ GlobalBatchNormImpl::GlobalBatchNormImpl(int features, const Teuchos::Comm<int>&
   running_var = register_buffer("running_var", torch::ones({features}));
 }
 
-torch::Tensor GlobalBatchNormImpl::forward(const torch::Tensor& x) {
+torch::Tensor GlobalBatchNormImpl::forward(const torch::Tensor& x, int group) {
   if (!is_training())
     return torch::relu((x - running_mean) * torch::rsqrt(running_var + batchNormEps) * weight + bias);
 
   const torch::Tensor xc = x.contiguous();
-  const double rows = static_cast<double>(xc.size(0));
-  double globalRows = 0.0;
-  Teuchos::reduceAll<int, double>(*comm_, Teuchos::REDUCE_SUM, 1, &rows, &globalRows);
-  // Global statistics as exact sums: the same on any number of ranks.
-  torch::Tensor mean64, var64;
+  const float* xp = xc.data_ptr<float>();
+  const std::int64_t rows = xc.size(0);
+  const int F = static_cast<int>(xc.size(1));
+  double globalRows = 0.0, localRows = static_cast<double>(rows);
+  Teuchos::reduceAll<int, double>(*comm_, Teuchos::REDUCE_SUM, 1, &localRows, &globalRows);
+  // Global statistics as exact sums (kernels/Gnp_ChunkedSums.hpp): the same on
+  // any number of ranks. The columns' global ranges bound the terms of both
+  // sums, so the variance needs no pass of its own for its bound.
+  std::vector<float> lo(F, std::numeric_limits<float>::infinity()), hi(F, -std::numeric_limits<float>::infinity());
+  kernels::columnRange(xp, rows, F, lo.data(), hi.data());
+  std::vector<double> range(2 * F);
+  for (int f = 0; f < F; ++f) range[f] = hi[f], range[F + f] = -static_cast<double>(lo[f]);
+  allReduceMaxInPlace(*comm_, range.data(), 2 * F);
+  const double count = kernels::depositCount(globalRows, group);
+  auto exactSums = [&](const std::vector<double>& bounds, const float* shift, bool square) {
+    torch::Tensor sums = torch::empty({F}, torch::kFloat64);
+    double* acc = sums.data_ptr<double>();
+    std::vector<double> origin(F);
+    for (int f = 0; f < F; ++f) acc[f] = origin[f] = exact::start(kernels::depositBound(bounds[f], group), count);
+    kernels::columnDeposits(xp, rows, F, group, shift, square, acc);
+    for (int f = 0; f < F; ++f) acc[f] -= origin[f];
+    allReduceSumInPlace(*comm_, sums); // exact: every rank's sums lie on the common grids
+    return sums;
+  };
+  std::vector<double> bounds(F);
+  for (int f = 0; f < F; ++f) bounds[f] = std::max(range[f], range[F + f]);
+  const torch::Tensor mean64 = exactSums(bounds, nullptr, false) / globalRows;
+  const torch::Tensor mean32 = mean64.to(torch::kFloat32);
+  const float* m = mean32.data_ptr<float>();
+  for (int f = 0; f < F; ++f) {
+    const double spread = std::max(range[f] - m[f], range[F + f] + m[f]); // max |x − m| over the range
+    bounds[f] = spread * spread;
+  }
+  const torch::Tensor var64 = exactSums(bounds, m, true) / globalRows;
   {
     torch::NoGradGuard noGrad;
-    mean64 = globalColumnSums(*comm_, xc, globalRows) / globalRows;
-    var64 = globalColumnSums(*comm_, (xc - mean64.to(torch::kFloat32)).square(), globalRows) / globalRows;
     const double unbias = globalRows > 1.0 ? globalRows / (globalRows - 1.0) : 1.0;
-    running_mean.mul_(1.0 - batchNormMomentum).add_(batchNormMomentum * mean64.to(torch::kFloat32));
+    running_mean.mul_(1.0 - batchNormMomentum).add_(batchNormMomentum * mean32);
     running_var.mul_(1.0 - batchNormMomentum).add_(batchNormMomentum * unbias * var64.to(torch::kFloat32));
   }
-  return BatchNormReluFunction::apply(xc, weight, bias, mean64.to(torch::kFloat32),
+  return BatchNormReluFunction::apply(xc, weight, bias, mean32,
                                       torch::rsqrt(var64 + batchNormEps).to(torch::kFloat32), globalRows, comm_,
                                       grads_);
 }
@@ -479,7 +507,7 @@ torch::Tensor ResGcnImpl::forward(const torch::Tensor& b) {
     // products and the sum run as one pass.
     const torch::Tensor pre = DenseSumFunction::apply(ax, convolutions_[l]->weight, convolutions_[l]->bias, x,
                                                       skips_[l]->weight, skips_[l]->bias, grads_.get());
-    x = norms_[l]->forward(pre.view({rows * columns, e})).view({rows, columns, e});
+    x = norms_[l]->forward(pre.view({rows * columns, e}), static_cast<int>(columns)).view({rows, columns, e});
   }
   const torch::Tensor z = decoder_->forward(x).squeeze(-1);
   // A zero column maps to zero (the guard of docs/method.md section 2).

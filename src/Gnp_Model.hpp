@@ -89,9 +89,11 @@ class GlobalBatchNormImpl : public torch::nn::Module {
 public:
   /// Normalises `features` columns with statistics summed over `comm`.
   GlobalBatchNormImpl(int features, const Teuchos::Comm<int>& comm, Float64Gradients& grads);
-  /// ReLU(BN(x)) for x: (rows, features), this rank's rows. The ReLU that
-  /// follows every normalisation in Res-GCONV is fused in (one pass fewer).
-  torch::Tensor forward(const torch::Tensor& x);
+  /// ReLU(BN(x)) for x: (rows, features), this rank's rows, which come in
+  /// groups of `group` that are never split between ranks (the batch's columns
+  /// of one matrix row; kernels/Gnp_ChunkedSums.hpp). The ReLU that follows
+  /// every normalisation in Res-GCONV is fused in (one pass fewer).
+  torch::Tensor forward(const torch::Tensor& x, int group = 1);
 
   torch::Tensor weight;       ///< the scale γ per feature
   torch::Tensor bias;         ///< the shift β per feature

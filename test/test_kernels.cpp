@@ -4,7 +4,7 @@
 #include "Gnp_GlobalSums.hpp"
 #include "Gnp_TestProblems.hpp"
 #include "kernels/Gnp_ExactSum.hpp"
-#include "kernels/Gnp_GradientDeposits.hpp"
+#include "kernels/Gnp_ChunkedSums.hpp"
 #include "kernels/Gnp_RowGemm.hpp"
 
 #include <Teuchos_CommHelpers.hpp>
@@ -238,6 +238,60 @@ TEST(GradientDepositsRows, RowsThatAreNotWholeGroupsAreAnError) {
   EXPECT_THROW(Gnp::kernels::gradientDeposits(g.data(), x.data(), 10, 1, 1, 4, gw.data(), gb.data()),
                std::invalid_argument);
 }
+
+class ColumnDeposits : public testing::TestWithParam<std::tuple<int, int>> {};
+
+TEST_P(ColumnDeposits, BatchNormSumsAreTheSameHoweverTheGroupsAreSplitAndCloseToTheTrueSums) {
+  const auto [C, group] = GetParam();
+  const int groups = 23;
+  const std::int64_t rows = std::int64_t(groups) * group;
+  std::mt19937 rng(C * 100 + group);
+  std::normal_distribution<float> normal(3.0f, 2.0f);
+  std::vector<float> x(rows * C), shift(C, 3.0f);
+  for (auto& v : x) v = normal(rng);
+  std::vector<float> lo(C, INFINITY), hi(C, -INFINITY);
+  Gnp::kernels::columnRange(x.data(), rows, C, lo.data(), hi.data());
+  for (int c = 0; c < C; ++c) {
+    float l = INFINITY, h = -INFINITY;
+    for (std::int64_t r = 0; r < rows; ++r) l = std::min(l, x[r * C + c]), h = std::max(h, x[r * C + c]);
+    EXPECT_EQ(lo[c], l);
+    EXPECT_EQ(hi[c], h);
+  }
+  for (bool square : {false, true}) {
+    double bound = 0.0;
+    for (float v : x) bound = std::max(bound, square ? (v - 3.0) * (v - 3.0) : std::abs(double(v)));
+    const double origin = Gnp::exact::start(Gnp::kernels::depositBound(bound, group),
+                                            Gnp::kernels::depositCount(double(rows), group));
+    auto sums = [&](auto kernel, std::int64_t first, std::int64_t count) {
+      std::vector<double> acc(C, origin);
+      kernel(x.data() + first * C, count, C, group, square ? shift.data() : nullptr, square, acc.data());
+      for (auto& a : acc) a -= origin;
+      return acc;
+    };
+    const auto whole = sums(Gnp::kernels::columnDeposits, 0, rows);
+    const auto plain = sums(Gnp::kernels::columnDepositsPlain, 0, rows);
+    EXPECT_EQ(std::memcmp(whole.data(), plain.data(), C * sizeof(double)), 0) << "square " << square;
+    for (int cut : {1, 11}) {
+      const auto first = sums(Gnp::kernels::columnDeposits, 0, std::int64_t(cut) * group);
+      const auto second = sums(Gnp::kernels::columnDeposits, std::int64_t(cut) * group, rows - cut * group);
+      for (int c = 0; c < C; ++c) ASSERT_TRUE(sameBits(first[c] + second[c], whole[c])) << c << " square " << square;
+    }
+    for (int c = 0; c < C; ++c) {
+      double truth = 0.0;
+      for (std::int64_t r = 0; r < rows; ++r) {
+        const double d = square ? x[r * C + c] - 3.0 : x[r * C + c];
+        truth += square ? d * d : d;
+      }
+      EXPECT_NEAR(whole[c], truth, 1e-6 * rows * bound) << c << " square " << square;
+    }
+  }
+}
+
+// Batch normalisation's widths (16, 32; 5 through the plain loops), groups of
+// 16, 1 and 20.
+INSTANTIATE_TEST_SUITE_P(Widths, ColumnDeposits,
+                         testing::Values(std::tuple{16, 16}, std::tuple{32, 16}, std::tuple{16, 1},
+                                         std::tuple{16, 20}, std::tuple{5, 16}));
 
 // The network's widths (1, 16, 32; 1 → 32 the encoder's first layer, 32 → 1
 // the decoder's last), others through the plain loops; groups of 16 (the

@@ -1,4 +1,4 @@
-#include "Gnp_GradientDeposits.hpp"
+#include "Gnp_ChunkedSums.hpp"
 
 #include "Gnp_ExactSum.hpp"
 
@@ -132,6 +132,43 @@ bool withVectors(int out, F f) {
   }
 }
 
+// One chunk of the column sums of (x − shift) or (x − shift)² for C = 8·VEC.
+template <int VEC, bool SQUARE>
+__attribute__((target("avx2,fma"))) void columnsChunkAvx2(const float* x, std::int64_t c0, std::int64_t c1,
+                                                          const float* shift, double* acc) {
+  constexpr int C = 8 * VEC;
+  __m256 s[VEC], m[VEC];
+#pragma GCC unroll 4
+  for (int v = 0; v < VEC; ++v) s[v] = _mm256_setzero_ps(), m[v] = shift ? _mm256_loadu_ps(shift + 8 * v) : s[v];
+  for (std::int64_t r = c0; r < c1; ++r)
+#pragma GCC unroll 4
+    for (int v = 0; v < VEC; ++v) {
+      const __m256 d = _mm256_sub_ps(_mm256_loadu_ps(x + r * C + 8 * v), m[v]);
+      s[v] = SQUARE ? _mm256_fmadd_ps(d, d, s[v]) : _mm256_add_ps(s[v], d);
+    }
+#pragma GCC unroll 4
+  for (int v = 0; v < VEC; ++v) {
+    depositAvx2(acc + 8 * v, _mm256_cvtps_pd(_mm256_castps256_ps128(s[v])));
+    depositAvx2(acc + 8 * v + 4, _mm256_cvtps_pd(_mm256_extractf128_ps(s[v], 1)));
+  }
+}
+
+template <int VEC>
+__attribute__((target("avx2,fma"))) void columnRangeAvx2(const float* x, std::int64_t rows, float* lo, float* hi) {
+  constexpr int C = 8 * VEC;
+  __m256 l[VEC], h[VEC];
+#pragma GCC unroll 4
+  for (int v = 0; v < VEC; ++v) l[v] = _mm256_loadu_ps(lo + 8 * v), h[v] = _mm256_loadu_ps(hi + 8 * v);
+  for (std::int64_t r = 0; r < rows; ++r)
+#pragma GCC unroll 4
+    for (int v = 0; v < VEC; ++v) {
+      const __m256 xv = _mm256_loadu_ps(x + r * C + 8 * v);
+      l[v] = _mm256_min_ps(l[v], xv), h[v] = _mm256_max_ps(h[v], xv);
+    }
+#pragma GCC unroll 4
+  for (int v = 0; v < VEC; ++v) _mm256_storeu_ps(lo + 8 * v, l[v]), _mm256_storeu_ps(hi + 8 * v, h[v]);
+}
+
 void weightsPlain(const float* g, const float* x, std::int64_t rows, int out, int in, int group, double* gw) {
   forEachChunk(rows, group, [&](std::int64_t c0, std::int64_t c1) {
     for (int o = 0; o < out; ++o)
@@ -150,6 +187,21 @@ void biasesPlain(const float* g, std::int64_t rows, int out, int group, double* 
       float s = 0.0f;
       for (std::int64_t r = c0; r < c1; ++r) s += g[r * out + o];
       gb[o] = exact::deposit(gb[o], s);
+    }
+  });
+}
+
+void columnsPlain(const float* x, std::int64_t rows, int C, int group, const float* shift, bool square,
+                  double* acc) {
+  forEachChunk(rows, group, [&](std::int64_t c0, std::int64_t c1) {
+    for (int c = 0; c < C; ++c) {
+      const float m = shift ? shift[c] : 0.0f;
+      float s = 0.0f;
+      for (std::int64_t r = c0; r < c1; ++r) {
+        const float d = x[r * C + c] - m;
+        s = square ? std::fma(d, d, s) : s + d;
+      }
+      acc[c] = exact::deposit(acc[c], s);
     }
   });
 }
@@ -191,6 +243,33 @@ void gradientDepositsPlain(const float* g, const float* x, std::int64_t rows, in
   checkGroups(rows, group);
   weightsPlain(g, x, rows, out, in, group, gw);
   biasesPlain(g, rows, out, group, gb);
+}
+
+void columnRange(const float* x, std::int64_t rows, int C, float* lo, float* hi) {
+  if (hasAvx2Fma() && withVectors(C, [&](auto vec) { columnRangeAvx2<decltype(vec)::value>(x, rows, lo, hi); }))
+    return;
+  for (std::int64_t r = 0; r < rows; ++r)
+    for (int c = 0; c < C; ++c) lo[c] = std::min(lo[c], x[r * C + c]), hi[c] = std::max(hi[c], x[r * C + c]);
+}
+
+void columnDeposits(const float* x, std::int64_t rows, int C, int group, const float* shift, bool square,
+                    double* acc) {
+  checkGroups(rows, group);
+  if (hasAvx2Fma() && withVectors(C, [&](auto vec) {
+        constexpr int V = decltype(vec)::value;
+        forEachChunk(rows, group, [&](auto c0, auto c1) {
+          if (square) columnsChunkAvx2<V, true>(x, c0, c1, shift, acc);
+          else columnsChunkAvx2<V, false>(x, c0, c1, shift, acc);
+        });
+      }))
+    return;
+  columnsPlain(x, rows, C, group, shift, square, acc);
+}
+
+void columnDepositsPlain(const float* x, std::int64_t rows, int C, int group, const float* shift, bool square,
+                         double* acc) {
+  checkGroups(rows, group);
+  columnsPlain(x, rows, C, group, shift, square, acc);
 }
 
 } // namespace Gnp::kernels
