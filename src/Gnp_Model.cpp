@@ -104,23 +104,42 @@ torch::Tensor rowProduct(const torch::Tensor& x, const torch::Tensor& B, const t
 }
 
 
+// x as a (rows, features) block.
+torch::Tensor rowsOf(const torch::Tensor& x) { return x.reshape({-1, x.size(-1)}).contiguous(); }
+
+// The largest |entry| of each column of each block, over all ranks (one
+// all-reduce): the bounds of the exact sums' terms.
+std::vector<std::vector<double>> globalColumnMaxima(const Teuchos::Comm<int>& comm,
+                                                    std::vector<std::vector<double>> local) {
+  std::vector<double> all;
+  for (const auto& m : local) all.insert(all.end(), m.begin(), m.end());
+  allReduceMaxInPlace(comm, all.data(), static_cast<int>(all.size()));
+  std::size_t offset = 0;
+  for (auto& m : local) {
+    std::copy(all.begin() + offset, all.begin() + offset + m.size(), m.begin());
+    offset += m.size();
+  }
+  return local;
+}
+
 // The gradients of a dense layer y = x Wᵀ + b given g = dL/dy (rows x out,
-// contiguous, already through the layer's ReLU) and the local maxima of |g| per
-// output: the parameter gradients as exact sums, also added to `sums`, and dL/dx.
+// contiguous, already through the layer's ReLU) and the global maxima of |g|
+// per output and of |x| per input: the parameter gradients as exact sums, also
+// added to `sums`, and dL/dx.
 struct DenseGradients {
   torch::Tensor input, weight, bias;
 };
-DenseGradients denseBackward(const torch::Tensor& g, std::vector<double> bounds, const torch::Tensor& x,
-                             const torch::Tensor& weight, const torch::Tensor& bias, Float64Gradients& sums) {
-  const torch::Tensor x2 = x.reshape({-1, x.size(-1)}).contiguous();
+DenseGradients denseBackward(const torch::Tensor& g, const std::vector<double>& gMax, const torch::Tensor& x,
+                             const std::vector<double>& xMax, const torch::Tensor& weight, const torch::Tensor& bias,
+                             Float64Gradients& sums) {
+  const torch::Tensor x2 = rowsOf(x);
   const int out = static_cast<int>(g.size(1)), in = static_cast<int>(x2.size(1));
   // Rows (r, c) of one matrix row r, c the batch's columns, form a group.
   const int group = x.dim() == 3 ? static_cast<int>(x.size(1)) : 1;
   // The exact sums' grids, from bounds on their terms: max|g_o|·max|x_i| for
-  // the weight, max|g_o| for the bias, the maxima taken over all ranks.
-  const std::vector<double> xMax = columnMaxima(x2.data_ptr<float>(), x2.size(0), in);
+  // the weight, max|g_o| for the bias.
+  std::vector<double> bounds(gMax);
   bounds.insert(bounds.end(), xMax.begin(), xMax.end());
-  allReduceMaxInPlace(sums.comm(), bounds.data(), out + in);
   torch::Tensor gw = torch::empty({out, in}, torch::kFloat64), gb = torch::empty({out}, torch::kFloat64);
   double *w = gw.data_ptr<double>(), *b = gb.data_ptr<double>();
   std::vector<double> origin(static_cast<std::size_t>(out) * in + out);
@@ -162,16 +181,20 @@ public:
     const torch::Tensor &x = saved[0], &weight = saved[1], &bias = saved[2];
     const int out = static_cast<int>(weight.size(0));
     torch::Tensor g = grads[0].reshape({-1, out}).contiguous();
-    std::vector<double> bounds;
+    std::vector<double> gMax;
     if (saved.size() == 4) { // through the ReLU, and the maxima in the same pass
       const torch::Tensor y = saved[3].reshape({-1, out}).contiguous();
       torch::Tensor gm = torch::empty_like(g);
-      bounds = reluGradientAndMaxima(g.data_ptr<float>(), y.data_ptr<float>(), gm.data_ptr<float>(), g.size(0), out);
+      gMax = reluGradientAndMaxima(g.data_ptr<float>(), y.data_ptr<float>(), gm.data_ptr<float>(), g.size(0), out);
       g = gm;
     } else {
-      bounds = columnMaxima(g.data_ptr<float>(), g.size(0), out);
+      gMax = columnMaxima(g.data_ptr<float>(), g.size(0), out);
     }
-    const DenseGradients d = denseBackward(g, bounds, x, weight, bias, *gradientsOf(ctx));
+    Float64Gradients& sums = *gradientsOf(ctx);
+    const torch::Tensor x2 = rowsOf(x);
+    const auto bounds =
+        globalColumnMaxima(sums.comm(), {gMax, columnMaxima(x2.data_ptr<float>(), x2.size(0), x2.size(1))});
+    const DenseGradients d = denseBackward(g, bounds[0], x, bounds[1], weight, bias, sums);
     return {d.input, d.weight, d.bias, torch::Tensor(), torch::Tensor()};
   }
 };
@@ -201,10 +224,14 @@ public:
     const auto saved = ctx->get_saved_variables();
     const int out = static_cast<int>(saved[1].size(0));
     const torch::Tensor g = grads[0].reshape({-1, out}).contiguous();
-    const std::vector<double> bounds = columnMaxima(g.data_ptr<float>(), g.size(0), out); // once for both
     Float64Gradients& sums = *gradientsOf(ctx);
-    const DenseGradients da = denseBackward(g, bounds, saved[0], saved[1], saved[2], sums);
-    const DenseGradients dc = denseBackward(g, bounds, saved[3], saved[4], saved[5], sums);
+    const torch::Tensor a = rowsOf(saved[0]), c = rowsOf(saved[3]);
+    // The bounds of both layers' sums in one all-reduce (g's once for both).
+    const auto bounds = globalColumnMaxima(sums.comm(), {columnMaxima(g.data_ptr<float>(), g.size(0), out),
+                                                         columnMaxima(a.data_ptr<float>(), a.size(0), a.size(1)),
+                                                         columnMaxima(c.data_ptr<float>(), c.size(0), c.size(1))});
+    const DenseGradients da = denseBackward(g, bounds[0], saved[0], bounds[1], saved[1], saved[2], sums);
+    const DenseGradients dc = denseBackward(g, bounds[0], saved[3], bounds[2], saved[4], saved[5], sums);
     return {da.input, da.weight, da.bias, dc.input, dc.weight, dc.bias, torch::Tensor()};
   }
 };
@@ -424,7 +451,7 @@ GlobalBatchNormImpl::GlobalBatchNormImpl(int features, const Teuchos::Comm<int>&
   running_var = register_buffer("running_var", torch::ones({features}));
 }
 
-torch::Tensor GlobalBatchNormImpl::forward(const torch::Tensor& x, int group) {
+torch::Tensor GlobalBatchNormImpl::forward(const torch::Tensor& x, int group, double globalRows) {
   if (!is_training())
     return torch::relu((x - running_mean) * torch::rsqrt(running_var + batchNormEps) * weight + bias);
 
@@ -432,8 +459,10 @@ torch::Tensor GlobalBatchNormImpl::forward(const torch::Tensor& x, int group) {
   const float* xp = xc.data_ptr<float>();
   const std::int64_t rows = xc.size(0);
   const int F = static_cast<int>(xc.size(1));
-  double globalRows = 0.0, localRows = static_cast<double>(rows);
-  Teuchos::reduceAll<int, double>(*comm_, Teuchos::REDUCE_SUM, 1, &localRows, &globalRows);
+  if (!(globalRows > 0.0)) {
+    const double localRows = static_cast<double>(rows);
+    Teuchos::reduceAll<int, double>(*comm_, Teuchos::REDUCE_SUM, 1, &localRows, &globalRows);
+  }
   // Global statistics as exact sums (kernels/Gnp_ChunkedSums.hpp): the same on
   // any number of ranks. The columns' global ranges bound the terms of both
   // sums, so the variance needs no pass of its own for its bound.
@@ -507,7 +536,8 @@ torch::Tensor ResGcnImpl::forward(const torch::Tensor& b) {
     // products and the sum run as one pass.
     const torch::Tensor pre = DenseSumFunction::apply(ax, convolutions_[l]->weight, convolutions_[l]->bias, x,
                                                       skips_[l]->weight, skips_[l]->bias, grads_.get());
-    x = norms_[l]->forward(pre.view({rows * columns, e}), static_cast<int>(columns)).view({rows, columns, e});
+    x = norms_[l]->forward(pre.view({rows * columns, e}), static_cast<int>(columns), grads_->globalRows())
+            .view({rows, columns, e});
   }
   const torch::Tensor z = decoder_->forward(x).squeeze(-1);
   // A zero column maps to zero (the guard of docs/method.md section 2).

@@ -93,7 +93,9 @@ public:
   /// groups of `group` that are never split between ranks (the batch's columns
   /// of one matrix row; kernels/Gnp_ChunkedSums.hpp). The ReLU that follows
   /// every normalisation in Res-GCONV is fused in (one pass fewer).
-  torch::Tensor forward(const torch::Tensor& x, int group = 1);
+  /// globalRows: the rows on all ranks, when the caller knows them (otherwise
+  /// they are counted, an all-reduce).
+  torch::Tensor forward(const torch::Tensor& x, int group = 1, double globalRows = 0.0);
 
   torch::Tensor weight;       ///< the scale γ per feature
   torch::Tensor bias;         ///< the shift β per feature
