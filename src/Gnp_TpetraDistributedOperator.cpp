@@ -20,13 +20,24 @@ TpetraDistributedOperator<SC, LO, GO, NO>::LocalProduct::LocalProduct(const crs_
   const auto local = hostLocalMatrix(M);
   const std::size_t rows = M.getNodeNumRows();
   ownedColumns = static_cast<LO>(domainMap->getNodeNumElements());
-  // Tpetra's column map lists the domain map's own elements first, in order.
-  for (LO k = 0; k < ownedColumns; ++k)
-    if (k >= static_cast<LO>(columnMap->getNodeNumElements()) ||
-        columnMap->getGlobalElement(k) != domainMap->getGlobalElement(k))
-      throw std::logic_error("Gnp: the matrix's column map does not start with its domain map's elements");
-  const auto columns = columnMap->getNodeElementList();
-  const Teuchos::Array<GO> remote(columns.begin() + ownedColumns, columns.end());
+  // Where each column's entries of X are: this rank's own rows (index < ownedColumns,
+  // the row's local index) or the halo (ownedColumns + its place among the remote
+  // columns). Not assumed: that the column map starts with all of this rank's own
+  // columns; a column no local row references is not in it (west0479 and rajat19 on
+  // 2 ranks: zero diagonals).
+  const LO columnCount = static_cast<LO>(columnMap->getNodeNumElements());
+  std::vector<LO> place(columnCount);
+  Teuchos::Array<GO> remote;
+  for (LO j = 0; j < columnCount; ++j) {
+    const GO gid = columnMap->getGlobalElement(j);
+    const LO own = domainMap->getLocalElement(gid);
+    if (own != Teuchos::OrdinalTraits<LO>::invalid()) {
+      place[j] = own;
+    } else {
+      place[j] = ownedColumns + static_cast<LO>(remote.size());
+      remote.push_back(gid);
+    }
+  }
   haloMap = Teuchos::rcp(new Tpetra::Map<LO, GO, NO>(Teuchos::OrdinalTraits<Tpetra::global_size_t>::invalid(),
                                                      remote(), domainMap->getIndexBase(), domainMap->getComm()));
   // Collective: every rank builds the importer, also one with no remote column.
@@ -46,7 +57,7 @@ TpetraDistributedOperator<SC, LO, GO, NO>::LocalProduct::LocalProduct(const crs_
       return columnMap->getGlobalElement(local.graph.entries(a)) < columnMap->getGlobalElement(local.graph.entries(b));
     });
     for (std::size_t k = 0; k < order.size(); ++k) {
-      colInd[rowPtr[i] + k] = local.graph.entries(order[k]);
+      colInd[rowPtr[i] + k] = place[local.graph.entries(order[k])];
       values[rowPtr[i] + k] = scale * local.values(order[k]);
     }
   }

@@ -51,8 +51,8 @@ public:
 private:
   /// One matrix (Â or Âᵀ) ready for row-major products: scaled CSR arrays with
   /// each row sorted by global column, and the halo exchange. Column indices
-  /// below ownedColumns are this rank's rows of X (the column map lists the
-  /// domain map's elements first); the others index the halo rows, which an
+  /// below ownedColumns are this rank's rows of X (its local row index); the
+  /// others index the halo rows, which an
   /// Import from the domain map to a map of the remote columns alone brings in.
   /// Only the rows other ranks need are copied out of X, and only the remote
   /// rows come back: no copy of the whole block.
