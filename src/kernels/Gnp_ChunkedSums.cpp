@@ -208,7 +208,7 @@ void columnsPlain(const float* x, std::int64_t rows, int C, int group, const flo
 
 void checkGroups(std::int64_t rows, int group) {
   if (group < 1 || rows % group != 0)
-    throw std::invalid_argument("gradientDeposits: " + std::to_string(rows) + " rows are not groups of " +
+    throw std::invalid_argument("Gnp::kernels: " + std::to_string(rows) + " rows are not whole groups of " +
                                 std::to_string(group));
 }
 
