@@ -550,6 +550,22 @@ std::int64_t ResGcnImpl::parameterCount() const {
   return count;
 }
 
+std::vector<std::pair<std::string, torch::Tensor>> namedState(torch::nn::Module& module) {
+  std::vector<std::pair<std::string, torch::Tensor>> all;
+  for (const auto& item : module.named_parameters()) all.emplace_back(item.key(), item.value());
+  for (const auto& item : module.named_buffers()) all.emplace_back(item.key(), item.value());
+  return all;
+}
+
+std::vector<NamedTensor> namedTensors(torch::nn::Module& module) {
+  std::vector<NamedTensor> out;
+  for (const auto& [name, tensor] : namedState(module)) {
+    const torch::Tensor t = tensor.detach().to(torch::kFloat32).contiguous();
+    out.push_back({name, t.sizes().vec(), std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel())});
+  }
+  return out;
+}
+
 void broadcastFromRoot(torch::nn::Module& module, const Teuchos::Comm<int>& comm) {
   if (comm.getSize() == 1) return;
   torch::NoGradGuard noGrad;

@@ -2,6 +2,7 @@
 #define GNP_MODEL_HPP
 
 #include "Gnp_DistributedOperator.hpp"
+#include "Gnp_ModelFile.hpp"
 #include "Gnp_Options.hpp"
 
 #include <torch/torch.h>
@@ -131,6 +132,12 @@ private:
   std::vector<GlobalBatchNorm> norms_;
 };
 TORCH_MODULE(ResGcn);
+
+/// A module's parameters, then its buffers, each under its registered (dotted) name.
+std::vector<std::pair<std::string, torch::Tensor>> namedState(torch::nn::Module& module);
+
+/// The same as float32 copies: what a model file stores.
+std::vector<NamedTensor> namedTensors(torch::nn::Module& module);
 
 /// Rank 0's parameters and buffers, copied to every rank.
 void broadcastFromRoot(torch::nn::Module& module, const Teuchos::Comm<int>& comm);

@@ -80,28 +80,7 @@ void Network::apply(const double* X, std::size_t ldx, double* Y, std::size_t ldy
     for (std::int64_t i = 0; i < rows; ++i) Y[c * ldy + i] = ya[i][c];
 }
 
-namespace {
-
-// Parameters then buffers, each under its registered (dotted) name.
-std::vector<std::pair<std::string, torch::Tensor>> namedState(torch::nn::Module& model) {
-  std::vector<std::pair<std::string, torch::Tensor>> all;
-  for (const auto& item : model.named_parameters()) all.emplace_back(item.key(), item.value());
-  for (const auto& item : model.named_buffers()) all.emplace_back(item.key(), item.value());
-  return all;
-}
-
-} // namespace
-
-std::vector<NamedTensor> Network::state() const {
-  std::vector<NamedTensor> out;
-  for (const auto& [name, tensor] : namedState(*impl_->model)) {
-    const torch::Tensor t = tensor.detach().to(torch::kFloat32).contiguous();
-    NamedTensor nt{name, t.sizes().vec(), {}};
-    nt.values.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
-    out.push_back(std::move(nt));
-  }
-  return out;
-}
+std::vector<NamedTensor> Network::state() const { return namedTensors(*impl_->model); }
 
 void Network::setState(const std::vector<NamedTensor>& tensors) {
   torch::NoGradGuard noGrad;

@@ -54,17 +54,6 @@ Gnp::ResGcn initialNetwork(const Gnp::Options& options, const Operator& A) {
   return model;
 }
 
-std::vector<Gnp::NamedTensor> stateOf(torch::nn::Module& model) {
-  std::vector<Gnp::NamedTensor> out;
-  auto add = [&](const std::string& name, const torch::Tensor& t) {
-    const torch::Tensor c = t.detach().contiguous();
-    out.push_back({name, c.sizes().vec(), std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel())});
-  };
-  for (const auto& item : model.named_parameters()) add(item.key(), item.value());
-  for (const auto& item : model.named_buffers()) add(item.key(), item.value());
-  return out;
-}
-
 // The batch of training step `step` for the whole matrix (on one rank).
 std::vector<double> rightHandSides(const Operator& whole, std::uint64_t seed, int step) {
   const std::int64_t n = whole.localRows();
@@ -95,7 +84,7 @@ TEST_P(Agreement, GradientOfOneBatchIsTheBaselinesToFloat32Rounding) {
   const Gnp::Options options = gaussianSamples();
   const Scaled A(GetParam(), world); // the package's rows spread over all ranks
   Gnp::ResGcn model = initialNetwork(options, A.op);
-  const auto initial = stateOf(*model);
+  const auto initial = Gnp::namedTensors(*model);
   const Gnp::Trainer trainer(options, A.op, torch::zeros({A.op.localRows(), 0}, torch::kFloat64));
   trainer.lossAndGradient(model, 0);
 
@@ -136,7 +125,7 @@ TEST_P(Agreement, FirstTrainingLossesEqualThePlainLibTorchNetworksToFloat32Round
   const std::vector<double>& package = prec->getLossHistory();
   ASSERT_EQ(package.size(), static_cast<size_t>(steps));
 
-  const auto initial = stateOf(*initialNetwork(options, whole.op));
+  const auto initial = Gnp::namedTensors(*initialNetwork(options, whole.op));
   auto batches = [&](int step) { return rightHandSides(whole.op, options.seed, step); };
   const std::vector<double> baseline =
       Gnp::Bench::baselineTrainingLosses(csr, initial, options.learningRate, steps, batches);

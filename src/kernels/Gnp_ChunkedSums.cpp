@@ -32,6 +32,12 @@ __attribute__((target("avx2,fma"))) inline void depositAvx2(double* acc, __m256d
   _mm256_storeu_pd(acc, _mm256_add_pd(_mm256_loadu_pd(acc), _mm256_or_pd(t, lowBit)));
 }
 
+// Eight float32 chunk sums, in float64, onto eight exact sums.
+__attribute__((target("avx2,fma"))) inline void depositAvx2(double* acc, __m256 sums) {
+  depositAvx2(acc, _mm256_cvtps_pd(_mm256_castps256_ps128(sums)));
+  depositAvx2(acc + 4, _mm256_cvtps_pd(_mm256_extractf128_ps(sums, 1)));
+}
+
 // Weights for in = 8V (V = 2 or 4): OB outputs at a time, their V vectors of
 // chunk sums in registers while the chunk's rows go by; then each sum to
 // float64 and onto the exact grid.
@@ -60,11 +66,7 @@ __attribute__((target("avx2,fma"))) void weightsAvx2(const float* g, const float
 #pragma GCC unroll 4
   for (int k = 0; k < OB; ++k)
 #pragma GCC unroll 4
-    for (int v = 0; v < V; ++v) {
-      double* acc = gw + static_cast<std::int64_t>(o0 + k) * in + 8 * v;
-      depositAvx2(acc, _mm256_cvtps_pd(_mm256_castps256_ps128(p[k][v])));
-      depositAvx2(acc + 4, _mm256_cvtps_pd(_mm256_extractf128_ps(p[k][v], 1)));
-    }
+    for (int v = 0; v < V; ++v) depositAvx2(gw + static_cast<std::int64_t>(o0 + k) * in + 8 * v, p[k][v]);
 }
 
 // One chunk [c0, c1) of the weights' sums for in = 8V.
@@ -95,10 +97,7 @@ __attribute__((target("avx2,fma"))) void weightsOneInputChunkAvx2(const float* g
     for (int v = 0; v < VEC; ++v) p[v] = _mm256_fmadd_ps(_mm256_loadu_ps(g + r * out + 8 * v), xr, p[v]);
   }
 #pragma GCC unroll 4
-  for (int v = 0; v < VEC; ++v) {
-    depositAvx2(gw + 8 * v, _mm256_cvtps_pd(_mm256_castps256_ps128(p[v])));
-    depositAvx2(gw + 8 * v + 4, _mm256_cvtps_pd(_mm256_extractf128_ps(p[v], 1)));
-  }
+  for (int v = 0; v < VEC; ++v) depositAvx2(gw + 8 * v, p[v]);
 }
 
 // One chunk of the biases' sums for out = 8·VEC.
@@ -113,10 +112,7 @@ __attribute__((target("avx2,fma"))) void biasesChunkAvx2(const float* g, std::in
 #pragma GCC unroll 4
     for (int v = 0; v < VEC; ++v) s[v] = _mm256_add_ps(s[v], _mm256_loadu_ps(g + r * out + 8 * v));
 #pragma GCC unroll 4
-  for (int v = 0; v < VEC; ++v) {
-    depositAvx2(gb + 8 * v, _mm256_cvtps_pd(_mm256_castps256_ps128(s[v])));
-    depositAvx2(gb + 8 * v + 4, _mm256_cvtps_pd(_mm256_extractf128_ps(s[v], 1)));
-  }
+  for (int v = 0; v < VEC; ++v) depositAvx2(gb + 8 * v, s[v]);
 }
 
 // Calls f(std::integral_constant<int, out / 8>) for out = 8, 16, 24 or 32;
@@ -147,10 +143,7 @@ __attribute__((target("avx2,fma"))) void columnsChunkAvx2(const float* x, std::i
       s[v] = SQUARE ? _mm256_fmadd_ps(d, d, s[v]) : _mm256_add_ps(s[v], d);
     }
 #pragma GCC unroll 4
-  for (int v = 0; v < VEC; ++v) {
-    depositAvx2(acc + 8 * v, _mm256_cvtps_pd(_mm256_castps256_ps128(s[v])));
-    depositAvx2(acc + 8 * v + 4, _mm256_cvtps_pd(_mm256_extractf128_ps(s[v], 1)));
-  }
+  for (int v = 0; v < VEC; ++v) depositAvx2(acc + 8 * v, s[v]);
 }
 
 template <int VEC>
