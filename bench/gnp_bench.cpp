@@ -19,6 +19,7 @@
 
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -129,11 +130,14 @@ json parametersJson(const Teuchos::ParameterList& p) {
 json trainingJson(const Gnp::Preconditioner<SC, LO, GO, NO>& gnp) {
   const auto& r = gnp.getTrainingReport();
   const auto& o = gnp.getOptions();
-  return {{"steps_budget", o.steps},     {"seconds_budget", o.maxSeconds},
+  json j = {{"steps_budget", o.steps},     {"seconds_budget", o.maxSeconds},
           {"steps_run", r.stepsRun},     {"stop_reason", Gnp::toString(r.reason)},
           {"best_step", r.bestStep},     {"best_loss", r.bestLoss},
           {"seconds", r.seconds},        {"steps_per_second", r.seconds > 0 ? r.stepsRun / r.seconds : 0.0},
           {"losses", gnp.getLossHistory()}};
+  // With "validation solve" selection, the same solve's score without a preconditioner.
+  if (std::isfinite(r.validationUnpreconditioned)) j["validation_unpreconditioned"] = r.validationUnpreconditioned;
+  return j;
 }
 
 int worker(const Settings& s) {

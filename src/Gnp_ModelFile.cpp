@@ -84,6 +84,8 @@ void putOptions(Writer& w, const Options& o) {
   for (int v : {static_cast<int>(o.loss), static_cast<int>(o.schedule), o.warmupSteps, static_cast<int>(o.selection),
                 o.validationEvery, static_cast<int>(o.base)})
     w.put(static_cast<std::int32_t>(v));
+  // Format version 3: the validation solve's length.
+  w.put(static_cast<std::int32_t>(o.validationIterations));
 }
 
 // An enum stored as int32, checked against its last value.
@@ -107,10 +109,11 @@ Options getOptions(Reader& r, std::uint32_t version, const std::string& what) {
     o.loss = getEnum(r, Loss::Projected, what);
     o.schedule = getEnum(r, Schedule::Cosine, what);
     o.warmupSteps = r.get<std::int32_t>();
-    o.selection = getEnum(r, Selection::ValidationLoss, what);
+    o.selection = getEnum(r, Selection::ValidationSolve, what);
     o.validationEvery = r.get<std::int32_t>();
     o.base = getEnum(r, Base::Jacobi, what);
   }
+  if (version >= 3) o.validationIterations = r.get<std::int32_t>();
   return o;
 }
 

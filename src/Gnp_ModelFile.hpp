@@ -25,9 +25,10 @@ struct NamedTensor {
 /// The hash and length catch truncated and corrupted files; the version lets an
 /// old reader refuse a newer file instead of misreading it.
 struct ModelFile {
-  /// 2 added the training choices and the base preconditioner to the options;
-  /// version 1 files still load (with the paper's choices).
-  static constexpr std::uint32_t formatVersion = 2;
+  /// 2 added the training choices and the base preconditioner to the options,
+  /// 3 the validation solve's length; older files still load (with the
+  /// defaults for what they lack).
+  static constexpr std::uint32_t formatVersion = 3;
 
   std::int64_t rows = 0;    ///< global rows of the matrix trained for
   std::int64_t entries = 0; ///< its global stored entries

@@ -14,7 +14,8 @@ using Names = std::initializer_list<std::pair<E, const char*>>;
 const Names<Loss> lossNames{{Loss::L1, "l1"}, {Loss::RelativeL1, "relative l1"}, {Loss::Projected, "projected"}};
 const Names<Schedule> scheduleNames{{Schedule::Constant, "constant"}, {Schedule::Cosine, "cosine"}};
 const Names<Selection> selectionNames{{Selection::TrainingLoss, "training loss"},
-                                      {Selection::ValidationLoss, "validation loss"}};
+                                      {Selection::ValidationLoss, "validation loss"},
+                                      {Selection::ValidationSolve, "validation solve"}};
 const Names<Base> baseNames{{Base::None, "none"}, {Base::Jacobi, "jacobi"}};
 
 template <class E>

@@ -2,6 +2,7 @@
 #define GNP_OPTIONS_HPP
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,9 @@ enum class Schedule {
 /// Which step's parameters become the preconditioner.
 enum class Selection {
   TrainingLoss,  ///< the lowest loss on its own fresh training batch (the paper's)
-  ValidationLoss ///< the lowest loss, in inference mode, on one fixed batch drawn before training
+  ValidationLoss, ///< the lowest loss, in inference mode, on one fixed batch drawn before training
+  ValidationSolve ///< the fastest FGMRES convergence (the Iter-AUC of a few iterations, inference mode) on one
+                  ///< fixed right-hand side b = Â x, x Gaussian, drawn before training
 };
 /// A fixed linear preconditioner that GNP learns a correction to: M(r) = P r + N(r).
 enum class Base {
@@ -30,7 +33,8 @@ enum class Base {
   Jacobi ///< P = D⁻¹, D the diagonal of Â (zero diagonal entries: P's entry is 0)
 };
 
-/// Network and training settings; defaults are those of docs/method.md (sections 2-4).
+/// Network and training settings; defaults are those of docs/method.md (sections 2-4),
+/// the paper's but for the best-step selection.
 /// Filled from a validated "gnp: ..." parameter list by Gnp::Preconditioner.
 struct Options {
   // Network (docs/method.md section 2).
@@ -50,8 +54,11 @@ struct Options {
   Loss loss = Loss::L1;       ///< what training minimises
   Schedule schedule = Schedule::Constant; ///< of the learning rate
   int warmupSteps = 0;      ///< linear warm-up of the learning rate over this many steps
-  Selection selection = Selection::TrainingLoss; ///< how the kept step is chosen
-  int validationEvery = 10; ///< with Selection::ValidationLoss: evaluate every this many steps
+  /// How the kept step is chosen: not the paper's (TrainingLoss) but what the
+  /// preconditioner is for, FGMRES convergence (docs/results/training-study.md).
+  Selection selection = Selection::ValidationSolve;
+  int validationEvery = 10; ///< with a validation selection: evaluate every this many steps
+  int validationIterations = 10; ///< with Selection::ValidationSolve: FGMRES iterations per evaluation
   Base base = Base::None;   ///< what the network's output is added to
   int printEvery = 100;     ///< a progress line on rank 0 every this many steps; 0: silent
 };
@@ -65,6 +72,9 @@ struct TrainingReport {
   int bestStep = -1;        ///< the step kept (-1: none)
   double bestLoss = 0.0;    ///< the kept step's loss
   double firstLoss = 0.0;   ///< the loss of step 0
+  /// With Selection::ValidationSolve: the same validation solve's score without
+  /// a preconditioner (bestLoss holds the kept network's); NaN otherwise.
+  double validationUnpreconditioned = std::numeric_limits<double>::quiet_NaN();
   double seconds = 0.0;     ///< wall time of training
   StopReason reason = StopReason::Steps; ///< why it ended
   std::string message; ///< non-empty when training diverged

@@ -114,9 +114,13 @@ Teuchos::RCP<const Teuchos::ParameterList> Preconditioner<SC, LO, GO, NO>::getVa
     p->set("gnp: warmup steps", d.warmupSteps, "Linear warm-up of the learning rate over this many steps (0: none)");
     p->set("gnp: best step selection", toString(d.selection),
            "Which step becomes the preconditioner: \"training loss\" (lowest loss on its own fresh batch, the "
-           "paper's) or \"validation loss\" (lowest loss, in inference mode, on one fixed batch)");
+           "paper's), \"validation loss\" (lowest loss, in inference mode, on one fixed batch) or \"validation "
+           "solve\" (fastest convergence of a short FGMRES solve, in inference mode, on one fixed right-hand side "
+           "b = A x, x Gaussian: the lowest sum of log10 relative residuals over its iterations)");
     p->set("gnp: validation frequency", d.validationEvery,
-           "With \"validation loss\" selection: evaluate the fixed batch every this many steps");
+           "With a validation selection: evaluate every this many steps (and at the first and last step)");
+    p->set("gnp: validation iterations", d.validationIterations,
+           "With \"validation solve\" selection: FGMRES iterations (no restart) per evaluation");
     p->set("gnp: base preconditioner", toString(d.base),
            "\"none\" (M = the network, the paper's) or \"jacobi\" (M(r) = D^-1 r + network(r): the network "
            "learns a correction to Jacobi; zero diagonal entries contribute 0)");
@@ -152,6 +156,7 @@ void Preconditioner<SC, LO, GO, NO>::validateParameters(const Teuchos::Parameter
   requireAtLeast(p, "gnp: print frequency", 0);
   requireAtLeast(p, "gnp: warmup steps", 0);
   requireAtLeast(p, "gnp: validation frequency", 1);
+  requireAtLeast(p, "gnp: validation iterations", 1, 1000);
   parseLoss(p.get<std::string>("gnp: loss"));
   parseSchedule(p.get<std::string>("gnp: learning rate schedule"));
   parseSelection(p.get<std::string>("gnp: best step selection"));
@@ -181,6 +186,7 @@ void Preconditioner<SC, LO, GO, NO>::setParameters(const Teuchos::ParameterList&
   o.warmupSteps = p.get<int>("gnp: warmup steps");
   o.selection = parseSelection(p.get<std::string>("gnp: best step selection"));
   o.validationEvery = p.get<int>("gnp: validation frequency");
+  o.validationIterations = p.get<int>("gnp: validation iterations");
   o.base = parseBase(p.get<std::string>("gnp: base preconditioner"));
   options_ = o;
   initialModel_ = p.get<std::string>("gnp: initial model");

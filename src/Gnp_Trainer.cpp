@@ -2,6 +2,7 @@
 
 #include "Gnp_Random.hpp"
 #include "Gnp_GlobalSums.hpp"
+#include "Gnp_ShortSolve.hpp"
 #include "Gnp_SparseProduct.hpp"
 
 #include <Teuchos_CommHelpers.hpp>
@@ -125,6 +126,32 @@ double Trainer::inferenceLoss(ResGcn& model, const Batch& batch) const {
   return value;
 }
 
+torch::Tensor Trainer::validationRightHandSide() const {
+  const std::int64_t rows = A_->localRows();
+  const auto& gids = A_->globalRowIndices();
+  torch::Tensor x = torch::empty({rows, 1}, torch::kFloat64), b = torch::empty({rows, 1}, torch::kFloat64);
+  auto xa = x.accessor<double, 2>();
+  // Column index −1: no training batch's Gaussian column draws these numbers.
+  for (std::int64_t i = 0; i < rows; ++i)
+    xa[i][0] = gaussian(options_.seed, GaussianSampleStream, validationKey, gids[i], ~std::uint64_t(0));
+  A_->apply(x.data_ptr<double>(), b.data_ptr<double>(), 1, false);
+  return b;
+}
+
+double Trainer::validationSolveScore(ResGcn* model, const torch::Tensor& b) const {
+  if (!model) return residualArea(shortFlexibleGmres(*A_, b, options_.validationIterations));
+  torch::NoGradGuard noGrad;
+  (*model)->eval();
+  const BlockPreconditioner M = [&](const torch::Tensor& v) {
+    torch::Tensor z = (*model)->forward(v.to(torch::kFloat32)).to(torch::kFloat64);
+    if (baseInverseDiagonal_.defined()) z += baseInverseDiagonal_ * v;
+    return z;
+  };
+  const double score = residualArea(shortFlexibleGmres(*A_, b, options_.validationIterations, M));
+  (*model)->train();
+  return score;
+}
+
 torch::Tensor Trainer::sampleBatch(std::uint64_t step) const {
   const std::int64_t rows = A_->localRows();
   const int batch = options_.batchSize;
@@ -193,11 +220,17 @@ TrainingReport Trainer::train(ResGcn& model) {
   const auto& comm = A_->comm();
   const bool root = comm.getRank() == 0;
   torch::optim::Adam adam(model->parameters(), torch::optim::AdamOptions(options_.learningRate));
-  const bool byValidation = options_.selection == Selection::ValidationLoss;
+  const bool byValidation = options_.selection != Selection::TrainingLoss;
+  const bool bySolve = options_.selection == Selection::ValidationSolve;
   Batch validation;
-  if (byValidation) validation = prepare(sampleBatch(validationKey));
+  torch::Tensor validationB;
+  if (options_.selection == Selection::ValidationLoss) validation = prepare(sampleBatch(validationKey));
 
   TrainingReport report;
+  if (bySolve) {
+    validationB = validationRightHandSide();
+    report.validationUnpreconditioned = validationSolveScore(nullptr, validationB);
+  }
   Snapshot best;
   const auto start = Clock::now();
   losses_.clear();
@@ -219,7 +252,9 @@ TrainingReport Trainer::train(ResGcn& model) {
     // (the validation loss is measured with the same ones).
     const bool judged = !byValidation || step % options_.validationEvery == 0 || step + 1 == options_.steps;
     if (judged) {
-      const double candidate = byValidation ? inferenceLoss(model, validation) : globalLoss;
+      const double candidate = bySolve        ? validationSolveScore(&model, validationB)
+                               : byValidation ? inferenceLoss(model, validation)
+                                              : globalLoss;
       if (std::isfinite(candidate) && (report.bestStep < 0 || candidate < report.bestLoss)) {
         report.bestLoss = candidate;
         report.bestStep = step;
@@ -261,6 +296,11 @@ TrainingReport Trainer::train(ResGcn& model) {
   if (report.reason == StopReason::Diverged && root && options_.printEvery > 0)
     std::printf("gnp: %s; using the best step %d (loss %.4e)\n", report.message.c_str(),
                 report.bestStep, report.bestLoss);
+  if (bySolve && root && options_.printEvery > 0)
+    std::printf("gnp: validation solve (sum of log10 relative residuals over %d FGMRES iterations): %.2f with the "
+                "kept step %d, %.2f without a preconditioner%s\n",
+                options_.validationIterations, report.bestLoss, report.bestStep, report.validationUnpreconditioned,
+                report.bestLoss < report.validationUnpreconditioned ? "" : " (GNP does not help on it)");
   return report;
 }
 

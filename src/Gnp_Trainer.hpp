@@ -36,6 +36,17 @@ public:
   /// The right-hand sides of one step: b = Â x, x = [Q e | Gaussian] (float64).
   torch::Tensor sampleBatch(std::uint64_t step) const;
 
+  /// The validation solve's score of `model` as it is (Selection::ValidationSolve):
+  /// Σ log10 of the relative residuals of Options::validationIterations FGMRES
+  /// iterations on b (lower is better), with the model in inference mode as
+  /// the right preconditioner (plus the base, if any); with a null model,
+  /// without a preconditioner. Identical on all ranks; a collective.
+  double validationSolveScore(ResGcn* model, const torch::Tensor& b) const;
+
+  /// The fixed right-hand side of the validation solve: b = Â x, x ~ N(0, I)
+  /// per global row (the same on any number of ranks), this rank's rows.
+  torch::Tensor validationRightHandSide() const;
+
   /// The key of the fixed validation batch (Selection::ValidationLoss): a step
   /// that training never reaches.
   static constexpr std::uint64_t validationKey = ~std::uint64_t(0);

@@ -237,7 +237,9 @@ TEST(Arnoldi, BreaksDownCleanlyOnTheIdentity) {
 
 TEST(Training, LowersTheLossOnConvectionDiffusion) {
   auto A = convectionDiffusion(16, world());
-  auto prec = trainedGnp(A, 150);
+  Teuchos::ParameterList paper;
+  paper.set("gnp: best step selection", "training loss");
+  auto prec = trainedGnp(A, 150, paper);
   const auto& losses = prec->getLossHistory();
   ASSERT_EQ(losses.size(), 150u);
   double first = 0, last = 0;

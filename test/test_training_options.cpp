@@ -57,12 +57,12 @@ Teuchos::RCP<crs_type> diagonalMatrix(int n, int zeroRow = -1) {
 
 } // namespace
 
-TEST(TrainingOptions, DefaultsAreThePapers) {
+TEST(TrainingOptions, DefaultsAreThePapersButTheStepIsKeptByAValidationSolve) {
   const auto valid = Prec::getValidParameters();
   EXPECT_EQ(valid->get<std::string>("gnp: loss"), "l1");
   EXPECT_EQ(valid->get<std::string>("gnp: learning rate schedule"), "constant");
   EXPECT_EQ(valid->get<int>("gnp: warmup steps"), 0);
-  EXPECT_EQ(valid->get<std::string>("gnp: best step selection"), "training loss");
+  EXPECT_EQ(valid->get<std::string>("gnp: best step selection"), "validation solve");
   EXPECT_EQ(valid->get<std::string>("gnp: base preconditioner"), "none");
 }
 
@@ -71,9 +71,11 @@ TEST(TrainingOptions, UnknownChoicesAndOutOfRangeCountsAreErrorsThatListTheValid
   EXPECT_NE(loss.find("\"gnp: loss\" = \"l2\""), std::string::npos) << loss;
   EXPECT_NE(loss.find("\"relative l1\""), std::string::npos) << loss;
   EXPECT_NE(errorOf(with("gnp: learning rate schedule", "linear")).find("\"cosine\""), std::string::npos);
-  EXPECT_NE(errorOf(with("gnp: best step selection", "best")).find("\"validation loss\""), std::string::npos);
+  const auto selection = errorOf(with("gnp: best step selection", "best"));
+  EXPECT_NE(selection.find("\"validation loss\""), std::string::npos) << selection;
+  EXPECT_NE(selection.find("\"validation solve\""), std::string::npos) << selection;
   EXPECT_NE(errorOf(with("gnp: base preconditioner", "ilut")).find("\"jacobi\""), std::string::npos);
-  for (const char* name : {"gnp: warmup steps", "gnp: validation frequency"}) {
+  for (const char* name : {"gnp: warmup steps", "gnp: validation frequency", "gnp: validation iterations"}) {
     Teuchos::ParameterList p;
     p.set(name, -1);
     EXPECT_NE(errorOf(p).find(name), std::string::npos) << name;
@@ -81,6 +83,10 @@ TEST(TrainingOptions, UnknownChoicesAndOutOfRangeCountsAreErrorsThatListTheValid
   Teuchos::ParameterList zero;
   zero.set("gnp: validation frequency", 0);
   EXPECT_NE(errorOf(zero).find("out of range"), std::string::npos);
+  Teuchos::ParameterList tooMany;
+  tooMany.set("gnp: validation iterations", 1001);
+  EXPECT_NE(errorOf(tooMany).find("gnp: validation iterations"), std::string::npos);
+  EXPECT_EQ(errorOf(with("gnp: best step selection", "validation solve")), "");
 }
 
 TEST(TrainingOptions, TheScheduleWarmsUpLinearlyThenFollowsHalfACosine) {
@@ -138,8 +144,8 @@ TEST(TrainingOptions, ValidationSelectionKeepsAStepThatWasValidated) {
   EXPECT_TRUE(report.bestStep % 7 == 0 || report.bestStep == 29) << report.bestStep;
   // The kept loss is the validation batch's, not that step's training loss.
   EXPECT_NE(report.bestLoss, prec->getLossHistory()[report.bestStep]);
-  // The default keeps the step with the lowest training loss.
-  const auto paper = trainedGnp(A, 30);
+  // The paper's rule keeps the step with the lowest training loss.
+  const auto paper = trainedGnp(A, 30, with("gnp: best step selection", "training loss"));
   const auto& losses = paper->getLossHistory();
   EXPECT_EQ(paper->getTrainingReport().bestLoss, *std::min_element(losses.begin(), losses.end()));
 }
@@ -177,6 +183,8 @@ TEST(TrainingOptions, TheChoicesTravelWithASavedModel) {
   Teuchos::ParameterList p = with("gnp: base preconditioner", "jacobi");
   p.set("gnp: loss", "relative l1");
   p.set("gnp: learning rate schedule", "cosine");
+  p.set("gnp: best step selection", "validation solve");
+  p.set("gnp: validation iterations", 4);
   const auto trained = trainedGnp(A, 2, p);
   const std::string path = (std::filesystem::temp_directory_path() / "gnp_training_options.gnp").string();
   trained->save(path);
@@ -185,6 +193,8 @@ TEST(TrainingOptions, TheChoicesTravelWithASavedModel) {
   EXPECT_EQ(loaded.getOptions().base, Gnp::Base::Jacobi);
   EXPECT_EQ(loaded.getOptions().loss, Gnp::Loss::RelativeL1);
   EXPECT_EQ(loaded.getOptions().schedule, Gnp::Schedule::Cosine);
+  EXPECT_EQ(loaded.getOptions().selection, Gnp::Selection::ValidationSolve);
+  EXPECT_EQ(loaded.getOptions().validationIterations, 4);
   mv_type r(A->getDomainMap(), 1), z1(A->getDomainMap(), 1), z2(A->getDomainMap(), 1);
   r.randomize();
   trained->apply(r, z1);

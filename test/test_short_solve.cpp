@@ -1,0 +1,143 @@
+// The package's own few FGMRES iterations (what "validation solve" selection
+// scores a network by): Belos' residuals, the same on any number of ranks, and
+// a clear answer when the preconditioner adds nothing or breaks.
+#include "Gnp_FlexibleGmres.hpp"
+#include "Gnp_MatrixIO.hpp"
+#include "Gnp_Model.hpp"
+#include "Gnp_Random.hpp"
+#include "Gnp_Scaling.hpp"
+#include "Gnp_ShortSolve.hpp"
+#include "Gnp_TestProblems.hpp"
+#include "Gnp_TpetraDistributedOperator.hpp"
+#include "Gnp_Trainer.hpp"
+
+#include <Teuchos_CommHelpers.hpp>
+#include <Tpetra_Core.hpp>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+using namespace GnpTest;
+using Operator = Gnp::TpetraDistributedOperator<SC, LO, GO, NO>;
+
+namespace {
+
+constexpr int iterations = 10;
+
+// b = A x, x_i ~ N(0, 1) keyed by the global row, as a (localRows, 1) block.
+torch::Tensor rightHandSide(const Operator& A) {
+  torch::Tensor x = torch::empty({A.localRows(), 1}, torch::kFloat64), b = torch::empty_like(x);
+  for (std::int64_t i = 0; i < A.localRows(); ++i)
+    x[i][0] = Gnp::gaussian(5, Gnp::RightHandSideStream, 0, A.globalRowIndices()[i], 0);
+  A.apply(x.data_ptr<double>(), b.data_ptr<double>(), 1, false);
+  return b;
+}
+
+std::vector<double> residualsOn(const CommPtr& comm) {
+  auto A = Gnp::readMatrixMarket<SC, LO, GO, NO>(exampleMatrixPath(), comm);
+  const Operator op(A, 1.0);
+  return Gnp::shortFlexibleGmres(op, rightHandSide(op), iterations);
+}
+
+} // namespace
+
+TEST(ShortSolve, ResidualsAreThoseOfBelosGmres) {
+  auto A = Gnp::readMatrixMarket<SC, LO, GO, NO>(exampleMatrixPath(), Tpetra::getDefaultComm());
+  const Operator op(A, 1.0);
+  const torch::Tensor b = rightHandSide(op);
+  const std::vector<double> mine = Gnp::shortFlexibleGmres(op, b, iterations);
+
+  auto bv = Teuchos::rcp(new mv_type(A->getRangeMap(), 1));
+  {
+    auto v = bv->getLocalViewHost(Tpetra::Access::OverwriteAll);
+    for (std::int64_t i = 0; i < op.localRows(); ++i) v(i, 0) = b[i][0].item<double>();
+  }
+  auto x = Teuchos::rcp(new mv_type(A->getDomainMap(), 1));
+  Teuchos::ParameterList belos;
+  belos.set("Num Blocks", iterations);
+  belos.set("Maximum Iterations", iterations);
+  belos.set("Convergence Tolerance", 1e-15);
+  const auto r = Gnp::solveFlexibleGmres<SC, LO, GO, NO>(A, bv, x, Teuchos::null, belos);
+  ASSERT_EQ(r.residuals.size(), static_cast<std::size_t>(iterations + 1));
+  ASSERT_EQ(mine.size(), static_cast<std::size_t>(iterations));
+  for (int i = 0; i < iterations; ++i) EXPECT_NEAR(mine[i], r.residuals[i + 1], 1e-9 * r.residuals[i + 1]) << i;
+  EXPECT_LT(mine.back(), 0.9); // it converges: the comparison is not between two flat lines
+  EXPECT_NEAR(Gnp::residualArea(mine), [&] {
+    double s = 0;
+    for (double v : mine) s += std::log10(v);
+    return s;
+  }(), 1e-12);
+}
+
+TEST(ShortSolve, TheIdentityAsPreconditionerChangesNothing) {
+  auto A = Gnp::readMatrixMarket<SC, LO, GO, NO>(exampleMatrixPath(), Tpetra::getDefaultComm());
+  const Operator op(A, 1.0);
+  const torch::Tensor b = rightHandSide(op);
+  EXPECT_EQ(Gnp::shortFlexibleGmres(op, b, iterations, [](const torch::Tensor& v) { return v.clone(); }),
+            Gnp::shortFlexibleGmres(op, b, iterations));
+}
+
+TEST(ShortSolve, ResidualsAreTheSameToTheLastBitOnEveryNumberOfRanks) {
+  const auto world = Tpetra::getDefaultComm();
+  const std::vector<double> all = residualsOn(world);
+  for (int ranks = 1; ranks < world->getSize(); ++ranks) {
+    const auto sub = world->split(world->getRank() < ranks ? 0 : 1, world->getRank());
+    std::vector<double> fewer(iterations, 0.0);
+    if (world->getRank() < ranks) fewer = residualsOn(sub);
+    Teuchos::broadcast<int, double>(*world, 0, iterations, fewer.data());
+    EXPECT_EQ(fewer, all) << ranks << " vs " << world->getSize() << " ranks";
+  }
+}
+
+TEST(ShortSolve, APreconditionerThatAddsNothingLeavesTheResidualAtOne) {
+  auto A = Gnp::readMatrixMarket<SC, LO, GO, NO>(exampleMatrixPath(), Tpetra::getDefaultComm());
+  const Operator op(A, 1.0);
+  const auto residuals =
+      Gnp::shortFlexibleGmres(op, rightHandSide(op), iterations, [](const torch::Tensor& v) { return 0.0 * v; });
+  EXPECT_EQ(residuals, std::vector<double>(iterations, 1.0));
+}
+
+TEST(ShortSolve, APreconditionerThatGivesNaNScoresNaNNotABestStep) {
+  auto A = Gnp::readMatrixMarket<SC, LO, GO, NO>(exampleMatrixPath(), Tpetra::getDefaultComm());
+  const Operator op(A, 1.0);
+  const auto residuals = Gnp::shortFlexibleGmres(op, rightHandSide(op), iterations, [](const torch::Tensor& v) {
+    return torch::full_like(v, std::numeric_limits<double>::quiet_NaN());
+  });
+  ASSERT_EQ(residuals.size(), static_cast<std::size_t>(iterations));
+  EXPECT_TRUE(std::isnan(Gnp::residualArea(residuals)));
+}
+
+TEST(ShortSolve, AZeroRightHandSideIsSolvedByZero) {
+  auto A = Gnp::readMatrixMarket<SC, LO, GO, NO>(exampleMatrixPath(), Tpetra::getDefaultComm());
+  const Operator op(A, 1.0);
+  EXPECT_EQ(Gnp::shortFlexibleGmres(op, torch::zeros({op.localRows(), 1}, torch::kFloat64), 3),
+            std::vector<double>(3, 0.0));
+  EXPECT_THROW(Gnp::shortFlexibleGmres(op, torch::zeros({op.localRows(), 2}, torch::kFloat64), 3),
+               std::invalid_argument);
+}
+
+TEST(ShortSolve, ValidationSolveSelectionKeepsTheValidatedStepWithTheBestScore) {
+  auto A = Gnp::readMatrixMarket<SC, LO, GO, NO>(exampleMatrixPath(), Tpetra::getDefaultComm());
+  const Operator op(A, 1.0 / Gnp::gershgorinBound(*A));
+  Gnp::Options options;
+  options.steps = 30;
+  options.selection = Gnp::Selection::ValidationSolve;
+  options.validationEvery = 7;
+  options.printEvery = 0;
+  torch::manual_seed(options.seed);
+  Gnp::ResGcn model(options, op);
+  Gnp::Trainer trainer(options, op, torch::zeros({op.localRows(), 0}, torch::kFloat64));
+  const torch::Tensor b = trainer.validationRightHandSide();
+  const double untrained = trainer.validationSolveScore(&model, b);
+  const Gnp::TrainingReport report = trainer.train(model);
+  EXPECT_TRUE(report.bestStep % 7 == 0 || report.bestStep == 29) << report.bestStep;
+  // The kept state (parameters and batch-norm statistics) scores what was recorded.
+  EXPECT_EQ(trainer.validationSolveScore(&model, b), report.bestLoss);
+  EXPECT_LE(report.bestLoss, untrained); // step 0 was a candidate
+  EXPECT_EQ(report.validationUnpreconditioned,
+            Gnp::residualArea(Gnp::shortFlexibleGmres(op, b, options.validationIterations)));
+  EXPECT_LT(report.bestLoss, 0.0);
+  EXPECT_NE(report.bestLoss, trainer.lossHistory()[report.bestStep]);
+}
