@@ -137,6 +137,7 @@ json trainingJson(const Gnp::Preconditioner<SC, LO, GO, NO>& gnp) {
           {"losses", gnp.getLossHistory()}};
   // With "validation solve" selection, the same solve's score without a preconditioner.
   if (std::isfinite(r.validationUnpreconditioned)) j["validation_unpreconditioned"] = r.validationUnpreconditioned;
+  if (r.validations > 0) j["validations"] = r.validations;
   return j;
 }
 

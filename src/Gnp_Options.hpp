@@ -72,6 +72,7 @@ struct TrainingReport {
   int bestStep = -1;        ///< the step kept (-1: none)
   double bestLoss = 0.0;    ///< the kept step's loss
   double firstLoss = 0.0;   ///< the loss of step 0
+  int validations = 0;      ///< steps judged by a validation selection (0 with the paper's rule)
   /// With Selection::ValidationSolve: the same validation solve's score without
   /// a preconditioner (bestLoss holds the kept network's); NaN otherwise.
   double validationUnpreconditioned = std::numeric_limits<double>::quiet_NaN();

@@ -250,8 +250,20 @@ TrainingReport Trainer::train(ResGcn& model) {
     // The loss was computed with the parameters before this step's update and
     // the batch-norm statistics after this forward pass: keep exactly those
     // (the validation loss is measured with the same ones).
-    const bool judged = !byValidation || step % options_.validationEvery == 0 || step + 1 == options_.steps;
+    // Every rank must stop at the same step: the slowest clock decides. Checked
+    // before judging, so that the step at which the time budget ends is judged too.
+    double elapsed = secondsSince(start), slowest = 0.0;
+    Teuchos::reduceAll<int, double>(comm, Teuchos::REDUCE_MAX, 1, &elapsed, &slowest);
+    const double cpu = processCpuSeconds();
+    report.stepSeconds.push_back(slowest - lastElapsed);
+    report.stepCpuSeconds.push_back(cpu - lastCpu);
+    lastElapsed = slowest;
+    lastCpu = cpu;
+    const bool outOfTime = options_.maxSeconds > 0.0 && slowest >= options_.maxSeconds;
+    const bool judged =
+        !byValidation || step % options_.validationEvery == 0 || step + 1 == options_.steps || outOfTime;
     if (judged) {
+      if (byValidation) ++report.validations;
       const double candidate = bySolve        ? validationSolveScore(&model, validationB)
                                : byValidation ? inferenceLoss(model, validation)
                                               : globalLoss;
@@ -266,15 +278,6 @@ TrainingReport Trainer::train(ResGcn& model) {
     adam.step();
     report.stepsRun = step + 1;
 
-    // Every rank must stop at the same step: the slowest clock decides.
-    double elapsed = secondsSince(start), slowest = 0.0;
-    Teuchos::reduceAll<int, double>(comm, Teuchos::REDUCE_MAX, 1, &elapsed, &slowest);
-    const double cpu = processCpuSeconds();
-    report.stepSeconds.push_back(slowest - lastElapsed);
-    report.stepCpuSeconds.push_back(cpu - lastCpu);
-    lastElapsed = slowest;
-    lastCpu = cpu;
-    const bool outOfTime = options_.maxSeconds > 0.0 && slowest >= options_.maxSeconds;
     const bool last = report.stepsRun == options_.steps || outOfTime;
     if (root && options_.printEvery > 0 && (report.stepsRun % options_.printEvery == 0 || last)) {
       const double rate = report.stepsRun / std::max(slowest, 1e-9);

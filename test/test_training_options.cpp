@@ -150,6 +150,18 @@ TEST(TrainingOptions, ValidationSelectionKeepsAStepThatWasValidated) {
   EXPECT_EQ(paper->getTrainingReport().bestLoss, *std::min_element(losses.begin(), losses.end()));
 }
 
+TEST(TrainingOptions, TheStepAtWhichTheTimeBudgetEndsTrainingIsValidatedToo) {
+  Teuchos::ParameterList p = with("gnp: best step selection", "validation solve");
+  p.set("gnp: validation frequency", 100000);
+  p.set("gnp: max training time", 0.5);
+  const auto prec = trainedGnp(convectionDiffusion(16, world()), 100000, p);
+  const auto& report = prec->getTrainingReport();
+  ASSERT_EQ(report.reason, Gnp::StopReason::Time);
+  ASSERT_GT(report.stepsRun, 1);
+  EXPECT_EQ(report.validations, 2); // step 0 and the last step run
+  EXPECT_TRUE(report.bestStep == 0 || report.bestStep == report.stepsRun - 1) << report.bestStep;
+}
+
 TEST(TrainingOptions, JacobiBaseAddsTheInverseDiagonalToTheNetworksOutput) {
   // With one step the kept parameters are the initial ones, the same for both:
   // the two preconditioners differ by exactly D⁻¹.
