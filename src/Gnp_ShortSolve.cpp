@@ -39,7 +39,6 @@ std::vector<double> shortFlexibleGmres(const DistributedOperator& A, const torch
     const torch::Tensor z = M ? M(v).to(torch::kFloat64).contiguous() : v;
     torch::Tensor w = torch::empty({rows, 1}, torch::kFloat64);
     A.apply(z.data_ptr<double>(), w.data_ptr<double>(), 1, false);
-    const double applied = globalNorm(A, w);
     std::fill(h.begin(), h.end(), 0.0);
     // Classical Gram-Schmidt twice: one all-reduce per pass, orthogonal to
     // working precision; each row updated alone (the same on any rank count).
@@ -56,6 +55,11 @@ std::vector<double> shortFlexibleGmres(const DistributedOperator& A, const torch
       for (int i = 0; i <= j; ++i) h[i] += d[i];
     }
     h[j + 1] = globalNorm(A, w);
+    // ‖Â z‖ without another reduction: w was split into its parts along the
+    // orthonormal basis (h) and the rest. The scale of the breakdown test.
+    double applied = 0.0;
+    for (int i = 0; i <= j + 1; ++i) applied += h[i] * h[i];
+    applied = std::sqrt(applied);
     // The least-squares problem's Givens rotations, updated by column j.
     for (int i = 0; i < j; ++i) {
       const double t = cs[i] * h[i] + sn[i] * h[i + 1];

@@ -47,6 +47,17 @@ struct Snapshot {
   }
 };
 
+// f() with the model in inference mode (running batch-norm statistics, no
+// autograd), then back in training mode.
+template <class F>
+double inInferenceMode(ResGcn& model, F f) {
+  torch::NoGradGuard noGrad;
+  model->eval();
+  const double value = f();
+  model->train();
+  return value;
+}
+
 } // namespace
 
 Trainer::Trainer(const Options& options, const DistributedOperator& A, torch::Tensor krylovBasis,
@@ -119,11 +130,7 @@ Trainer::LossTerms Trainer::evaluate(const torch::Tensor& out, const Batch& batc
 }
 
 double Trainer::inferenceLoss(ResGcn& model, const Batch& batch) const {
-  torch::NoGradGuard noGrad;
-  model->eval();
-  const double value = evaluate(model->forward(batch.b.to(torch::kFloat32)), batch).value;
-  model->train();
-  return value;
+  return inInferenceMode(model, [&] { return evaluate(model->forward(batch.b.to(torch::kFloat32)), batch).value; });
 }
 
 torch::Tensor Trainer::validationRightHandSide() const {
@@ -140,16 +147,13 @@ torch::Tensor Trainer::validationRightHandSide() const {
 
 double Trainer::validationSolveScore(ResGcn* model, const torch::Tensor& b) const {
   if (!model) return residualArea(shortFlexibleGmres(*A_, b, options_.validationIterations));
-  torch::NoGradGuard noGrad;
-  (*model)->eval();
   const BlockPreconditioner M = [&](const torch::Tensor& v) {
     torch::Tensor z = (*model)->forward(v.to(torch::kFloat32)).to(torch::kFloat64);
     if (baseInverseDiagonal_.defined()) z += baseInverseDiagonal_ * v;
     return z;
   };
-  const double score = residualArea(shortFlexibleGmres(*A_, b, options_.validationIterations, M));
-  (*model)->train();
-  return score;
+  return inInferenceMode(*model,
+                         [&] { return residualArea(shortFlexibleGmres(*A_, b, options_.validationIterations, M)); });
 }
 
 torch::Tensor Trainer::sampleBatch(std::uint64_t step) const {

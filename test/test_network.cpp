@@ -54,6 +54,27 @@ Teuchos::RCP<crs_type> cyclicShift(int n, const CommPtr& comm) {
   return A;
 }
 
+// max |Y − scale·A X| (or scale·Aᵀ X) over this rank's rows, the reference from
+// Tpetra's own apply; X and Y are (localRows, C) float64 blocks.
+double differenceFromTpetra(const crs_type& A, double scale, const torch::Tensor& X, const torch::Tensor& Y,
+                            bool transpose) {
+  const int C = static_cast<int>(X.size(1));
+  mv_type x(A.getDomainMap(), C), y(A.getRangeMap(), C);
+  {
+    auto xv = x.getLocalViewHost(Tpetra::Access::OverwriteAll);
+    auto Xa = X.accessor<double, 2>();
+    for (std::int64_t i = 0; i < X.size(0); ++i)
+      for (int c = 0; c < C; ++c) xv(i, c) = Xa[i][c];
+  }
+  A.apply(x, y, transpose ? Teuchos::TRANS : Teuchos::NO_TRANS, scale);
+  auto yv = y.getLocalViewHost(Tpetra::Access::ReadOnly);
+  auto Ya = Y.accessor<double, 2>();
+  double err = 0.0;
+  for (std::int64_t i = 0; i < Y.size(0); ++i)
+    for (int c = 0; c < C; ++c) err = std::max(err, std::abs(yv(i, c) - Ya[i][c]));
+  return err;
+}
+
 // max |Â X − (scale·A) X| over this rank's rows, and the same for Âᵀ.
 std::pair<double, double> productErrors(const Teuchos::RCP<crs_type>& A, double scale) {
   Graph graph(A, scale);
@@ -62,18 +83,7 @@ std::pair<double, double> productErrors(const Teuchos::RCP<crs_type>& A, double 
   for (bool transpose : {false, true}) {
     torch::Tensor Y = torch::empty_like(X);
     graph.apply(X.data_ptr<double>(), Y.data_ptr<double>(), 3, transpose);
-    mv_type x(A->getDomainMap(), 3), y(A->getRangeMap(), 3);
-    {
-      auto xv = x.getLocalViewHost(Tpetra::Access::OverwriteAll);
-      auto Xa = X.accessor<double, 2>();
-      for (std::int64_t i = 0; i < graph.localRows(); ++i)
-        for (int c = 0; c < 3; ++c) xv(i, c) = Xa[i][c];
-    }
-    A->apply(x, y, transpose ? Teuchos::TRANS : Teuchos::NO_TRANS, scale);
-    auto yv = y.getLocalViewHost(Tpetra::Access::ReadOnly);
-    auto Ya = Y.accessor<double, 2>();
-    for (std::int64_t i = 0; i < graph.localRows(); ++i)
-      for (int c = 0; c < 3; ++c) err[transpose] = std::max(err[transpose], std::abs(yv(i, c) - Ya[i][c]));
+    err[transpose] = differenceFromTpetra(*A, scale, X, Y, transpose);
   }
   return {err[0], err[1]};
 }
@@ -96,20 +106,7 @@ TEST(SparseProduct, ForwardEqualsTpetraApplyOfTheScaledMatrix) {
   Graph graph(A, 0.25);
   const torch::Tensor X = rowSeededTensor(graph, 3, 1, torch::kFloat64);
   const torch::Tensor Y = Gnp::sparseProduct(graph, X);
-  mv_type x(A->getDomainMap(), 3), y(A->getRangeMap(), 3);
-  {
-    auto xv = x.getLocalViewHost(Tpetra::Access::OverwriteAll);
-    auto Xa = X.accessor<double, 2>();
-    for (std::int64_t i = 0; i < graph.localRows(); ++i)
-      for (int c = 0; c < 3; ++c) xv(i, c) = Xa[i][c];
-  }
-  A->apply(x, y, Teuchos::NO_TRANS, 0.25);
-  auto yv = y.getLocalViewHost(Tpetra::Access::ReadOnly);
-  auto Ya = Y.accessor<double, 2>();
-  double err = 0.0;
-  for (std::int64_t i = 0; i < graph.localRows(); ++i)
-    for (int c = 0; c < 3; ++c) err = std::max(err, std::abs(yv(i, c) - Ya[i][c]));
-  EXPECT_LT(err, 1e-14);
+  EXPECT_LT(differenceFromTpetra(*A, 0.25, X, Y, false), 1e-14);
 }
 
 TEST(SparseProduct, GradientMatchesCentralFiniteDifferencesOnANonsymmetricMatrix) {
