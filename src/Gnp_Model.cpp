@@ -122,14 +122,16 @@ std::vector<std::vector<double>> globalColumnMaxima(const Teuchos::Comm<int>& co
   return local;
 }
 
-// The gradients of a dense layer y = x Wᵀ + b given g = dL/dy (rows x out,
+// The backward of a dense layer y = x Wᵀ + b given g = dL/dy (rows x out,
 // contiguous, already through the layer's ReLU) and the global maxima of |g|
-// per output and of |x| per input: the parameter gradients as exact sums, also
-// added to `sums`, and dL/dx.
-struct DenseGradients {
-  torch::Tensor input, weight, bias;
-};
-DenseGradients denseBackward(const torch::Tensor& g, const std::vector<double>& gMax, const torch::Tensor& x,
+// per output and of |x| per input: adds the parameter gradients, as exact
+// sums, to `sums` and returns dL/dx.
+//
+// The custom functions hand autograd no parameter gradient: the float64 sums
+// are the gradient (see Float64Gradients), and the trainer writes their
+// all-reduced value into .grad(), which autograd would otherwise accumulate
+// into for nothing.
+torch::Tensor denseBackward(const torch::Tensor& g, const std::vector<double>& gMax, const torch::Tensor& x,
                              const std::vector<double>& xMax, const torch::Tensor& weight, const torch::Tensor& bias,
                              Float64Gradients& sums) {
   const torch::Tensor x2 = rowsOf(x);
@@ -156,7 +158,7 @@ DenseGradients denseBackward(const torch::Tensor& g, const std::vector<double>& 
   for (int k = 0; k < out; ++k) b[k] -= origin[out * in + k];
   sums.add(weight, gw);
   sums.add(bias, gb);
-  return {rowProduct(g, weight, torch::Tensor()).view(x.sizes()), gw.to(torch::kFloat32), gb.to(torch::kFloat32)};
+  return rowProduct(g, weight, torch::Tensor()).view(x.sizes());
 }
 
 // y = x Wᵀ + b over the last dimension of x, optionally followed by a ReLU.
@@ -194,8 +196,8 @@ public:
     const torch::Tensor x2 = rowsOf(x);
     const auto bounds =
         globalColumnMaxima(sums.comm(), {gMax, columnMaxima(x2.data_ptr<float>(), x2.size(0), x2.size(1))});
-    const DenseGradients d = denseBackward(g, bounds[0], x, bounds[1], weight, bias, sums);
-    return {d.input, d.weight, d.bias, torch::Tensor(), torch::Tensor()};
+    return {denseBackward(g, bounds[0], x, bounds[1], weight, bias, sums), torch::Tensor(), torch::Tensor(),
+            torch::Tensor(), torch::Tensor()};
   }
 };
 
@@ -230,9 +232,9 @@ public:
     const auto bounds = globalColumnMaxima(sums.comm(), {columnMaxima(g.data_ptr<float>(), g.size(0), out),
                                                          columnMaxima(a.data_ptr<float>(), a.size(0), a.size(1)),
                                                          columnMaxima(c.data_ptr<float>(), c.size(0), c.size(1))});
-    const DenseGradients da = denseBackward(g, bounds[0], saved[0], bounds[1], saved[1], saved[2], sums);
-    const DenseGradients dc = denseBackward(g, bounds[0], saved[3], bounds[2], saved[4], saved[5], sums);
-    return {da.input, da.weight, da.bias, dc.input, dc.weight, dc.bias, torch::Tensor()};
+    const torch::Tensor da = denseBackward(g, bounds[0], saved[0], bounds[1], saved[1], saved[2], sums);
+    const torch::Tensor dc = denseBackward(g, bounds[0], saved[3], bounds[2], saved[4], saved[5], sums);
+    return {da, torch::Tensor(), torch::Tensor(), dc, torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
 };
 
@@ -385,9 +387,8 @@ public:
     for (std::int64_t k = 0; k < 2 * F; ++k) sgx[k] = origin[k] = exact::start(sgx[k], globalRows);
     GNP_BATCHNORM_KERNEL(F, sums(static_cast<int>(F), xp, yp, gp, rows, m.data(), r.data(), sg, sgx))
     for (std::int64_t k = 0; k < 2 * F; ++k) sgx[k] -= origin[k];
-    const torch::Tensor gw = sums.narrow(0, 0, F).clone(), gb = sums.narrow(0, F, F).clone();
-    gradientsOf(ctx)->add(weight, gw);
-    gradientsOf(ctx)->add(bias, gb);
+    gradientsOf(ctx)->add(weight, sums.narrow(0, 0, F).clone());
+    gradientsOf(ctx)->add(bias, sums.narrow(0, F, F).clone());
     allReduceSumInPlace(*comm, sums); // exact: every rank's sums lie on the common grids
 
     std::vector<float> meanG(F), meanGxhat(F), scale(F);
@@ -399,7 +400,7 @@ public:
     torch::Tensor gx = torch::empty_like(x);
     GNP_BATCHNORM_KERNEL(F, inputGradient(static_cast<int>(F), xp, yp, gp, gx.data_ptr<float>(), rows, m.data(),
                                           r.data(), scale.data(), meanG.data(), meanGxhat.data()))
-    return {gx, gw.to(torch::kFloat32), gb.to(torch::kFloat32), torch::Tensor(), torch::Tensor(),
+    return {gx, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(),
             torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
 };

@@ -47,6 +47,32 @@ struct Snapshot {
   }
 };
 
+// The model's parameters re-pointed at one flat buffer and their gradients at
+// another, so that Adam updates one tensor: about ten torch operations a step
+// instead of ten per parameter tensor (~640 on the default network), a fixed
+// cost of ~1 ms that dominated the steps of small matrices and small batches.
+// Adam's arithmetic is elementwise, so each entry is updated as before.
+struct FlatParameters {
+  torch::Tensor values, gradient;
+  explicit FlatParameters(torch::nn::Module& m) {
+    torch::NoGradGuard noGrad;
+    auto ps = m.parameters();
+    std::int64_t total = 0;
+    for (const auto& p : ps) total += p.numel();
+    values = torch::empty({total}, torch::kFloat32);
+    gradient = torch::zeros({total}, torch::kFloat32);
+    std::int64_t offset = 0;
+    for (auto& p : ps) {
+      const std::int64_t n = p.numel();
+      values.narrow(0, offset, n).copy_(p.reshape(-1));
+      p.set_data(values.narrow(0, offset, n).view(p.sizes()));
+      p.mutable_grad() = gradient.narrow(0, offset, n).view(p.sizes());
+      offset += n;
+    }
+    values.mutable_grad() = gradient;
+  }
+};
+
 // f() with the model in inference mode (running batch-norm statistics, no
 // autograd), then back in training mode.
 template <class F>
@@ -223,7 +249,8 @@ double Trainer::lossAndGradient(ResGcn& model, const Batch& batch) const {
 TrainingReport Trainer::train(ResGcn& model) {
   const auto& comm = A_->comm();
   const bool root = comm.getRank() == 0;
-  torch::optim::Adam adam(model->parameters(), torch::optim::AdamOptions(options_.learningRate));
+  FlatParameters flat(*model);
+  torch::optim::Adam adam({flat.values}, torch::optim::AdamOptions(options_.learningRate));
   const bool byValidation = options_.selection != Selection::TrainingLoss;
   const bool bySolve = options_.selection == Selection::ValidationSolve;
   Batch validation;
