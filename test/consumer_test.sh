@@ -15,7 +15,8 @@ cmake --build "$work/build" > "$work/build.log"
 export OMP_NUM_THREADS=1 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 matrix="$source/example/jpwh_991.mtx"
 sed 's/value="GNP"/value="MueLu"/' "$source/example/stratimikos.xml" > "$work/muelu.xml"
-sed 's/name="gnp: training steps" type="int" value="2000"/name="gnp: training steps" type="int" value="20"/' \
+sed 's/name="gnp: training steps" type="int" value="[0-9]*"/name="gnp: training steps" type="int" value="20"/' \
   "$source/example/stratimikos.xml" > "$work/gnp.xml"
+grep -q 'name="gnp: training steps" type="int" value="20"' "$work/gnp.xml" # a short training, not the example's
 "$mpiexec" --oversubscribe -np 2 "$work/build/consumer" "$matrix" "$work/muelu.xml"
 "$mpiexec" --oversubscribe -np 2 "$work/build/consumer" "$matrix" "$work/gnp.xml"
