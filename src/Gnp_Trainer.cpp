@@ -49,8 +49,9 @@ struct Snapshot {
 
 // The model's parameters re-pointed at one flat buffer and their gradients at
 // another, so that Adam updates one tensor: about ten torch operations a step
-// instead of ten per parameter tensor (~640 on the default network), a fixed
-// cost of ~1 ms that dominated the steps of small matrices and small batches.
+// instead of ten per parameter tensor (~640 on the default network): a fixed
+// cost per step that weighs on small matrices and small batches (12-21% more
+// steps per second on jpwh_991 with a batch of 4, docs/performance.md).
 // Adam's arithmetic is elementwise, so each entry is updated as before.
 struct FlatParameters {
   torch::Tensor values, gradient;
