@@ -72,9 +72,7 @@ void Network::apply(const double* X, std::size_t ldx, double* Y, std::size_t ldy
   // (rows, columns) float32 tensor: the one float64 -> float32 conversion of the apply.
   const torch::Tensor x64 =
       torch::from_blob(const_cast<double*>(X), {rows, columns}, {1, static_cast<std::int64_t>(ldx)}, torch::kFloat64);
-  torch::Tensor y = impl_->model->forward(x64.to(torch::kFloat32)).to(torch::kFloat64);
-  if (impl_->baseInverseDiagonal.defined()) y += impl_->baseInverseDiagonal * x64;
-  y = y.contiguous();
+  const torch::Tensor y = preconditionerOutput(impl_->model, impl_->baseInverseDiagonal, x64).contiguous();
   const auto ya = y.accessor<double, 2>();
   for (int c = 0; c < columns; ++c)
     for (std::int64_t i = 0; i < rows; ++i) Y[c * ldy + i] = ya[i][c];

@@ -175,9 +175,7 @@ torch::Tensor Trainer::validationRightHandSide() const {
 double Trainer::validationSolveScore(ResGcn* model, const torch::Tensor& b) const {
   if (!model) return residualArea(shortFlexibleGmres(*A_, b, options_.validationIterations));
   const BlockPreconditioner M = [&](const torch::Tensor& v) {
-    torch::Tensor z = (*model)->forward(v.to(torch::kFloat32)).to(torch::kFloat64);
-    if (baseInverseDiagonal_.defined()) z += baseInverseDiagonal_ * v;
-    return z;
+    return preconditionerOutput(*model, baseInverseDiagonal_, v);
   };
   return inInferenceMode(*model,
                          [&] { return residualArea(shortFlexibleGmres(*A_, b, options_.validationIterations, M)); });
@@ -337,6 +335,12 @@ TrainingReport Trainer::train(ResGcn& model) {
                 options_.validationIterations, report.bestLoss, report.bestStep, report.validationUnpreconditioned,
                 report.bestLoss < report.validationUnpreconditioned ? "" : " (GNP does not help on it)");
   return report;
+}
+
+torch::Tensor preconditionerOutput(ResGcn& model, const torch::Tensor& baseInverseDiagonal, const torch::Tensor& v) {
+  torch::Tensor z = model->forward(v.to(torch::kFloat32)).to(torch::kFloat64);
+  if (baseInverseDiagonal.defined()) z += baseInverseDiagonal * v;
+  return z;
 }
 
 } // namespace Gnp

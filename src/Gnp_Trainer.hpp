@@ -12,7 +12,7 @@ namespace Gnp {
 /// over ranks, the best step kept (parameters and batch-norm statistics). The
 /// Options choose the loss, the learning-rate schedule, how the best step is
 /// selected and an optional base preconditioner (M = P + N); the defaults are
-/// the paper's.
+/// the paper's but for the selection and the batch (docs/method.md).
 class Trainer {
 public:
   /// krylovBasis: Q = V Z S⁻¹, this rank's rows (localRows x m', float64; m' may be 0).
@@ -78,6 +78,12 @@ private:
   torch::Tensor baseInverseDiagonal_;
   std::vector<double> losses_;
 };
+
+/// The preconditioner M(v) = N(v) + P v for v a (localRows, B) float64 block:
+/// the model's output on v in float32, plus the base D̂⁻¹ v when
+/// baseInverseDiagonal (localRows x 1 float64) is defined. What Network::apply
+/// applies and what the validation solve scores; a collective.
+torch::Tensor preconditionerOutput(ResGcn& model, const torch::Tensor& baseInverseDiagonal, const torch::Tensor& v);
 
 } // namespace Gnp
 
