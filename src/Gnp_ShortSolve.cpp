@@ -60,6 +60,7 @@ std::vector<double> shortFlexibleGmres(const DistributedOperator& A, const torch
     double applied = 0.0;
     for (int i = 0; i <= j + 1; ++i) applied += h[i] * h[i];
     applied = std::sqrt(applied);
+    const double previous = std::abs(g[j]) / beta; // the residual before this iteration
     // The least-squares problem's Givens rotations, updated by column j.
     for (int i = 0; i < j; ++i) {
       const double t = cs[i] * h[i] + sn[i] * h[i + 1];
@@ -77,8 +78,10 @@ std::vector<double> shortFlexibleGmres(const DistributedOperator& A, const torch
     }
     if (!(h[j + 1] > 1e-14 * applied)) {
       // Â z lies in the basis' span: solved exactly unless the new column added
-      // nothing (rho ≈ 0, the residual stays where it was); either way the end.
-      residuals.push_back(rho > 1e-14 * applied ? 0.0 : std::abs(g[j]) / beta);
+      // nothing (rho ≈ 0, the residual stays where it was: not g[j], which the
+      // rotation by that noise-level column has already scaled, to 0 at times);
+      // either way the end.
+      residuals.push_back(rho > 1e-14 * applied ? 0.0 : previous);
       break;
     }
     residuals.push_back(std::abs(g[j + 1]) / beta);

@@ -99,6 +99,21 @@ TEST(ShortSolve, APreconditionerThatAddsNothingLeavesTheResidualAtOne) {
   EXPECT_EQ(residuals, std::vector<double>(iterations, 1.0));
 }
 
+TEST(ShortSolve, APreconditionerThatIgnoresItsInputStallsAfterItsFirstIteration) {
+  // What a network that has collapsed to a constant output does: every z is the
+  // same, so after the first iteration nothing new enters the basis. A
+  // validation solve once scored this as converged (-144 over 10 iterations,
+  // with Adam's learning rate 1e-2 on west0479) and kept such a network.
+  auto A = Gnp::readMatrixMarket<SC, LO, GO, NO>(exampleMatrixPath(), Tpetra::getDefaultComm());
+  const Operator op(A, 1.0);
+  const torch::Tensor b = rightHandSide(op);
+  const torch::Tensor fixed = torch::ones_like(b) + 0.5 * b; // not parallel to the solution
+  const auto residuals =
+      Gnp::shortFlexibleGmres(op, b, iterations, [&](const torch::Tensor&) { return fixed.clone(); });
+  EXPECT_LT(residuals.front(), 1.0); // the first iteration used z
+  EXPECT_EQ(residuals, std::vector<double>(iterations, residuals.front()));
+}
+
 TEST(ShortSolve, APreconditionerThatGivesNaNScoresNaNNotABestStep) {
   auto A = Gnp::readMatrixMarket<SC, LO, GO, NO>(exampleMatrixPath(), Tpetra::getDefaultComm());
   const Operator op(A, 1.0);
