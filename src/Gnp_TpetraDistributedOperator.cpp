@@ -2,6 +2,7 @@
 
 #include "Gnp_HostBridge.hpp"
 #include "Gnp_Types.hpp"
+#include "kernels/Gnp_SparseRows.hpp"
 
 #include <Tpetra_Import.hpp>
 #include <Tpetra_RowMatrixTransposer.hpp>
@@ -61,6 +62,7 @@ TpetraDistributedOperator<SC, LO, GO, NO>::LocalProduct::LocalProduct(const crs_
       values[rowPtr[i] + k] = scale * local.values(order[k]);
     }
   }
+  floatValues.assign(values.begin(), values.end());
 }
 
 template <class SC, class LO, class GO, class NO>
@@ -91,6 +93,11 @@ void TpetraDistributedOperator<SC, LO, GO, NO>::LocalProduct::apply(const T* X, 
     for (std::size_t j = 0; j < g.extent(0); ++j)
       for (std::size_t c = 0; c < C; ++c) buffer[j * C + c] = static_cast<T>(g(j, c));
     ghosted = buffer.data();
+  }
+  if constexpr (std::is_same_v<T, float> && std::is_same_v<LO, int>) {
+    kernels::sparseRows(rowPtr.data(), colInd.data(), floatValues.data(), static_cast<std::int64_t>(rows), X,
+                        ghosted, ownedColumns, numColumns, Y);
+    return;
   }
   std::fill(Y, Y + rows * C, T(0));
   for (std::size_t i = 0; i < rows; ++i) {

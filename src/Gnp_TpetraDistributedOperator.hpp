@@ -68,6 +68,7 @@ private:
     std::vector<std::size_t> rowPtr;
     std::vector<LO> colInd;
     std::vector<double> values;
+    std::vector<float> floatValues; ///< values as float32, for the network's products
     /// Per column count: the send and receive multivectors and the received rows as T.
     struct Halo {
       Teuchos::RCP<mv_type> sent, received;

@@ -1,11 +1,13 @@
 // The hand-written kernels of src/kernels/: exact sums that do not depend on the
 // order of their terms, dense products that compute each row alone, and the
-// dense layers' gradient sums that do not depend on how groups of rows are split.
+// dense layers' gradient sums that do not depend on how groups of rows are split, and
+// the graph convolution's sparse product whose vector code gives the plain loops' bits.
 #include "Gnp_GlobalSums.hpp"
 #include "Gnp_TestProblems.hpp"
 #include "kernels/Gnp_ExactSum.hpp"
 #include "kernels/Gnp_ChunkedSums.hpp"
 #include "kernels/Gnp_RowGemm.hpp"
+#include "kernels/Gnp_SparseRows.hpp"
 
 #include <Teuchos_CommHelpers.hpp>
 #include <Tpetra_Core.hpp>
@@ -169,6 +171,49 @@ TEST_P(RowGemm, FusedReluIsTheReluOfTheProduct) {
 
 INSTANTIATE_TEST_SUITE_P(Widths, RowGemm, testing::Values(1, 5, 8, 16, 24, 32));
 
+class SparseRows : public testing::TestWithParam<int> {};
+
+TEST_P(SparseRows, TheVectorCodeGivesThePlainLoopsBitsAndTheProduct) {
+  // 40 rows, 4 to 11 entries each, columns among 30 owned rows of X and 9 halo rows.
+  const int C = GetParam(), rows = 40, owned = 30, remote = 9;
+  std::mt19937 rng(C);
+  std::normal_distribution<float> normal;
+  std::vector<std::size_t> rowPtr{0};
+  std::vector<int> colInd;
+  std::vector<float> values;
+  for (int i = 0; i < rows; ++i) {
+    const int entries = 4 + i % 8;
+    for (int e = 0; e < entries; ++e) {
+      colInd.push_back(static_cast<int>(rng() % (owned + remote)));
+      values.push_back(normal(rng));
+    }
+    rowPtr.push_back(colInd.size());
+  }
+  std::vector<float> X(owned * C), halo(remote * C), Y(rows * C, 7.0f), plain(rows * C, -7.0f);
+  for (auto* v : {&X, &halo})
+    for (auto& x : *v) x = normal(rng);
+  Gnp::kernels::sparseRows(rowPtr.data(), colInd.data(), values.data(), rows, X.data(), halo.data(), owned, C,
+                           Y.data());
+  Gnp::kernels::sparseRowsPlain(rowPtr.data(), colInd.data(), values.data(), rows, X.data(), halo.data(), owned, C,
+                                plain.data());
+  EXPECT_EQ(std::memcmp(Y.data(), plain.data(), Y.size() * sizeof(float)), 0);
+  for (int i = 0; i < rows; ++i)
+    for (int c = 0; c < C; ++c) {
+      double ref = 0.0, size = 0.0;
+      for (std::size_t k = rowPtr[i]; k < rowPtr[i + 1]; ++k) {
+        const int j = colInd[k];
+        const double term = double(values[k]) * (j < owned ? X[j * C + c] : halo[(j - owned) * C + c]);
+        ref += term;
+        size += std::abs(term);
+      }
+      ASSERT_NEAR(Y[i * C + c], ref, 1e-6 * size) << "row " << i << " column " << c;
+    }
+}
+
+// One vector's embedding (16), the default batch's (64), the paper's (256),
+// widths between the 64-column blocks (8, 72, 136), and 5 (plain loops only).
+INSTANTIATE_TEST_SUITE_P(Widths, SparseRows, testing::Values(5, 8, 16, 64, 72, 136, 256));
+
 // A layer's gradient sums Σ gᵀx, Σ g over `rows` rows in groups of `group`,
 // computed by `kernel` on the rows [first, first + count) (started, deposited,
 // start taken off), for in → out widths.
@@ -295,11 +340,12 @@ INSTANTIATE_TEST_SUITE_P(Widths, ColumnDeposits,
 
 // The network's widths (1, 16, 32; 1 → 32 the encoder's first layer, 32 → 1
 // the decoder's last), others through the plain loops; groups of 16 (the
-// batch), 1, and 20 (two chunks per group).
+// paper's batch), 4 (the default batch), 1, and 20 (two chunks per group).
 INSTANTIATE_TEST_SUITE_P(Widths, GradientDeposits,
                          testing::Values(std::tuple{1, 32, 16}, std::tuple{16, 16, 16}, std::tuple{16, 32, 16},
                                          std::tuple{32, 32, 16}, std::tuple{32, 16, 16}, std::tuple{32, 1, 16},
                                          std::tuple{32, 32, 20}, std::tuple{16, 16, 1}, std::tuple{5, 3, 16}, std::tuple{1, 24, 16},
-                                         std::tuple{1, 6, 7}));
+                                         std::tuple{1, 6, 7}, std::tuple{32, 32, 4}, std::tuple{16, 16, 4},
+                                         std::tuple{16, 32, 4}, std::tuple{32, 1, 4}, std::tuple{16, 3, 4}));
 
 } // namespace
