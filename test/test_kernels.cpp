@@ -1,7 +1,7 @@
 // The hand-written kernels of src/kernels/: exact sums that do not depend on the
-// order of their terms, dense products that compute each row alone, and the
-// dense layers' gradient sums that do not depend on how groups of rows are split, and
-// the graph convolution's sparse product whose vector code gives the plain loops' bits.
+// order of their terms, dense products that compute each row alone, the dense
+// layers' gradient sums that do not depend on how groups of rows are split, and
+// the graph convolution's local product, whose vector code gives the plain loops' bits.
 #include "Gnp_GlobalSums.hpp"
 #include "Gnp_TestProblems.hpp"
 #include "kernels/Gnp_ExactSum.hpp"
