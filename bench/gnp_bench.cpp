@@ -597,8 +597,8 @@ int main(int argc, char* argv[]) {
   clp.setDocString(
       "gnp-bench --matrices DIR-or-files --out DIR [--params bench.xml] [--ranks R] [options]\n\n"
       "Runs the paper's evaluation protocol (docs/method.md sections 5-6) for every matrix, every preconditioner\n"
-      "of the XML file (default: GNP, ILUT, Jacobi, MueLu, GMRES, None, all at their defaults)\n"
-      " and every right-hand side (default: b = A*1 and b = A*x, x ~ N(0,1), side by side).\n"
+      "of the XML file (default: GNP, ILUT, Jacobi, MueLu, GMRES, None, all at their defaults) and every\n"
+      "right-hand side (default: b = A*1 and b = A*x, x ~ N(0,1), side by side).\n"
       "Each case runs as `mpirun -np R gnp-bench --worker ...` with a time limit; results are one JSON per\n"
       "case under OUT/cases/<rhs>, plus OUT/summary.csv and OUT/report.md. Rerunning with the same --out skips\n"
       "finished cases. Plots: bench/plot_results.py OUT.");

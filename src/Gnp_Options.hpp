@@ -34,7 +34,8 @@ enum class Base {
 };
 
 /// Network and training settings; defaults are those of docs/method.md (sections 2-4),
-/// the paper's but for the best-step selection and the batch (smaller, more steps).
+/// the paper's but for the best-step selection, the batch (smaller, more steps) and
+/// the learning rate (larger).
 /// Filled from a validated "gnp: ..." parameter list by Gnp::Preconditioner.
 struct Options {
   // Network (docs/method.md section 2).

@@ -12,7 +12,7 @@ namespace Gnp {
 /// over ranks, the best step kept (parameters and batch-norm statistics). The
 /// Options choose the loss, the learning-rate schedule, how the best step is
 /// selected and an optional base preconditioner (M = P + N); the defaults are
-/// the paper's but for the selection and the batch (docs/method.md).
+/// the paper's but for the selection, the batch and the learning rate (docs/method.md).
 class Trainer {
 public:
   /// krylovBasis: Q = V Z S⁻¹, this rank's rows (localRows x m', float64; m' may be 0).
