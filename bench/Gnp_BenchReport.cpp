@@ -304,11 +304,14 @@ void rhsSection(std::ostringstream& os, const std::vector<json>& cases, const st
 
   // GNP training summary.
   std::map<std::string, int> stops;
+  std::map<std::string, std::vector<std::string>> bases; // base -> matrices
   std::vector<double> steps;
   for (const auto& c : cases)
     if (c.contains("training")) {
       ++stops[c.at("training").at("stop_reason").get<std::string>()];
       steps.push_back(c.at("training").at("steps_run").get<int>());
+      if (c.at("training").contains("base"))
+        bases[c.at("training").at("base").get<std::string>()].push_back(c.at("matrix").get<std::string>());
     }
   if (!steps.empty()) {
     os << "\n## GNP training\n\nSteps run per matrix: median " << fmt("%.0f", percentile(steps, 0.5)) << ", min "
@@ -317,6 +320,17 @@ void rhsSection(std::ostringstream& os, const std::vector<json>& cases, const st
     std::string sep = " ";
     for (const auto& [reason, count] : stops) os << sep << reason << " on " << count << " matrices", sep = ", ";
     os << ".\n";
+    // What "gnp: base preconditioner" = "auto" chose: which matrices got a network correcting ILUT.
+    for (const auto& [base, matrices] : bases) {
+      os << "\nBase preconditioner " << base << " on " << matrices.size() << " matrices";
+      if (base != "none") {
+        std::string list;
+        for (const auto& m : matrices) list += (list.empty() ? ": " : ", ") + m;
+        os << list;
+      }
+      os << ".";
+    }
+    if (!bases.empty()) os << "\n";
   }
   os << "\n";
 }

@@ -134,6 +134,7 @@ json trainingJson(const Gnp::Preconditioner<SC, LO, GO, NO>& gnp) {
           {"steps_run", r.stepsRun},     {"stop_reason", Gnp::toString(r.reason)},
           {"best_step", r.bestStep},     {"best_loss", r.bestLoss},
           {"seconds", r.seconds},        {"steps_per_second", r.seconds > 0 ? r.stepsRun / r.seconds : 0.0},
+          {"base", Gnp::toString(gnp.getBase())}, // what "auto" chose
           {"losses", gnp.getLossHistory()}};
   // With "validation solve" selection, the same solve's score without a preconditioner.
   if (std::isfinite(r.validationUnpreconditioned)) j["validation_unpreconditioned"] = r.validationUnpreconditioned;

@@ -147,6 +147,9 @@ int main(int argc, char* argv[]) {
       // By default the baseline's batch (and the FLOP count's): the paper's 16, not the package's 4.
       p.set("gnp: batch size", batch);
       p.set("gnp: krylov samples", batch / 2);
+      // The network alone, as the baseline: an ILUT base ("auto") would add its
+      // own cost and the exact sums' rank-count independence would not hold.
+      p.set("gnp: base preconditioner", "none");
       prec.setParameters(p);
       prec.compute();
       const auto& report = prec.getTrainingReport();

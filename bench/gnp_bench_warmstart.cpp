@@ -58,6 +58,7 @@ Run train(const Teuchos::RCP<crs_type>& A, int steps, const std::string& initial
   p.set("gnp: training steps", steps);
   p.set("gnp: print frequency", 0);
   p.set("gnp: initial model", initial);
+  p.set("gnp: base preconditioner", "none"); // the network's own warm start, as docs/performance.md measured it
   M.setParameters(p);
   M.compute();
   if (!saveTo.empty()) M.save(saveTo);

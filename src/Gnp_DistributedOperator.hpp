@@ -3,6 +3,7 @@
 
 #include <Teuchos_Comm.hpp>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace Gnp {
@@ -34,6 +35,10 @@ public:
   /// The same in float64 (the loss and the samples).
   virtual void apply(const double* X, double* Y, int numColumns, bool transpose) const = 0;
 };
+
+/// A fixed linear operator P on blocks of this rank's rows, laid out as
+/// DistributedOperator's: Y = P X. A collective. An empty function: no operator.
+using BlockOperator = std::function<void(const double* X, double* Y, int numColumns)>;
 
 } // namespace Gnp
 

@@ -517,6 +517,12 @@ ResGcnImpl::ResGcnImpl(const Options& options, const DistributedOperator& A)
   }
 }
 
+void ResGcnImpl::zeroOutput() {
+  torch::NoGradGuard noGrad;
+  decoder_->last()->weight.zero_();
+  decoder_->last()->bias.zero_();
+}
+
 torch::Tensor ResGcnImpl::forward(const torch::Tensor& b) {
   const std::int64_t rows = b.size(0), columns = b.size(1);
 

@@ -76,6 +76,8 @@ public:
   MlpImpl(int in, int hidden, int out, int linearLayers, bool finalRelu, Float64Gradients& grads);
   /// The layers applied in turn to x: (..., in).
   torch::Tensor forward(torch::Tensor x);
+  /// The last layer.
+  Dense& last() { return layers_.back(); }
 
 private:
   std::vector<Dense> layers_;
@@ -118,6 +120,10 @@ public:
   /// b: (localRows, B) float32, one right-hand side per column; returns M(b).
   /// A collective (sparse products and the global norms of the columns).
   torch::Tensor forward(const torch::Tensor& b);
+
+  /// Sets the decoder's last layer to zero: the output is then 0 for every
+  /// input. Every other parameter keeps its seeded draw.
+  void zeroOutput();
 
   /// Trainable parameters.
   std::int64_t parameterCount() const;

@@ -86,6 +86,8 @@ void putOptions(Writer& w, const Options& o) {
     w.put(static_cast<std::int32_t>(v));
   // Format version 3: the validation solve's length.
   w.put(static_cast<std::int32_t>(o.validationIterations));
+  // Format version 4: how the network's output joins the base.
+  w.put(static_cast<std::int32_t>(o.composition));
 }
 
 // An enum stored as int32, checked against its last value.
@@ -111,9 +113,10 @@ Options getOptions(Reader& r, std::uint32_t version, const std::string& what) {
     o.warmupSteps = r.get<std::int32_t>();
     o.selection = getEnum(r, Selection::ValidationSolve, what);
     o.validationEvery = r.get<std::int32_t>();
-    o.base = getEnum(r, Base::Jacobi, what);
+    o.base = getEnum(r, Base::Auto, what);
   }
   if (version >= 3) o.validationIterations = r.get<std::int32_t>();
+  if (version >= 4) o.composition = getEnum(r, Composition::Multiplicative, what);
   return o;
 }
 

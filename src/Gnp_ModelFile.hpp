@@ -26,9 +26,9 @@ struct NamedTensor {
 /// old reader refuse a newer file instead of misreading it.
 struct ModelFile {
   /// 2 added the training choices and the base preconditioner to the options,
-  /// 3 the validation solve's length; older files still load (with the
-  /// defaults for what they lack).
-  static constexpr std::uint32_t formatVersion = 3;
+  /// 3 the validation solve's length, 4 the base's composition; older files
+  /// still load (with the defaults for what they lack).
+  static constexpr std::uint32_t formatVersion = 4;
 
   std::int64_t rows = 0;    ///< global rows of the matrix trained for
   std::int64_t entries = 0; ///< its global stored entries

@@ -15,7 +15,7 @@ struct Network::Impl {
   std::shared_ptr<const DistributedOperator> A;
   ResGcn model{nullptr};
   std::vector<double> losses;
-  torch::Tensor baseInverseDiagonal; ///< rows x 1 float64, or undefined (no base preconditioner)
+  BlockOperator base; ///< P of M = P + N, or empty (no base preconditioner)
 };
 
 Network::Network(const Options& options, std::shared_ptr<const DistributedOperator> A)
@@ -39,13 +39,16 @@ Network::Network(const Options& options, std::shared_ptr<const DistributedOperat
 
 Network::~Network() = default;
 
-void Network::setBaseInverseDiagonal(std::vector<double> inverseDiagonal) {
-  if (static_cast<std::int64_t>(inverseDiagonal.size()) != impl_->A->localRows())
-    throw std::invalid_argument("Gnp::Network: the base preconditioner's diagonal has " +
-                                std::to_string(inverseDiagonal.size()) + " rows, this rank has " +
-                                std::to_string(impl_->A->localRows()));
-  impl_->baseInverseDiagonal =
-      torch::tensor(inverseDiagonal, torch::kFloat64).view({static_cast<std::int64_t>(inverseDiagonal.size()), 1});
+void Network::setBase(BlockOperator base) {
+  impl_->base = std::move(base);
+  // M starts as P itself, not P plus the untrained network's near-constant
+  // output: the validation solve can then keep P alone when training does not help.
+  if (impl_->base) impl_->model->zeroOutput();
+}
+
+double Network::baseScore(const BlockOperator& base) const {
+  const Trainer trainer(impl_->options, *impl_->A, torch::zeros({impl_->A->localRows(), 0}, torch::kFloat64), base);
+  return trainer.baseScore(trainer.validationRightHandSide());
 }
 
 TrainingReport Network::train(const double* krylovBasis, std::size_t ld, int columns) {
@@ -55,7 +58,7 @@ TrainingReport Network::train(const double* krylovBasis, std::size_t ld, int col
     basis = torch::from_blob(const_cast<double*>(krylovBasis), {rows, columns},
                              {1, static_cast<std::int64_t>(ld)}, torch::kFloat64)
                 .contiguous();
-  Trainer trainer(impl_->options, *impl_->A, basis, impl_->baseInverseDiagonal);
+  Trainer trainer(impl_->options, *impl_->A, basis, impl_->base);
   TrainingReport report = trainer.train(impl_->model);
   impl_->losses = trainer.lossHistory();
   if (report.bestStep < 0)
@@ -72,7 +75,8 @@ void Network::apply(const double* X, std::size_t ldx, double* Y, std::size_t ldy
   // (rows, columns) float32 tensor: the one float64 -> float32 conversion of the apply.
   const torch::Tensor x64 =
       torch::from_blob(const_cast<double*>(X), {rows, columns}, {1, static_cast<std::int64_t>(ldx)}, torch::kFloat64);
-  const torch::Tensor y = preconditionerOutput(impl_->model, impl_->baseInverseDiagonal, x64).contiguous();
+  const torch::Tensor y =
+      preconditionerOutput(impl_->model, *impl_->A, impl_->base, impl_->options.composition, x64).contiguous();
   const auto ya = y.accessor<double, 2>();
   for (int c = 0; c < columns; ++c)
     for (std::int64_t i = 0; i < rows; ++i) Y[c * ldy + i] = ya[i][c];

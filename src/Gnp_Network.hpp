@@ -22,9 +22,14 @@ public:
   Network(const Network&) = delete;
   Network& operator=(const Network&) = delete;
 
-  /// With Options::base Jacobi: this rank's rows of D̂⁻¹ (0 where D̂ is 0).
-  /// M(r) = D̂⁻¹ r + N(r) in training and apply.
-  void setBaseInverseDiagonal(std::vector<double> inverseDiagonal);
+  /// The fixed preconditioner P of Â that the network learns a correction to
+  /// (Options::base and Options::composition), in training and apply. A
+  /// non-empty P sets the decoder's last layer to zero: the untrained network
+  /// adds nothing, M starts as P. Call it before train() or setState().
+  void setBase(BlockOperator base);
+  /// The validation solve's score (Trainer::validationSolveScore) of `base`
+  /// alone as the preconditioner, or of none when it is empty. A collective.
+  double baseScore(const BlockOperator& base) const;
 
   /// Trains on Â. krylovBasis: Q = V Z S⁻¹ for this rank's rows, column-major
   /// with leading dimension ld and `columns` columns (columns may be 0).

@@ -16,7 +16,9 @@ const Names<Schedule> scheduleNames{{Schedule::Constant, "constant"}, {Schedule:
 const Names<Selection> selectionNames{{Selection::TrainingLoss, "training loss"},
                                       {Selection::ValidationLoss, "validation loss"},
                                       {Selection::ValidationSolve, "validation solve"}};
-const Names<Base> baseNames{{Base::None, "none"}, {Base::Jacobi, "jacobi"}};
+const Names<Base> baseNames{{Base::None, "none"}, {Base::Jacobi, "jacobi"}, {Base::Ilut, "ilut"}, {Base::Auto, "auto"}};
+const Names<Composition> compositionNames{{Composition::Additive, "additive"},
+                                          {Composition::Multiplicative, "multiplicative"}};
 
 template <class E>
 std::string nameOf(const Names<E>& names, E v) {
@@ -59,9 +61,13 @@ std::string toString(Loss v) { return nameOf(lossNames, v); }
 std::string toString(Schedule v) { return nameOf(scheduleNames, v); }
 std::string toString(Selection v) { return nameOf(selectionNames, v); }
 std::string toString(Base v) { return nameOf(baseNames, v); }
+std::string toString(Composition v) { return nameOf(compositionNames, v); }
 Loss parseLoss(const std::string& s) { return parse(lossNames, s, "gnp: loss"); }
 Schedule parseSchedule(const std::string& s) { return parse(scheduleNames, s, "gnp: learning rate schedule"); }
 Selection parseSelection(const std::string& s) { return parse(selectionNames, s, "gnp: best step selection"); }
 Base parseBase(const std::string& s) { return parse(baseNames, s, "gnp: base preconditioner"); }
+Composition parseComposition(const std::string& s) {
+  return parse(compositionNames, s, "gnp: base composition");
+}
 
 } // namespace Gnp

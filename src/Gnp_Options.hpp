@@ -30,12 +30,19 @@ enum class Selection {
 /// A fixed linear preconditioner that GNP learns a correction to: M(r) = P r + N(r).
 enum class Base {
   None,  ///< M = N (the paper's)
-  Jacobi ///< P = D⁻¹, D the diagonal of Â (zero diagonal entries: P's entry is 0)
+  Jacobi, ///< P = D⁻¹, D the diagonal of Â (zero diagonal entries: P's entry is 0)
+  Ilut,   ///< P = Ifpack2's ILUT of A (its defaults, the comparison's ILUT), scaled to Â
+  Auto    ///< Ilut where it builds and converges faster than none in the validation solve; None elsewhere
+};
+/// How the network's output joins the base preconditioner's.
+enum class Composition {
+  Additive,      ///< M(r) = P r + N(r)
+  Multiplicative ///< M(r) = P r + N(r − Â P r): the network corrects what P leaves of r
 };
 
 /// Network and training settings; defaults are those of docs/method.md (sections 2-4),
-/// the paper's but for the best-step selection, the batch (smaller, more steps) and
-/// the learning rate (larger).
+/// the paper's but for the best-step selection, the batch (smaller, more steps),
+/// the learning rate (larger) and the base (ILUT where it helps).
 /// Filled from a validated "gnp: ..." parameter list by Gnp::Preconditioner.
 struct Options {
   // Network (docs/method.md section 2).
@@ -65,7 +72,10 @@ struct Options {
   Selection selection = Selection::ValidationSolve;
   int validationEvery = 10; ///< with a validation selection: evaluate every this many steps
   int validationIterations = 10; ///< with Selection::ValidationSolve: FGMRES iterations per evaluation
-  Base base = Base::None;   ///< what the network's output is added to
+  // Not the paper's (no base): where Ifpack2's ILUT helps, the network learns
+  // a correction to it (docs/results/training-study.md, seventh study).
+  Base base = Base::Auto;   ///< what the network corrects
+  Composition composition = Composition::Multiplicative; ///< how, with a base
   int printEvery = 100;     ///< a progress line on rank 0 every this many steps; 0: silent
 };
 
@@ -102,10 +112,12 @@ std::string toString(Loss v);
 std::string toString(Schedule v);
 std::string toString(Selection v);
 std::string toString(Base v);
+std::string toString(Composition v);
 Loss parseLoss(const std::string& s);
 Schedule parseSchedule(const std::string& s);
 Selection parseSelection(const std::string& s);
 Base parseBase(const std::string& s);
+Composition parseComposition(const std::string& s);
 
 } // namespace Gnp
 

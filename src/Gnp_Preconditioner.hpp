@@ -1,9 +1,11 @@
 #ifndef GNP_PRECONDITIONER_HPP
 #define GNP_PRECONDITIONER_HPP
 
+#include "Gnp_DistributedOperator.hpp"
 #include "Gnp_Options.hpp"
 
 #include <Teuchos_ParameterList.hpp>
+#include <Tpetra_CrsMatrix_fwd.hpp>
 #include <Tpetra_RowMatrix.hpp>
 
 #include <memory>
@@ -75,6 +77,9 @@ public:
   Teuchos::RCP<const row_matrix_type> getMatrix() const { return A_; }
   /// The settings in use (from setParameters() or a loaded model).
   const Options& getOptions() const { return options_; }
+  /// The base preconditioner in use (after initialize): Options::base, with
+  /// Base::Auto resolved to Base::Ilut or Base::None.
+  Base getBase() const { return base_; }
   /// γ, the Gershgorin bound of A (available after initialize).
   double getScaling() const { return gamma_; }
   /// What training did: steps, best step and loss, time, why it stopped.
@@ -96,8 +101,12 @@ public:
 private:
   Teuchos::RCP<const row_matrix_type> A_;
   void buildNetwork(double gamma);
+  /// Base::Auto: ILUT where it builds and converges faster than none in the
+  /// validation solve, else none; sets base_.
+  BlockOperator chooseBase(const Teuchos::RCP<const Tpetra::CrsMatrix<SC, LO, GO, NO>>& crs);
 
   Options options_;
+  Base base_ = Base::None;
   std::string initialModel_;
   double gamma_ = 1.0;
   std::shared_ptr<DistributedOperator> graph_;

@@ -85,24 +85,37 @@ double inInferenceMode(ResGcn& model, F f) {
   return value;
 }
 
+// P v for v a (localRows, B) float64 block.
+torch::Tensor applyBase(const BlockOperator& base, const torch::Tensor& v) {
+  const torch::Tensor x = v.to(torch::kFloat64).contiguous();
+  torch::Tensor y = torch::empty_like(x);
+  base(x.data_ptr<double>(), y.data_ptr<double>(), static_cast<int>(x.size(1)));
+  return y;
+}
+
+// Â v for v a (localRows, B) float64 block.
+torch::Tensor applyMatrix(const DistributedOperator& A, const torch::Tensor& v) {
+  const torch::Tensor x = v.to(torch::kFloat64).contiguous();
+  torch::Tensor y = torch::empty_like(x);
+  A.apply(x.data_ptr<double>(), y.data_ptr<double>(), static_cast<int>(x.size(1)), false);
+  return y;
+}
+
 } // namespace
 
-Trainer::Trainer(const Options& options, const DistributedOperator& A, torch::Tensor krylovBasis,
-                 torch::Tensor baseInverseDiagonal)
-    : options_(options), A_(&A), krylovBasis_(std::move(krylovBasis)),
-      baseInverseDiagonal_(std::move(baseInverseDiagonal)) {}
+Trainer::Trainer(const Options& options, const DistributedOperator& A, torch::Tensor krylovBasis, BlockOperator base)
+    : options_(options), A_(&A), krylovBasis_(std::move(krylovBasis)), base_(std::move(base)) {}
+
+double Trainer::baseScore(const torch::Tensor& b) const {
+  if (!base_) return residualArea(shortFlexibleGmres(*A_, b, options_.validationIterations));
+  const BlockPreconditioner P = [&](const torch::Tensor& v) { return applyBase(base_, v); };
+  return residualArea(shortFlexibleGmres(*A_, b, options_.validationIterations, P));
+}
 
 Trainer::Batch Trainer::prepare(torch::Tensor b) const {
   Batch batch;
   const int columns = static_cast<int>(b.size(1));
-  if (baseInverseDiagonal_.defined()) {
-    const torch::Tensor pb = (baseInverseDiagonal_ * b).contiguous();
-    batch.shift = torch::empty_like(b);
-    A_->apply(pb.data_ptr<double>(), batch.shift.data_ptr<double>(), columns, false);
-    batch.shift -= b;
-  } else {
-    batch.shift = -b;
-  }
+  batch.shift = base_ ? applyMatrix(*A_, applyBase(base_, b)) - b : -b;
   if (options_.loss == Loss::RelativeL1) {
     // Each column counts the same, whatever its norm (a zero column not at all).
     const torch::Tensor norms = globalColumnSums(A_->comm(), b.abs(), static_cast<double>(A_->globalRows()));
@@ -111,7 +124,8 @@ Trainer::Batch Trainer::prepare(torch::Tensor b) const {
     // ‖t‖² per column, t = −shift: the part of b left to the network.
     batch.weights = globalColumnSums(A_->comm(), batch.shift.square(), static_cast<double>(A_->globalRows()));
   }
-  batch.b = std::move(b);
+  // Multiplicative: the network's input is what P leaves of b, t = b − Â P b.
+  batch.input = base_ && options_.composition == Composition::Multiplicative ? -batch.shift : std::move(b);
   return batch;
 }
 
@@ -147,8 +161,8 @@ Trainer::LossTerms Trainer::evaluate(const torch::Tensor& out, const Batch& batc
   // the best step); the differentiable term's value is this rank's share.
   const torch::Tensor columnSums = globalColumnSums(comm, magnitude, rows);
   if (!batch.weights.defined()) { // the paper's L1: one mean over all n·B entries
-    terms.differentiable = magnitude.sum() / (rows * batch.b.size(1));
-    terms.value = columnSums.sum().item<double>() / (rows * batch.b.size(1));
+    terms.differentiable = magnitude.sum() / (rows * batch.input.size(1));
+    terms.value = columnSums.sum().item<double>() / (rows * batch.input.size(1));
   } else {
     terms.differentiable = (magnitude * batch.weights).sum();
     terms.value = (columnSums * batch.weights).sum().item<double>();
@@ -157,7 +171,7 @@ Trainer::LossTerms Trainer::evaluate(const torch::Tensor& out, const Batch& batc
 }
 
 double Trainer::inferenceLoss(ResGcn& model, const Batch& batch) const {
-  return inInferenceMode(model, [&] { return evaluate(model->forward(batch.b.to(torch::kFloat32)), batch).value; });
+  return inInferenceMode(model, [&] { return evaluate(model->forward(batch.input.to(torch::kFloat32)), batch).value; });
 }
 
 torch::Tensor Trainer::validationRightHandSide() const {
@@ -175,7 +189,7 @@ torch::Tensor Trainer::validationRightHandSide() const {
 double Trainer::validationSolveScore(ResGcn* model, const torch::Tensor& b) const {
   if (!model) return residualArea(shortFlexibleGmres(*A_, b, options_.validationIterations));
   const BlockPreconditioner M = [&](const torch::Tensor& v) {
-    return preconditionerOutput(*model, baseInverseDiagonal_, v);
+    return preconditionerOutput(*model, *A_, base_, options_.composition, v);
   };
   return inInferenceMode(*model,
                          [&] { return residualArea(shortFlexibleGmres(*A_, b, options_.validationIterations, M)); });
@@ -238,7 +252,7 @@ double Trainer::lossAndGradient(ResGcn& model, std::uint64_t step) const {
 
 double Trainer::lossAndGradient(ResGcn& model, const Batch& batch) const {
   model->float64Gradients().clear();
-  const torch::Tensor out = model->forward(batch.b.to(torch::kFloat32));
+  const torch::Tensor out = model->forward(batch.input.to(torch::kFloat32));
   const LossTerms terms = evaluate(out, batch);
   terms.differentiable.backward();
   allReduceGradients(model);
@@ -337,10 +351,12 @@ TrainingReport Trainer::train(ResGcn& model) {
   return report;
 }
 
-torch::Tensor preconditionerOutput(ResGcn& model, const torch::Tensor& baseInverseDiagonal, const torch::Tensor& v) {
-  torch::Tensor z = model->forward(v.to(torch::kFloat32)).to(torch::kFloat64);
-  if (baseInverseDiagonal.defined()) z += baseInverseDiagonal * v;
-  return z;
+torch::Tensor preconditionerOutput(ResGcn& model, const DistributedOperator& A, const BlockOperator& base,
+                                   Composition composition, const torch::Tensor& v) {
+  if (!base) return model->forward(v.to(torch::kFloat32)).to(torch::kFloat64);
+  const torch::Tensor p = applyBase(base, v);
+  const torch::Tensor input = composition == Composition::Multiplicative ? v - applyMatrix(A, p) : v;
+  return model->forward(input.to(torch::kFloat32)).to(torch::kFloat64) + p;
 }
 
 } // namespace Gnp

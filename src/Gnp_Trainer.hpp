@@ -11,15 +11,14 @@ namespace Gnp {
 /// batch every step, L1 residual loss with Â in float64, Adam, gradients summed
 /// over ranks, the best step kept (parameters and batch-norm statistics). The
 /// Options choose the loss, the learning-rate schedule, how the best step is
-/// selected and an optional base preconditioner (M = P + N); the defaults are
-/// the paper's but for the selection, the batch and the learning rate (docs/method.md).
+/// selected and an optional base preconditioner that the network corrects; the
+/// defaults are the paper's but for the selection, the batch, the learning rate
+/// and the base (docs/method.md).
 class Trainer {
 public:
   /// krylovBasis: Q = V Z S⁻¹, this rank's rows (localRows x m', float64; m' may be 0).
-  /// baseInverseDiagonal: with Options::base Jacobi, D̂⁻¹ for this rank's rows
-  /// (localRows x 1, float64); undefined otherwise.
-  Trainer(const Options& options, const DistributedOperator& A, torch::Tensor krylovBasis,
-          torch::Tensor baseInverseDiagonal = {});
+  /// base: the fixed preconditioner P of M = P + N (Options::base); empty for none.
+  Trainer(const Options& options, const DistributedOperator& A, torch::Tensor krylovBasis, BlockOperator base = {});
 
   /// Trains `model` in place; on return it holds the best step's state in eval mode.
   TrainingReport train(ResGcn& model);
@@ -43,6 +42,10 @@ public:
   /// without a preconditioner. Identical on all ranks; a collective.
   double validationSolveScore(ResGcn* model, const torch::Tensor& b) const;
 
+  /// The validation solve's score of the base alone as the preconditioner
+  /// (without one when there is no base). A collective.
+  double baseScore(const torch::Tensor& b) const;
+
   /// The fixed right-hand side of the validation solve: b = Â x, x ~ N(0, I)
   /// per global row (the same on any number of ranks), this rank's rows.
   torch::Tensor validationRightHandSide() const;
@@ -52,11 +55,12 @@ public:
   static constexpr std::uint64_t validationKey = ~std::uint64_t(0);
 
 private:
-  /// A batch with what its loss needs: the residual is Â·out + shift (shift =
+  /// A batch with what its loss needs: the network's input (b, or with a
+  /// multiplicative base t = b − Â P b); the residual is Â·out + shift (shift =
   /// Â P b − b, or −b without a base); weights per column: 1/(B‖b_j‖₁) for
   /// Loss::RelativeL1, ‖shift_j‖² for Loss::Projected, undefined for the L1.
   struct Batch {
-    torch::Tensor b, shift, weights;
+    torch::Tensor input, shift, weights;
   };
   Batch prepare(torch::Tensor b) const;
   /// The loss of network output `out` (float32) on `batch`: its global value
@@ -75,15 +79,16 @@ private:
   Options options_;
   const DistributedOperator* A_;
   torch::Tensor krylovBasis_;
-  torch::Tensor baseInverseDiagonal_;
+  BlockOperator base_;
   std::vector<double> losses_;
 };
 
-/// The preconditioner M(v) = N(v) + P v for v a (localRows, B) float64 block:
-/// the model's output on v in float32, plus the base D̂⁻¹ v when
-/// baseInverseDiagonal (localRows x 1 float64) is defined. What Network::apply
+/// The preconditioner M(v) for v a (localRows, B) float64 block: the model's
+/// output N in float32, on v, or with a base P (not empty) P v + N(v)
+/// (additive) or P v + N(v − Â P v) (multiplicative). What Network::apply
 /// applies and what the validation solve scores; a collective.
-torch::Tensor preconditionerOutput(ResGcn& model, const torch::Tensor& baseInverseDiagonal, const torch::Tensor& v);
+torch::Tensor preconditionerOutput(ResGcn& model, const DistributedOperator& A, const BlockOperator& base,
+                                   Composition composition, const torch::Tensor& v);
 
 } // namespace Gnp
 

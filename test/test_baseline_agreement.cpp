@@ -128,6 +128,7 @@ TEST_P(Agreement, FirstTrainingLossesEqualThePlainLibTorchNetworksToFloat32Round
   extra.set("gnp: batch size", batch);
   extra.set("gnp: krylov samples", 0);
   extra.set("gnp: learning rate", options.learningRate);
+  extra.set("gnp: base preconditioner", "none"); // the baseline is the network alone
   const auto prec = trainedGnp(Gnp::readMatrixMarket<SC, LO, GO, NO>(GetParam(), world), steps, extra);
   const std::vector<double>& package = prec->getLossHistory();
   ASSERT_EQ(package.size(), static_cast<size_t>(steps));

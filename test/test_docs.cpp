@@ -189,6 +189,9 @@ void expectTableMatchesValidParameters(const fs::path& markdown) {
     } else if (entry.isType<std::string>()) {
       EXPECT_EQ(row->second.type, "string") << where << ": " << name;
       EXPECT_EQ(shown, "\"" + entry.getValue<std::string>(nullptr) + "\"") << where << ": default of " << name;
+    } else if (entry.isType<bool>()) {
+      EXPECT_EQ(row->second.type, "bool") << where << ": " << name;
+      EXPECT_EQ(shown, entry.getValue<bool>(nullptr) ? "true" : "false") << where << ": default of " << name;
     } else {
       ADD_FAILURE() << name << " has a type this test does not know";
     }

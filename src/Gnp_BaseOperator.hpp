@@ -1,0 +1,28 @@
+#ifndef GNP_BASEOPERATOR_HPP
+#define GNP_BASEOPERATOR_HPP
+
+#include "Gnp_DistributedOperator.hpp"
+#include "Gnp_Options.hpp"
+
+#include <Teuchos_RCP.hpp>
+#include <Tpetra_CrsMatrix_fwd.hpp>
+
+namespace Gnp {
+
+/// The fixed preconditioner P of Â = A/γ that the network learns a correction
+/// to (M = P + N, Options::base), on blocks of this rank's rows; empty for
+/// Base::None.
+/// - Jacobi: D̂⁻¹ = γ D⁻¹, 0 where D has a zero.
+/// - Ilut: γ times Ifpack2's ILUT of A at its default parameters (the
+///   comparison's ILUT). Like every Ifpack2 ILUT of a distributed matrix it
+///   factors each rank's diagonal block, so it depends on the number of ranks.
+/// Throws std::invalid_argument, on every rank, when the ILUT cannot be built or
+/// returns NaN or Inf (a zero pivot). Base::Auto is not a preconditioner but a
+/// choice between these (Preconditioner::chooseBase): std::logic_error. A collective.
+template <class SC, class LO, class GO, class NO>
+BlockOperator makeBaseOperator(Base base, const Teuchos::RCP<const Tpetra::CrsMatrix<SC, LO, GO, NO>>& A,
+                               double gamma);
+
+} // namespace Gnp
+
+#endif
