@@ -27,7 +27,7 @@ enum class Selection {
   ValidationSolve ///< the fastest FGMRES convergence (the Iter-AUC of a few iterations, inference mode) on one
                   ///< fixed right-hand side b = Â x, x Gaussian, drawn before training
 };
-/// A fixed linear preconditioner that GNP learns a correction to: M(r) = P r + N(r).
+/// A fixed linear preconditioner P that GNP's network N learns a correction to (see Composition).
 enum class Base {
   None,  ///< M = N (the paper's)
   Jacobi, ///< P = D⁻¹, D the diagonal of Â (zero diagonal entries: P's entry is 0)

@@ -371,7 +371,7 @@ template <class SC, class LO, class GO, class NO>
 std::string Preconditioner<SC, LO, GO, NO>::description() const {
   std::ostringstream os;
   os << "Gnp::Preconditioner: {initialized: " << initialized_ << ", computed: " << computed_
-     << ", layers: " << options_.layers << ", embedding: " << options_.embedding
+     << ", base: " << toString(base_) << ", layers: " << options_.layers << ", embedding: " << options_.embedding
      << ", steps run: " << report_.stepsRun << ", best loss: " << report_.bestLoss << "}";
   return os.str();
 }
