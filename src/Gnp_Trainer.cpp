@@ -95,10 +95,7 @@ torch::Tensor applyBase(const BlockOperator& base, const torch::Tensor& v) {
 
 // Â v for v a (localRows, B) float64 block.
 torch::Tensor applyMatrix(const DistributedOperator& A, const torch::Tensor& v) {
-  const torch::Tensor x = v.to(torch::kFloat64).contiguous();
-  torch::Tensor y = torch::empty_like(x);
-  A.apply(x.data_ptr<double>(), y.data_ptr<double>(), static_cast<int>(x.size(1)), false);
-  return y;
+  return applyBase([&](const double* X, double* Y, int columns) { A.apply(X, Y, columns, false); }, v);
 }
 
 } // namespace
@@ -107,8 +104,8 @@ Trainer::Trainer(const Options& options, const DistributedOperator& A, torch::Te
     : options_(options), A_(&A), krylovBasis_(std::move(krylovBasis)), base_(std::move(base)) {}
 
 double Trainer::baseScore(const torch::Tensor& b) const {
-  if (!base_) return residualArea(shortFlexibleGmres(*A_, b, options_.validationIterations));
-  const BlockPreconditioner P = [&](const torch::Tensor& v) { return applyBase(base_, v); };
+  BlockPreconditioner P;
+  if (base_) P = [&](const torch::Tensor& v) { return applyBase(base_, v); };
   return residualArea(shortFlexibleGmres(*A_, b, options_.validationIterations, P));
 }
 
