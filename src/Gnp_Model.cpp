@@ -1,7 +1,6 @@
 #include "Gnp_Model.hpp"
 
 #include "Gnp_GlobalSums.hpp"
-#include "Gnp_SparseProduct.hpp"
 #include "kernels/Gnp_ExactSum.hpp"
 #include "kernels/Gnp_ChunkedSums.hpp"
 #include "kernels/Gnp_RowGemm.hpp"
@@ -28,6 +27,11 @@ struct CommHolder : torch::CustomClassHolder {
   explicit CommHolder(const Teuchos::Comm<int>* c) : comm(c) {}
   const Teuchos::Comm<int>* comm;
 };
+struct OperatorHolder : torch::CustomClassHolder {
+  explicit OperatorHolder(const DistributedOperator* a) : op(a) {}
+  const DistributedOperator* op;
+};
+const auto registerOperatorHolder = torch::class_<OperatorHolder>("gnp", "GraphOperatorHolder");
 const auto registerCommHolder = torch::class_<CommHolder>("gnp", "BatchNormCommHolder");
 
 // A small float32 tensor's values, as a local copy the compiler knows is not aliased.
@@ -122,18 +126,18 @@ std::vector<std::vector<double>> globalColumnMaxima(const Teuchos::Comm<int>& co
   return local;
 }
 
-// The backward of a dense layer y = x Wᵀ + b given g = dL/dy (rows x out,
-// contiguous, already through the layer's ReLU) and the global maxima of |g|
-// per output and of |x| per input: adds the parameter gradients, as exact
-// sums, to `sums` and returns dL/dx.
+// The parameter gradients of a dense layer y = x Wᵀ + b given g = dL/dy (rows
+// x out, contiguous, already through the layer's ReLU) and the global maxima
+// of |g| per output and of |x| per input, added as exact sums to `sums`; the
+// bias's is also returned. With an undefined bias only the weight's is added.
 //
 // The custom functions hand autograd no parameter gradient: the float64 sums
 // are the gradient (see Float64Gradients), and the trainer writes their
 // all-reduced value into .grad(), which autograd would otherwise accumulate
 // into for nothing.
-torch::Tensor denseBackward(const torch::Tensor& g, const std::vector<double>& gMax, const torch::Tensor& x,
-                             const std::vector<double>& xMax, const torch::Tensor& weight, const torch::Tensor& bias,
-                             Float64Gradients& sums) {
+torch::Tensor parameterGradients(const torch::Tensor& g, const std::vector<double>& gMax, const torch::Tensor& x,
+                                 const std::vector<double>& xMax, const torch::Tensor& weight,
+                                 const torch::Tensor& bias, Float64Gradients& sums) {
   const torch::Tensor x2 = rowsOf(x);
   const int out = static_cast<int>(g.size(1)), in = static_cast<int>(x2.size(1));
   // Rows (r, c) of one matrix row r, c the batch's columns, form a group.
@@ -157,7 +161,15 @@ torch::Tensor denseBackward(const torch::Tensor& g, const std::vector<double>& g
   for (int k = 0; k < out * in; ++k) w[k] -= origin[k]; // exact: one binade
   for (int k = 0; k < out; ++k) b[k] -= origin[out * in + k];
   sums.add(weight, gw);
-  sums.add(bias, gb);
+  if (bias.defined()) sums.add(bias, gb);
+  return gb;
+}
+
+// The backward of a dense layer: its parameter gradients (above) and dL/dx.
+torch::Tensor denseBackward(const torch::Tensor& g, const std::vector<double>& gMax, const torch::Tensor& x,
+                             const std::vector<double>& xMax, const torch::Tensor& weight, const torch::Tensor& bias,
+                             Float64Gradients& sums) {
+  parameterGradients(g, gMax, x, xMax, weight, bias, sums);
   return rowProduct(g, weight, torch::Tensor()).view(x.sizes());
 }
 
@@ -201,40 +213,58 @@ public:
   }
 };
 
-// y = a Waᵀ + ba + c Wcᵀ + bc over the last dimension of a and c: a graph
-// layer's convolution plus its skip connection, in one pass (kernels::rowGemm2)
-// instead of two products and a sum.
-class DenseSumFunction : public torch::autograd::Function<DenseSumFunction> {
+// A graph layer's convolution plus its skip connection, y = (Â x) Waᵀ + ba +
+// x Wcᵀ + bc over the last dimension of x (rows, B, e), Â applied to each of
+// the B·e columns: one product pass (kernels::rowGemm2) instead of two
+// products and a sum.
+//
+// Â x is not kept for the backward pass: the convolution's weight gradient
+// Σ_i (Â x)_iᵀ g_i equals Σ_j x_jᵀ (Âᵀ g)_j, and Âᵀ g is what the input's
+// gradient needs anyway, dL/dx = (Âᵀ g) Wa + g Wc. One sparse product in each
+// direction as before, and about a fifth less memory per step (a block of
+// the layer's width per layer; docs/performance.md, "Where it stands").
+class GraphConvolutionFunction : public torch::autograd::Function<GraphConvolutionFunction> {
 public:
-  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& a, const torch::Tensor& wa,
-                               const torch::Tensor& ba, const torch::Tensor& c, const torch::Tensor& wc,
-                               const torch::Tensor& bc, Float64Gradients* grads) {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& wa,
+                               const torch::Tensor& ba, const torch::Tensor& wc, const torch::Tensor& bc,
+                               const DistributedOperator* A, Float64Gradients* grads) {
     ctx->saved_data["grads"] = c10::make_intrusive<GradientsHolder>(grads);
-    ctx->save_for_backward({a, wa, ba, c, wc, bc});
-    const torch::Tensor a2 = a.reshape({-1, a.size(-1)}).contiguous(), c2 = c.reshape({-1, c.size(-1)}).contiguous();
+    ctx->saved_data["A"] = c10::make_intrusive<OperatorHolder>(A);
+    ctx->save_for_backward({x, wa, ba, wc, bc});
+    const torch::Tensor x2 = rowsOf(x);
+    const torch::Tensor ax = torch::empty_like(x2);
+    A->apply(x2.data_ptr<float>(), ax.data_ptr<float>(), static_cast<int>(x.size(1) * x.size(2)), false);
     const torch::Tensor waT = wa.t().contiguous(), wcT = wc.t().contiguous(), bias = (ba + bc).contiguous();
-    std::vector<std::int64_t> shape(a.sizes().begin(), a.sizes().end());
-    shape.back() = wa.size(0);
-    torch::Tensor y = torch::empty({a2.size(0), wa.size(0)}, a.options());
-    kernels::rowGemm2(a2.data_ptr<float>(), waT.data_ptr<float>(), static_cast<int>(a2.size(1)), c2.data_ptr<float>(),
-                      wcT.data_ptr<float>(), static_cast<int>(c2.size(1)), bias.data_ptr<float>(),
-                      y.data_ptr<float>(), a2.size(0), static_cast<int>(wa.size(0)));
-    return y.view(shape);
+    torch::Tensor y = torch::empty({x2.size(0), wa.size(0)}, x.options());
+    kernels::rowGemm2(ax.data_ptr<float>(), waT.data_ptr<float>(), static_cast<int>(ax.size(1)),
+                      x2.data_ptr<float>(), wcT.data_ptr<float>(), static_cast<int>(x2.size(1)),
+                      bias.data_ptr<float>(), y.data_ptr<float>(), x2.size(0), static_cast<int>(wa.size(0)));
+    return y.view({x.size(0), x.size(1), wa.size(0)});
   }
   static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
                                                torch::autograd::tensor_list grads) {
     const auto saved = ctx->get_saved_variables();
-    const int out = static_cast<int>(saved[1].size(0));
+    const torch::Tensor &x = saved[0], &wa = saved[1], &ba = saved[2], &wc = saved[3], &bc = saved[4];
+    const auto* A = ctx->saved_data["A"].toCustomClass<OperatorHolder>()->op;
+    const int out = static_cast<int>(wa.size(0));
     const torch::Tensor g = grads[0].reshape({-1, out}).contiguous();
+    torch::Tensor atg = torch::empty_like(g);
+    A->apply(g.data_ptr<float>(), atg.data_ptr<float>(), static_cast<int>(x.size(1)) * out, true);
     Float64Gradients& sums = *gradientsOf(ctx);
-    const torch::Tensor a = rowsOf(saved[0]), c = rowsOf(saved[3]);
-    // The bounds of both layers' sums in one all-reduce (g's once for both).
+    const torch::Tensor x2 = rowsOf(x);
+    // The bounds of all sums in one all-reduce.
     const auto bounds = globalColumnMaxima(sums.comm(), {columnMaxima(g.data_ptr<float>(), g.size(0), out),
-                                                         columnMaxima(a.data_ptr<float>(), a.size(0), a.size(1)),
-                                                         columnMaxima(c.data_ptr<float>(), c.size(0), c.size(1))});
-    const torch::Tensor da = denseBackward(g, bounds[0], saved[0], bounds[1], saved[1], saved[2], sums);
-    const torch::Tensor dc = denseBackward(g, bounds[0], saved[3], bounds[2], saved[4], saved[5], sums);
-    return {da, torch::Tensor(), torch::Tensor(), dc, torch::Tensor(), torch::Tensor(), torch::Tensor()};
+                                                         columnMaxima(atg.data_ptr<float>(), atg.size(0), out),
+                                                         columnMaxima(x2.data_ptr<float>(), x2.size(0), x2.size(1))});
+    // Both biases are added to y as they are: each gets Σ g.
+    sums.add(ba, parameterGradients(g, bounds[0], x, bounds[2], wc, bc, sums));
+    parameterGradients(atg, bounds[1], x, bounds[2], wa, torch::Tensor(), sums);
+    torch::Tensor dx = torch::empty_like(x2);
+    const torch::Tensor wac = wa.contiguous(), wcc = wc.contiguous();
+    kernels::rowGemm2(atg.data_ptr<float>(), wac.data_ptr<float>(), out, g.data_ptr<float>(), wcc.data_ptr<float>(),
+                      out, nullptr, dx.data_ptr<float>(), x2.size(0), static_cast<int>(x2.size(1)));
+    return {dx.view(x.sizes()), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(),
+            torch::Tensor()};
   }
 };
 
@@ -538,11 +568,9 @@ torch::Tensor ResGcnImpl::forward(const torch::Tensor& b) {
   torch::Tensor x = encoder_->forward((b / safeScale).unsqueeze(-1)); // rows x B x e
   const std::int64_t e = x.size(2);
   for (std::size_t l = 0; l < convolutions_.size(); ++l) {
-    const torch::Tensor ax = sparseProduct(*A_, x.reshape({rows, columns * e})).view({rows, columns, e});
-    // The convolution's and the skip's Dense layers hold the parameters; their
-    // products and the sum run as one pass.
-    const torch::Tensor pre = DenseSumFunction::apply(ax, convolutions_[l]->weight, convolutions_[l]->bias, x,
-                                                      skips_[l]->weight, skips_[l]->bias, grads_.get());
+    // The convolution's and the skip's Dense layers hold the parameters.
+    const torch::Tensor pre = GraphConvolutionFunction::apply(x, convolutions_[l]->weight, convolutions_[l]->bias,
+                                                              skips_[l]->weight, skips_[l]->bias, A_, grads_.get());
     x = norms_[l]->forward(pre.view({rows * columns, e}), static_cast<int>(columns), grads_->globalRows())
             .view({rows, columns, e});
   }

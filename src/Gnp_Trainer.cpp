@@ -4,6 +4,7 @@
 #include "Gnp_GlobalSums.hpp"
 #include "Gnp_ShortSolve.hpp"
 #include "Gnp_SparseProduct.hpp"
+#include "Gnp_TensorCache.hpp"
 
 #include <Teuchos_CommHelpers.hpp>
 
@@ -259,6 +260,7 @@ double Trainer::lossAndGradient(ResGcn& model, const Batch& batch) const {
 TrainingReport Trainer::train(ResGcn& model) {
   const auto& comm = A_->comm();
   const bool root = comm.getRank() == 0;
+  const TensorCache cache; // every step reuses the first step's blocks
   FlatParameters flat(*model);
   torch::optim::Adam adam({flat.values}, torch::optim::AdamOptions(options_.learningRate));
   const bool byValidation = options_.selection != Selection::TrainingLoss;
