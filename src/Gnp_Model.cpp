@@ -1,6 +1,7 @@
 #include "Gnp_Model.hpp"
 
 #include "Gnp_GlobalSums.hpp"
+#include "Gnp_SparseProduct.hpp"
 #include "kernels/Gnp_ExactSum.hpp"
 #include "kernels/Gnp_ChunkedSums.hpp"
 #include "kernels/Gnp_RowGemm.hpp"
@@ -27,11 +28,6 @@ struct CommHolder : torch::CustomClassHolder {
   explicit CommHolder(const Teuchos::Comm<int>* c) : comm(c) {}
   const Teuchos::Comm<int>* comm;
 };
-struct OperatorHolder : torch::CustomClassHolder {
-  explicit OperatorHolder(const DistributedOperator* a) : op(a) {}
-  const DistributedOperator* op;
-};
-const auto registerOperatorHolder = torch::class_<OperatorHolder>("gnp", "GraphOperatorHolder");
 const auto registerCommHolder = torch::class_<CommHolder>("gnp", "BatchNormCommHolder");
 
 // A small float32 tensor's values, as a local copy the compiler knows is not aliased.

@@ -7,13 +7,6 @@
 namespace Gnp {
 namespace {
 
-// ctx->saved_data holds only IValues; non-tensor objects travel in a
-// registered CustomClassHolder. The holder only borrows: the objects outlive
-// the autograd graph (the network that owns them is alive until backward ends).
-struct OperatorHolder : torch::CustomClassHolder {
-  explicit OperatorHolder(const DistributedOperator* a) : op(a) {}
-  const DistributedOperator* op;
-};
 const auto registerOperatorHolder = torch::class_<OperatorHolder>("gnp", "OperatorHolder");
 
 torch::Tensor applyOperator(const DistributedOperator& A, const torch::Tensor& X, bool transpose) {

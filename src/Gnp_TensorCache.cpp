@@ -4,8 +4,8 @@
 
 #include <cstdlib>
 #include <mutex>
-#include <new>
 #include <map>
+#include <new>
 #include <vector>
 
 namespace Gnp {
@@ -18,7 +18,6 @@ constexpr std::size_t alignment = 64;
 struct Pool {
   std::mutex mutex;
   std::multimap<std::size_t, void*> free; // by size; the headers' addresses
-  std::size_t cachedBytes = 0;
   int depth = 0;
   bool installed = false;
   c10::Allocator* previous = nullptr;
@@ -39,7 +38,6 @@ void release(void* ptr) {
     std::lock_guard<std::mutex> lock(p.mutex);
     if (p.installed) {
       p.free.emplace(size, base);
-      p.cachedBytes += size;
       return;
     }
   }
@@ -57,7 +55,6 @@ public:
       const auto it = p.free.lower_bound(n);
       if (it != p.free.end() && it->first <= 2 * n) {
         void* base = it->second;
-        p.cachedBytes -= it->first;
         p.free.erase(it);
         void* ptr = static_cast<char*>(base) + alignment;
         return {ptr, ptr, &release, cpu};
@@ -98,7 +95,6 @@ TensorCache::~TensorCache() {
     p.installed = false;
     for (const auto& [size, base] : p.free) blocks.push_back(base);
     p.free.clear();
-    p.cachedBytes = 0;
   }
   for (void* base : blocks) std::free(base);
 }
@@ -106,7 +102,9 @@ TensorCache::~TensorCache() {
 std::size_t TensorCache::cachedBytes() {
   Pool& p = pool();
   std::lock_guard<std::mutex> lock(p.mutex);
-  return p.cachedBytes;
+  std::size_t bytes = 0;
+  for (const auto& entry : p.free) bytes += entry.first;
+  return bytes;
 }
 
 bool TensorCache::active() {
