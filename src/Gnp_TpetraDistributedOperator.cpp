@@ -4,6 +4,7 @@
 #include "Gnp_Types.hpp"
 #include "kernels/Gnp_SparseRows.hpp"
 
+#include <Tpetra_Distributor.hpp>
 #include <Tpetra_Import.hpp>
 #include <Tpetra_RowMatrixTransposer.hpp>
 
@@ -44,8 +45,16 @@ TpetraDistributedOperator<SC, LO, GO, NO>::LocalProduct::LocalProduct(const crs_
   // Collective: every rank builds the importer, also one with no remote column.
   if (haloMap->getGlobalNumElements() > 0) {
     haloImporter = Teuchos::rcp(new Tpetra::Import<LO, GO, NO>(domainMap, haloMap));
+    // The halo map holds no column of this rank's: every halo row is received.
+    if (haloImporter->getNumSameIDs() != 0 || haloImporter->getNumPermuteIDs() != 0 ||
+        haloImporter->getNumRemoteIDs() != static_cast<std::size_t>(remote.size()))
+      throw std::logic_error("Gnp: the halo import copies rows this rank owns");
     const auto sent = haloImporter->getExportLIDs();
     sentRows.assign(sent.begin(), sent.end());
+    const auto received = haloImporter->getRemoteLIDs();
+    receivedRows.assign(received.begin(), received.end());
+    for (std::size_t k = 0; k < receivedRows.size(); ++k)
+      receivedInOrder = receivedInOrder && receivedRows[k] == static_cast<LO>(k);
   }
   rowPtr.assign(local.graph.row_map.data(), local.graph.row_map.data() + rows + 1);
   colInd.resize(local.nnz());
@@ -67,36 +76,40 @@ TpetraDistributedOperator<SC, LO, GO, NO>::LocalProduct::LocalProduct(const crs_
 
 template <class SC, class LO, class GO, class NO>
 template <class T>
+auto TpetraDistributedOperator<SC, LO, GO, NO>::LocalProduct::buffers() const -> Buffers<T>& {
+  if constexpr (std::is_same_v<T, float>) return floatBuffers;
+  else return doubleBuffers;
+}
+
+template <class SC, class LO, class GO, class NO>
+template <class T>
+const T* TpetraDistributedOperator<SC, LO, GO, NO>::LocalProduct::exchange(const T* X, std::size_t C) const {
+  Buffers<T>& b = buffers<T>();
+  b.sent.resize(sentRows.size() * C);
+  for (std::size_t k = 0; k < sentRows.size(); ++k)
+    std::copy_n(X + static_cast<std::size_t>(sentRows[k]) * C, C, b.sent.data() + k * C);
+  // The Import's plan, as Tpetra's own transfers use it: the packed rows in the
+  // order of the export list out, the rows of the remote list in.
+  std::vector<T>& in = receivedInOrder ? b.halo : b.received;
+  in.resize(receivedRows.size() * C);
+  haloImporter->getDistributor().doPostsAndWaits(Teuchos::ArrayView<const T>(b.sent), C, Teuchos::ArrayView<T>(in));
+  if (!receivedInOrder) {
+    b.halo.resize(in.size());
+    for (std::size_t k = 0; k < receivedRows.size(); ++k)
+      std::copy_n(in.data() + k * C, C, b.halo.data() + static_cast<std::size_t>(receivedRows[k]) * C);
+  }
+  return b.halo.data();
+}
+
+template <class SC, class LO, class GO, class NO>
+template <class T>
 void TpetraDistributedOperator<SC, LO, GO, NO>::LocalProduct::apply(const T* X, T* Y, int numColumns) const {
   const std::size_t C = static_cast<std::size_t>(numColumns);
   const std::size_t rows = rowPtr.size() - 1;
-  const T* ghosted = nullptr;
-  if (!haloImporter.is_null()) {
-    // Halo exchange through Tpetra: the rows other ranks need, out; the remote rows, in.
-    auto& [sent, received, asFloat, asDouble] = this->halo[numColumns];
-    if (sent.is_null()) {
-      sent = Teuchos::rcp(new mv_type(domainMap, numColumns, true));
-      received = Teuchos::rcp(new mv_type(haloMap, numColumns, false));
-    }
-    {
-      auto v = hostReadWrite(*sent);
-      for (const LO i : sentRows)
-        for (std::size_t c = 0; c < C; ++c) v(i, c) = static_cast<SC>(X[static_cast<std::size_t>(i) * C + c]);
-    }
-    received->doImport(*sent, *haloImporter, Tpetra::INSERT);
-    auto g = hostRead(*received);
-    std::vector<T>& buffer = [&]() -> std::vector<T>& {
-      if constexpr (std::is_same_v<T, float>) return asFloat;
-      else return asDouble;
-    }();
-    buffer.resize(g.extent(0) * C);
-    for (std::size_t j = 0; j < g.extent(0); ++j)
-      for (std::size_t c = 0; c < C; ++c) buffer[j * C + c] = static_cast<T>(g(j, c));
-    ghosted = buffer.data();
-  }
+  const T* halo = haloImporter.is_null() ? nullptr : exchange(X, C);
   if constexpr (std::is_same_v<T, float> && std::is_same_v<LO, int>) {
-    kernels::sparseRows(rowPtr.data(), colInd.data(), floatValues.data(), static_cast<std::int64_t>(rows), X,
-                        ghosted, ownedColumns, numColumns, Y);
+    kernels::sparseRows(rowPtr.data(), colInd.data(), floatValues.data(), static_cast<std::int64_t>(rows), X, halo,
+                        ownedColumns, numColumns, Y);
     return;
   }
   std::fill(Y, Y + rows * C, T(0));
@@ -106,7 +119,7 @@ void TpetraDistributedOperator<SC, LO, GO, NO>::LocalProduct::apply(const T* X, 
       const T a = static_cast<T>(values[k]);
       const LO j = colInd[k];
       const T* xj = j < ownedColumns ? X + static_cast<std::size_t>(j) * C
-                                     : ghosted + static_cast<std::size_t>(j - ownedColumns) * C;
+                                     : halo + static_cast<std::size_t>(j - ownedColumns) * C;
       for (std::size_t c = 0; c < C; ++c) y[c] += a * xj[c];
     }
   }

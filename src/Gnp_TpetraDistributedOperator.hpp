@@ -4,17 +4,17 @@
 #include "Gnp_DistributedOperator.hpp"
 
 #include <Tpetra_CrsMatrix.hpp>
-#include <Tpetra_MultiVector.hpp>
 
-#include <map>
+#include <memory>
+#include <vector>
 
 namespace Gnp {
 
 /// DistributedOperator for Â = scale · A, A a square Tpetra::CrsMatrix
 /// distributed by rows.
 ///
-/// Tpetra does the halo exchange (the matrix's own Import from the domain map to
-/// the column map); the local product runs on the local CSR arrays in the
+/// Tpetra plans and carries the halo exchange (an Import of the remote columns
+/// and its Distributor); the local product runs on the local CSR arrays in the
 /// network's row-major layout, and Âᵀ X is the same product with the transpose
 /// that Tpetra::RowMatrixTransposer builds once. Two reasons not to call
 /// CrsMatrix::apply for the network's 256-column blocks:
@@ -31,7 +31,6 @@ template <class SC, class LO, class GO, class NO>
 class TpetraDistributedOperator : public DistributedOperator {
 public:
   using crs_matrix_type = Tpetra::CrsMatrix<SC, LO, GO, NO>; ///< the matrix type
-  using mv_type = Tpetra::MultiVector<SC, LO, GO, NO>;        ///< the halo buffers' type
 
   /// Â = scale·A on A's distribution; builds Âᵀ once for the backward products.
   TpetraDistributedOperator(Teuchos::RCP<const crs_matrix_type> A, double scale);
@@ -52,30 +51,40 @@ private:
   /// One matrix (Â or Âᵀ) ready for row-major products: scaled CSR arrays with
   /// each row sorted by global column, and the halo exchange. Column indices
   /// below ownedColumns are this rank's rows of X (its local row index); the
-  /// others index the halo rows, which an
-  /// Import from the domain map to a map of the remote columns alone brings in.
-  /// Only the rows other ranks need are copied out of X, and only the remote
-  /// rows come back: no copy of the whole block.
+  /// others index the halo rows. The halo's plan is Tpetra's: an Import from the
+  /// domain map to a map of the remote columns alone, whose Distributor then
+  /// moves the rows as they are (float32 for the network), packed row-major:
+  /// only the rows other ranks need go out, no float64 multivector in between
+  /// (a column-major copy scattered every value 64 KiB apart on convdiff128).
   struct LocalProduct {
     LocalProduct(const crs_matrix_type& M, double scale);
     template <class T>
     void apply(const T* X, T* Y, int numColumns) const;
 
+    /// The halo: the rows of X (C columns) that this rank's rows reference on
+    /// other ranks, in halo order, exchanged with the neighbours.
+    template <class T>
+    const T* exchange(const T* X, std::size_t C) const;
+
     Teuchos::RCP<const Tpetra::Import<LO, GO, NO>> haloImporter; ///< null: no remote columns
     Teuchos::RCP<const Tpetra::Map<LO, GO, NO>> domainMap, haloMap;
-    std::vector<LO> sentRows; ///< this rank's rows that other ranks import
+    std::vector<LO> sentRows;     ///< this rank's rows that other ranks import, in send order
+    std::vector<LO> receivedRows; ///< the halo row of each row received, in receive order
+    bool receivedInOrder = true;  ///< receivedRows is 0, 1, 2, ...: receive into the halo itself
     LO ownedColumns = 0;
     std::vector<std::size_t> rowPtr;
     std::vector<LO> colInd;
     std::vector<double> values;
     std::vector<float> floatValues; ///< values as float32, for the network's products
-    /// Per column count: the send and receive multivectors and the received rows as T.
-    struct Halo {
-      Teuchos::RCP<mv_type> sent, received;
-      std::vector<float> asFloat;
-      std::vector<double> asDouble;
+    /// The halo exchange's buffers, kept between products.
+    template <class T>
+    struct Buffers {
+      std::vector<T> sent, received, halo;
     };
-    mutable std::map<int, Halo> halo;
+    mutable Buffers<float> floatBuffers;
+    mutable Buffers<double> doubleBuffers;
+    template <class T>
+    Buffers<T>& buffers() const;
   };
 
   Teuchos::RCP<const Teuchos::Comm<int>> comm_;

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <set>
 
 using namespace GnpTest;
 using Graph = Gnp::TpetraDistributedOperator<SC, LO, GO, NO>;
@@ -51,6 +52,36 @@ Teuchos::RCP<crs_type> cyclicShift(int n, const CommPtr& comm) {
     A->insertGlobalValues(i, Teuchos::ArrayView<const GO>(&j, 1), Teuchos::ArrayView<const SC>(&v, 1));
   }
   A->fillComplete();
+  return A;
+}
+
+// Row i holds entries in columns i, (i + n/3) mod n and n − 1 − i, so that on 3
+// ranks each rank needs rows of both others; the column map is given, listing the
+// remote columns last and in descending order, owners' ranks descending too.
+// Tpetra's Import then lists the halo's rows by owner, ascending: unlike the
+// column map, so the halo's rows arrive out of order.
+Teuchos::RCP<crs_type> remoteColumnsDescending(int n, const CommPtr& comm) {
+  const auto map = Teuchos::rcp(new map_type(n, 0, comm));
+  auto columnsOf = [n](GO i) { return std::vector<GO>{i, (i + n / 3) % n, n - 1 - i}; };
+  std::set<GO> own, remote;
+  for (size_t k = 0; k < map->getNodeNumElements(); ++k)
+    for (const GO j : columnsOf(map->getGlobalElement(static_cast<LO>(k))))
+      (map->isNodeGlobalElement(j) ? own : remote).insert(j);
+  Teuchos::Array<GO> columns(own.begin(), own.end());
+  columns.insert(columns.end(), remote.rbegin(), remote.rend());
+  const auto columnMap = Teuchos::rcp(new map_type(Teuchos::OrdinalTraits<Tpetra::global_size_t>::invalid(),
+                                                   columns(), 0, comm));
+  auto A = Teuchos::rcp(new crs_type(map, columnMap, 3));
+  for (size_t k = 0; k < map->getNodeNumElements(); ++k) {
+    const GO i = map->getGlobalElement(static_cast<LO>(k));
+    std::set<GO> distinct;
+    for (const GO j : columnsOf(i)) distinct.insert(j);
+    for (const GO j : distinct) {
+      const SC v = 1.0 + 0.1 * static_cast<SC>(j) - 0.01 * static_cast<SC>(i);
+      A->insertGlobalValues(i, Teuchos::ArrayView<const GO>(&j, 1), Teuchos::ArrayView<const SC>(&v, 1));
+    }
+  }
+  A->fillComplete(map, map);
   return A;
 }
 
@@ -99,6 +130,13 @@ TEST(SparseProduct, ForwardAndTransposeEqualTpetraWhenRowsSkipTheirOwnColumns) {
   // start with its domain map's elements" (or a hang when one rank threw).
   const auto prec = trainedGnp(A, 3);
   EXPECT_EQ(prec->getLossHistory().size(), 3u);
+}
+
+TEST(SparseProduct, ForwardAndTransposeEqualTpetraWhenTheHaloArrivesOutOfColumnMapOrder) {
+  const auto A = remoteColumnsDescending(30, world());
+  const auto [forward, transpose] = productErrors(A, 0.5);
+  EXPECT_LT(forward, 1e-14);
+  EXPECT_LT(transpose, 1e-14);
 }
 
 TEST(SparseProduct, ForwardEqualsTpetraApplyOfTheScaledMatrix) {
