@@ -40,12 +40,17 @@ Float64Gradients* gradientsOf(torch::autograd::AutogradContext* ctx) {
   return ctx->saved_data["grads"].toCustomClass<GradientsHolder>()->grads;
 }
 
-// The largest magnitude in each column of a row-major (rows, width) block g;
-// with RELU, of g taken through a ReLU whose output is y (g where y > 0, else
-// 0), which is also written to gm: the backward's mask and the exact sums'
-// bounds in one pass.
-template <bool RELU>
-__attribute__((target_clones("avx2", "default"))) std::vector<double> maximaPass(
+// The largest |entry| in each column of a row-major (rows, width) block.
+std::vector<double> columnMaxima(const float* a, std::int64_t rows, int width) {
+  std::vector<float> m(width, 0.0f);
+  kernels::columnAbsMaxima(a, rows, width, m.data());
+  return std::vector<double>(m.begin(), m.end());
+}
+
+// g taken through a ReLU whose output is y (g where y > 0, else 0), written to
+// gm, and the largest magnitude in each of its columns: the backward's mask
+// and the exact sums' bounds in one pass.
+__attribute__((target_clones("avx2", "default"))) std::vector<double> reluGradientAndMaxima(
     const float* __restrict g, const float* __restrict y, float* __restrict gm, std::int64_t rows, int width) {
   std::vector<float> m(width, 0.0f);
   if (width % 8 == 0 && width <= 64) {
@@ -57,14 +62,11 @@ __attribute__((target_clones("avx2", "default"))) std::vector<double> maximaPass
     const f8 zero = {};
     for (std::int64_t r = 0; r < rows; ++r)
       for (int k = 0; k < chunks; ++k) {
-        f8 v;
+        f8 v, yv;
         std::memcpy(&v, g + r * width + 8 * k, sizeof v);
-        if constexpr (RELU) {
-          f8 yv;
-          std::memcpy(&yv, y + r * width + 8 * k, sizeof yv);
-          v = yv > zero ? v : zero;
-          std::memcpy(gm + r * width + 8 * k, &v, sizeof v);
-        }
+        std::memcpy(&yv, y + r * width + 8 * k, sizeof yv);
+        v = yv > zero ? v : zero;
+        std::memcpy(gm + r * width + 8 * k, &v, sizeof v);
         const f8 a = (f8)((i8)v & 0x7fffffff); // |v|
         acc[k] = a > acc[k] ? a : acc[k];
       }
@@ -72,34 +74,38 @@ __attribute__((target_clones("avx2", "default"))) std::vector<double> maximaPass
   } else {
     for (std::int64_t r = 0; r < rows; ++r)
       for (int c = 0; c < width; ++c) {
-        float v = g[r * width + c];
-        if constexpr (RELU) {
-          v = y[r * width + c] > 0.0f ? v : 0.0f;
-          gm[r * width + c] = v;
-        }
+        const float v = y[r * width + c] > 0.0f ? g[r * width + c] : 0.0f;
+        gm[r * width + c] = v;
         m[c] = std::max(m[c], std::abs(v));
       }
   }
   return std::vector<double>(m.begin(), m.end());
 }
 
-std::vector<double> columnMaxima(const float* a, std::int64_t rows, int width) {
-  return maximaPass<false>(a, nullptr, nullptr, rows, width);
+// The maxima of a forward pass's input block that the product took on the way
+// (saved under "xMax"), or else taken now.
+std::vector<double> inputMaxima(torch::autograd::AutogradContext* ctx, const torch::Tensor& x2) {
+  const auto it = ctx->saved_data.find("xMax");
+  if (it != ctx->saved_data.end()) return it->second.toDoubleVector();
+  return columnMaxima(x2.data_ptr<float>(), x2.size(0), static_cast<int>(x2.size(1)));
 }
 
-std::vector<double> reluGradientAndMaxima(const float* g, const float* y, float* gm, std::int64_t rows, int width) {
-  return maximaPass<true>(g, y, gm, rows, width);
+// Keeps the input maxima a forward pass's product took, when the backward will need them.
+void saveInputMaxima(torch::autograd::AutogradContext* ctx, const std::vector<float>& m) {
+  if (!m.empty()) ctx->saved_data["xMax"] = std::vector<double>(m.begin(), m.end());
 }
 
 // x·B (+ bias, then ReLU if relu) for x (rows, K) and B (K, N), float32, each
 // row computed alone (kernels/Gnp_RowGemm.hpp: BLAS would round a row by how
 // many rows it gets).
+// xMaxima: null, or x's column maxima (kernels::rowGemm).
 torch::Tensor rowProduct(const torch::Tensor& x, const torch::Tensor& B, const torch::Tensor& bias,
-                         bool relu = false) {
+                         bool relu = false, float* xMaxima = nullptr) {
   const torch::Tensor xc = x.contiguous(), Bc = B.contiguous();
   torch::Tensor y = torch::empty({xc.size(0), Bc.size(1)}, xc.options());
   kernels::rowGemm(xc.data_ptr<float>(), Bc.data_ptr<float>(), bias.defined() ? bias.data_ptr<float>() : nullptr,
-                   y.data_ptr<float>(), xc.size(0), static_cast<int>(Bc.size(0)), static_cast<int>(Bc.size(1)), relu);
+                   y.data_ptr<float>(), xc.size(0), static_cast<int>(Bc.size(0)), static_cast<int>(Bc.size(1)), relu,
+                   xMaxima);
   return y;
 }
 
@@ -174,11 +180,14 @@ class DenseFunction : public torch::autograd::Function<DenseFunction> {
 public:
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
                                const torch::Tensor& weight, const torch::Tensor& bias, Float64Gradients* grads,
-                               bool relu) {
+                               bool relu, bool training) {
     ctx->saved_data["grads"] = c10::make_intrusive<GradientsHolder>(grads);
     std::vector<std::int64_t> shape(x.sizes().begin(), x.sizes().end());
     shape.back() = weight.size(0);
-    torch::Tensor y = rowProduct(x.reshape({-1, x.size(-1)}), weight.t(), bias, relu).view(shape);
+    std::vector<float> xMax(training ? x.size(-1) : 0);
+    torch::Tensor y =
+        rowProduct(x.reshape({-1, x.size(-1)}), weight.t(), bias, relu, training ? xMax.data() : nullptr).view(shape);
+    saveInputMaxima(ctx, xMax);
     // With the ReLU, its output says where the gradient passes (the next layer
     // keeps the same tensor as its input: no extra memory).
     if (relu) ctx->save_for_backward({x, weight, bias, y});
@@ -202,10 +211,9 @@ public:
     }
     Float64Gradients& sums = *gradientsOf(ctx);
     const torch::Tensor x2 = rowsOf(x);
-    const auto bounds =
-        globalColumnMaxima(sums.comm(), {gMax, columnMaxima(x2.data_ptr<float>(), x2.size(0), x2.size(1))});
+    const auto bounds = globalColumnMaxima(sums.comm(), {gMax, inputMaxima(ctx, x2)});
     return {denseBackward(g, bounds[0], x, bounds[1], weight, bias, sums), torch::Tensor(), torch::Tensor(),
-            torch::Tensor(), torch::Tensor()};
+            torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
 };
 
@@ -223,7 +231,7 @@ class GraphConvolutionFunction : public torch::autograd::Function<GraphConvoluti
 public:
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& wa,
                                const torch::Tensor& ba, const torch::Tensor& wc, const torch::Tensor& bc,
-                               const DistributedOperator* A, Float64Gradients* grads) {
+                               const DistributedOperator* A, Float64Gradients* grads, bool training) {
     ctx->saved_data["grads"] = c10::make_intrusive<GradientsHolder>(grads);
     ctx->saved_data["A"] = c10::make_intrusive<OperatorHolder>(A);
     ctx->save_for_backward({x, wa, ba, wc, bc});
@@ -232,9 +240,12 @@ public:
     A->apply(x2.data_ptr<float>(), ax.data_ptr<float>(), static_cast<int>(x.size(1) * x.size(2)), false);
     const torch::Tensor waT = wa.t().contiguous(), wcT = wc.t().contiguous(), bias = (ba + bc).contiguous();
     torch::Tensor y = torch::empty({x2.size(0), wa.size(0)}, x.options());
+    std::vector<float> xMax(training ? x2.size(1) : 0);
     kernels::rowGemm2(ax.data_ptr<float>(), waT.data_ptr<float>(), static_cast<int>(ax.size(1)),
                       x2.data_ptr<float>(), wcT.data_ptr<float>(), static_cast<int>(x2.size(1)),
-                      bias.data_ptr<float>(), y.data_ptr<float>(), x2.size(0), static_cast<int>(wa.size(0)));
+                      bias.data_ptr<float>(), y.data_ptr<float>(), x2.size(0), static_cast<int>(wa.size(0)),
+                      training ? xMax.data() : nullptr);
+    saveInputMaxima(ctx, xMax);
     return y.view({x.size(0), x.size(1), wa.size(0)});
   }
   static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
@@ -251,7 +262,7 @@ public:
     // The bounds of all sums in one all-reduce.
     const auto bounds = globalColumnMaxima(sums.comm(), {columnMaxima(g.data_ptr<float>(), g.size(0), out),
                                                          columnMaxima(atg.data_ptr<float>(), atg.size(0), out),
-                                                         columnMaxima(x2.data_ptr<float>(), x2.size(0), x2.size(1))});
+                                                         inputMaxima(ctx, x2)});
     // Both biases are added to y as they are: each gets Σ g.
     sums.add(ba, parameterGradients(g, bounds[0], x, bounds[2], wc, bc, sums));
     parameterGradients(atg, bounds[1], x, bounds[2], wa, torch::Tensor(), sums);
@@ -260,7 +271,7 @@ public:
     kernels::rowGemm2(atg.data_ptr<float>(), wac.data_ptr<float>(), out, g.data_ptr<float>(), wcc.data_ptr<float>(),
                       out, nullptr, dx.data_ptr<float>(), x2.size(0), static_cast<int>(x2.size(1)));
     return {dx.view(x.sizes()), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(),
-            torch::Tensor()};
+            torch::Tensor(), torch::Tensor()};
   }
 };
 
@@ -452,7 +463,7 @@ DenseImpl::DenseImpl(int in, int out, Float64Gradients& grads, bool relu) : grad
 }
 
 torch::Tensor DenseImpl::forward(const torch::Tensor& x) {
-  return DenseFunction::apply(x, weight, bias, grads_, relu_);
+  return DenseFunction::apply(x, weight, bias, grads_, relu_, is_training());
 }
 
 MlpImpl::MlpImpl(int in, int hidden, int out, int linearLayers, bool finalRelu, Float64Gradients& grads) {
@@ -566,7 +577,8 @@ torch::Tensor ResGcnImpl::forward(const torch::Tensor& b) {
   for (std::size_t l = 0; l < convolutions_.size(); ++l) {
     // The convolution's and the skip's Dense layers hold the parameters.
     const torch::Tensor pre = GraphConvolutionFunction::apply(x, convolutions_[l]->weight, convolutions_[l]->bias,
-                                                              skips_[l]->weight, skips_[l]->bias, A_, grads_.get());
+                                                              skips_[l]->weight, skips_[l]->bias, A_, grads_.get(),
+                                                              is_training());
     x = norms_[l]->forward(pre.view({rows * columns, e}), static_cast<int>(columns), grads_->globalRows())
             .view({rows, columns, e});
   }

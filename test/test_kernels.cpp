@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -167,6 +168,33 @@ TEST_P(RowGemm, FusedReluIsTheReluOfTheProduct) {
     negative += Y[i] < 0.0f;
   }
   EXPECT_GT(negative, 0); // the ReLU had something to do
+}
+
+TEST_P(RowGemm, InputMaximaComeWithTheProductWhichTheyLeaveUnchanged) {
+  // Here the parameter is the input's width; 250 rows: more than two of the blocks the maxima are taken on.
+  const int K = GetParam(), N = 16, rows = 250;
+  std::mt19937 rng(300 + K);
+  std::normal_distribution<float> normal;
+  std::vector<float> X(rows * K), B(K * N), bias(N), Y(rows * N), Ym(rows * N), Y2(rows * N), Y2m(rows * N);
+  for (auto* v : {&X, &B, &bias})
+    for (auto& x : *v) x = normal(rng);
+  X[200 * K + K - 1] = -40.0f;                                   // the largest magnitude, negative, in the last block
+  X[100 * K] = std::numeric_limits<float>::quiet_NaN();          // passed over
+  std::vector<float> expected(K, 0.0f), maxima(K, -1.0f), maxima2(K, -1.0f);
+  for (int r = 0; r < rows; ++r)
+    for (int k = 0; k < K; ++k)
+      if (!std::isnan(X[r * K + k])) expected[k] = std::max(expected[k], std::abs(X[r * K + k]));
+  Gnp::kernels::rowGemm(X.data(), B.data(), bias.data(), Y.data(), rows, K, N);
+  Gnp::kernels::rowGemm(X.data(), B.data(), bias.data(), Ym.data(), rows, K, N, false, maxima.data());
+  EXPECT_EQ(maxima, expected);
+  EXPECT_EQ(std::memcmp(Y.data(), Ym.data(), Y.size() * sizeof(float)), 0);
+  // rowGemm2 takes the maxima of its second operand.
+  Gnp::kernels::rowGemm2(B.data(), B.data(), 0, X.data(), B.data(), K, bias.data(), Y2.data(), rows, N);
+  Gnp::kernels::rowGemm2(B.data(), B.data(), 0, X.data(), B.data(), K, bias.data(), Y2m.data(), rows, N,
+                         maxima2.data());
+  EXPECT_EQ(maxima2, expected);
+  EXPECT_EQ(std::memcmp(Y2.data(), Y2m.data(), Y2.size() * sizeof(float)), 0);
+  EXPECT_EQ(std::memcmp(Y2.data(), Y.data(), Y.size() * sizeof(float)), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Widths, RowGemm, testing::Values(1, 5, 8, 16, 24, 32));

@@ -3,6 +3,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace Gnp::kernels {
 namespace {
@@ -111,35 +112,95 @@ bool hasAvx2Fma() {
   return yes;
 }
 
+// Eight columns to a vector (GCC leaves the runtime-width loop scalar).
+template <int V>
+__attribute__((target("avx2"))) void columnAbsMaximaAvx2(const float* X, std::int64_t rows, float* m) {
+  __m256 acc[V];
+  const __m256 magnitude = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+#pragma GCC unroll 8
+  for (int v = 0; v < V; ++v) acc[v] = _mm256_loadu_ps(m + 8 * v);
+  for (std::int64_t r = 0; r < rows; ++r)
+#pragma GCC unroll 8
+    for (int v = 0; v < V; ++v) {
+      const __m256 a = _mm256_and_ps(_mm256_loadu_ps(X + r * 8 * V + 8 * v), magnitude);
+      acc[v] = _mm256_blendv_ps(acc[v], a, _mm256_cmp_ps(a, acc[v], _CMP_GT_OQ)); // a > acc ? a : acc
+    }
+#pragma GCC unroll 8
+  for (int v = 0; v < V; ++v) _mm256_storeu_ps(m + 8 * v, acc[v]);
+}
+
+// Runs product(r0, r1) over blocks of rows and, when maxima is not null, takes
+// the maxima of X's rows of each block right after it. The block (a multiple of
+// every row-block height above) stays in the first-level cache.
+template <class Product>
+void withMaxima(const float* X, int K, std::int64_t rows, float* maxima, Product product) {
+  if (!maxima) return product(0, rows);
+  std::fill(maxima, maxima + K, 0.0f);
+  constexpr std::int64_t block = 96;
+  for (std::int64_t r0 = 0; r0 < rows; r0 += block) {
+    const std::int64_t r1 = std::min(rows, r0 + block);
+    product(r0, r1);
+    columnAbsMaxima(X + r0 * K, r1 - r0, K, maxima);
+  }
+}
+
 } // namespace
 
-void rowGemm(const float* X, const float* B, const float* bias, float* Y, std::int64_t rows, int K, int N,
-             bool relu) {
+void columnAbsMaxima(const float* X, std::int64_t rows, int K, float* m) {
   if (hasAvx2Fma()) {
-    switch (N) {
-      case 1: return rowDotAvx2(X, B, bias, Y, rows, K, relu);
-      case 8: return rowGemmAvx2<1, 8>(X, B, K, nullptr, nullptr, 0, bias, Y, rows, relu);
-      case 16: return rowGemmAvx2<2, 6>(X, B, K, nullptr, nullptr, 0, bias, Y, rows, relu);
-      case 24: return rowGemmAvx2<3, 4>(X, B, K, nullptr, nullptr, 0, bias, Y, rows, relu);
-      case 32: return rowGemmAvx2<4, 3>(X, B, K, nullptr, nullptr, 0, bias, Y, rows, relu);
+    switch (K) {
+      case 8: return columnAbsMaximaAvx2<1>(X, rows, m);
+      case 16: return columnAbsMaximaAvx2<2>(X, rows, m);
+      case 24: return columnAbsMaximaAvx2<3>(X, rows, m);
+      case 32: return columnAbsMaximaAvx2<4>(X, rows, m);
       default: break;
     }
   }
-  rowGemmPlain(X, B, K, nullptr, nullptr, 0, bias, Y, rows, N, relu);
+  for (std::int64_t r = 0; r < rows; ++r)
+    for (int k = 0; k < K; ++k) {
+      const float a = std::abs(X[r * K + k]);
+      m[k] = a > m[k] ? a : m[k];
+    }
+}
+
+void rowGemm(const float* X, const float* B, const float* bias, float* Y, std::int64_t rows, int K, int N,
+             bool relu, float* xMaxima) {
+  withMaxima(X, K, rows, xMaxima, [&](std::int64_t r0, std::int64_t r1) {
+    const float* x = X + r0 * K;
+    float* y = Y + r0 * N;
+    const std::int64_t n = r1 - r0;
+    if (hasAvx2Fma()) {
+      switch (N) {
+        case 1: return rowDotAvx2(x, B, bias, y, n, K, relu);
+        case 8: return rowGemmAvx2<1, 8>(x, B, K, nullptr, nullptr, 0, bias, y, n, relu);
+        case 16: return rowGemmAvx2<2, 6>(x, B, K, nullptr, nullptr, 0, bias, y, n, relu);
+        case 24: return rowGemmAvx2<3, 4>(x, B, K, nullptr, nullptr, 0, bias, y, n, relu);
+        case 32: return rowGemmAvx2<4, 3>(x, B, K, nullptr, nullptr, 0, bias, y, n, relu);
+        default: break;
+      }
+    }
+    rowGemmPlain(x, B, K, nullptr, nullptr, 0, bias, y, n, N, relu);
+  });
 }
 
 void rowGemm2(const float* X, const float* B, int K, const float* X2, const float* B2, int K2, const float* bias,
-              float* Y, std::int64_t rows, int N) {
-  if (hasAvx2Fma()) {
-    switch (N) {
-      case 8: return rowGemmAvx2<1, 8>(X, B, K, X2, B2, K2, bias, Y, rows, false);
-      case 16: return rowGemmAvx2<2, 6>(X, B, K, X2, B2, K2, bias, Y, rows, false);
-      case 24: return rowGemmAvx2<3, 4>(X, B, K, X2, B2, K2, bias, Y, rows, false);
-      case 32: return rowGemmAvx2<4, 3>(X, B, K, X2, B2, K2, bias, Y, rows, false);
-      default: break;
+              float* Y, std::int64_t rows, int N, float* x2Maxima) {
+  withMaxima(X2, K2, rows, x2Maxima, [&](std::int64_t r0, std::int64_t r1) {
+    const float* x = X + r0 * K;
+    const float* x2 = X2 + r0 * K2;
+    float* y = Y + r0 * N;
+    const std::int64_t n = r1 - r0;
+    if (hasAvx2Fma()) {
+      switch (N) {
+        case 8: return rowGemmAvx2<1, 8>(x, B, K, x2, B2, K2, bias, y, n, false);
+        case 16: return rowGemmAvx2<2, 6>(x, B, K, x2, B2, K2, bias, y, n, false);
+        case 24: return rowGemmAvx2<3, 4>(x, B, K, x2, B2, K2, bias, y, n, false);
+        case 32: return rowGemmAvx2<4, 3>(x, B, K, x2, B2, K2, bias, y, n, false);
+        default: break;
+      }
     }
-  }
-  rowGemmPlain(X, B, K, X2, B2, K2, bias, Y, rows, N, false);
+    rowGemmPlain(x, B, K, x2, B2, K2, bias, y, n, N, false);
+  });
 }
 
 } // namespace Gnp::kernels
