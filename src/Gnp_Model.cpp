@@ -490,8 +490,20 @@ GlobalBatchNormImpl::GlobalBatchNormImpl(int features, const Teuchos::Comm<int>&
 }
 
 torch::Tensor GlobalBatchNormImpl::forward(const torch::Tensor& x, int group, double globalRows) {
-  if (!is_training())
-    return torch::relu((x - running_mean) * torch::rsqrt(running_var + batchNormEps) * weight + bias);
+  if (!is_training()) {
+    if (torch::GradMode::is_enabled() && (x.requires_grad() || weight.requires_grad() || bias.requires_grad()))
+      return torch::relu((x - running_mean) * torch::rsqrt(running_var + batchNormEps) * weight + bias);
+    // An apply: the running statistics in the training pass's one fused loop
+    // (the torch expression above makes five passes over the block).
+    const torch::Tensor xc = x.contiguous();
+    const std::int64_t F = xc.size(1);
+    torch::Tensor y = torch::empty_like(xc);
+    const std::vector<float> m = values(running_mean), b = values(bias);
+    const std::vector<float> scale = values(torch::rsqrt(running_var + batchNormEps) * weight);
+    GNP_BATCHNORM_KERNEL(F, forward(static_cast<int>(F), xc.data_ptr<float>(), y.data_ptr<float>(), xc.size(0),
+                                    m.data(), scale.data(), b.data()))
+    return y;
+  }
 
   const torch::Tensor xc = x.contiguous();
   const float* xp = xc.data_ptr<float>();
