@@ -129,6 +129,25 @@ __attribute__((target("avx2"))) void columnAbsMaximaAvx2(const float* X, std::in
   for (int v = 0; v < V; ++v) _mm256_storeu_ps(m + 8 * v, acc[v]);
 }
 
+// Y = X·B (+ X2·B2) (+ bias) (then ReLU) for `rows` rows: the register-blocked
+// code for the usual widths (N = 1 only with one operand), plain loops otherwise.
+void productRows(const float* X, const float* B, int K, const float* X2, const float* B2, int K2,
+                 const float* bias, float* Y, std::int64_t rows, int N, bool relu) {
+  if (hasAvx2Fma()) {
+    switch (N) {
+      case 1:
+        if (!X2) return rowDotAvx2(X, B, bias, Y, rows, K, relu);
+        break;
+      case 8: return rowGemmAvx2<1, 8>(X, B, K, X2, B2, K2, bias, Y, rows, relu);
+      case 16: return rowGemmAvx2<2, 6>(X, B, K, X2, B2, K2, bias, Y, rows, relu);
+      case 24: return rowGemmAvx2<3, 4>(X, B, K, X2, B2, K2, bias, Y, rows, relu);
+      case 32: return rowGemmAvx2<4, 3>(X, B, K, X2, B2, K2, bias, Y, rows, relu);
+      default: break;
+    }
+  }
+  rowGemmPlain(X, B, K, X2, B2, K2, bias, Y, rows, N, relu);
+}
+
 // Runs product(r0, r1) over blocks of rows and, when maxima is not null, takes
 // the maxima of X's rows of each block right after it. The block (a multiple of
 // every row-block height above) stays in the first-level cache.
@@ -166,40 +185,14 @@ void columnAbsMaxima(const float* X, std::int64_t rows, int K, float* m) {
 void rowGemm(const float* X, const float* B, const float* bias, float* Y, std::int64_t rows, int K, int N,
              bool relu, float* xMaxima) {
   withMaxima(X, K, rows, xMaxima, [&](std::int64_t r0, std::int64_t r1) {
-    const float* x = X + r0 * K;
-    float* y = Y + r0 * N;
-    const std::int64_t n = r1 - r0;
-    if (hasAvx2Fma()) {
-      switch (N) {
-        case 1: return rowDotAvx2(x, B, bias, y, n, K, relu);
-        case 8: return rowGemmAvx2<1, 8>(x, B, K, nullptr, nullptr, 0, bias, y, n, relu);
-        case 16: return rowGemmAvx2<2, 6>(x, B, K, nullptr, nullptr, 0, bias, y, n, relu);
-        case 24: return rowGemmAvx2<3, 4>(x, B, K, nullptr, nullptr, 0, bias, y, n, relu);
-        case 32: return rowGemmAvx2<4, 3>(x, B, K, nullptr, nullptr, 0, bias, y, n, relu);
-        default: break;
-      }
-    }
-    rowGemmPlain(x, B, K, nullptr, nullptr, 0, bias, y, n, N, relu);
+    productRows(X + r0 * K, B, K, nullptr, nullptr, 0, bias, Y + r0 * N, r1 - r0, N, relu);
   });
 }
 
 void rowGemm2(const float* X, const float* B, int K, const float* X2, const float* B2, int K2, const float* bias,
               float* Y, std::int64_t rows, int N, float* x2Maxima) {
   withMaxima(X2, K2, rows, x2Maxima, [&](std::int64_t r0, std::int64_t r1) {
-    const float* x = X + r0 * K;
-    const float* x2 = X2 + r0 * K2;
-    float* y = Y + r0 * N;
-    const std::int64_t n = r1 - r0;
-    if (hasAvx2Fma()) {
-      switch (N) {
-        case 8: return rowGemmAvx2<1, 8>(x, B, K, x2, B2, K2, bias, y, n, false);
-        case 16: return rowGemmAvx2<2, 6>(x, B, K, x2, B2, K2, bias, y, n, false);
-        case 24: return rowGemmAvx2<3, 4>(x, B, K, x2, B2, K2, bias, y, n, false);
-        case 32: return rowGemmAvx2<4, 3>(x, B, K, x2, B2, K2, bias, y, n, false);
-        default: break;
-      }
-    }
-    rowGemmPlain(x, B, K, x2, B2, K2, bias, y, n, N, false);
+    productRows(X + r0 * K, B, K, X2 + r0 * K2, B2, K2, bias, Y + r0 * N, r1 - r0, N, false);
   });
 }
 
