@@ -377,6 +377,21 @@ struct BatchNormReluKernels {
     default: BatchNormReluKernels<0>::CALL; break;     \
   }
 
+// max(0, (x − mean) · rstd · w + b) per feature of a contiguous (rows, F)
+// block, in one pass (BatchNormReluKernels::forward); the scale rstd · w is
+// taken once per feature, in float32.
+torch::Tensor batchNormRelu(const torch::Tensor& x, const torch::Tensor& mean, const torch::Tensor& rstd,
+                            const torch::Tensor& weight, const torch::Tensor& bias) {
+  const std::int64_t F = x.size(1);
+  torch::Tensor y = torch::empty_like(x);
+  const std::vector<float> m = values(mean), r = values(rstd), w = values(weight), b = values(bias);
+  std::vector<float> scale(F);
+  for (std::int64_t f = 0; f < F; ++f) scale[f] = r[f] * w[f];
+  GNP_BATCHNORM_KERNEL(F, forward(static_cast<int>(F), x.data_ptr<float>(), y.data_ptr<float>(), x.size(0),
+                                  m.data(), scale.data(), b.data()))
+  return y;
+}
+
 // Training-mode batch normalisation followed by ReLU, given the global
 // statistics: y = max(0, (x − mean) · rstd · w + b) per feature, in float32,
 // fused into hand-written loops over the (rows, features) block (torch's
@@ -389,13 +404,7 @@ public:
                                const torch::Tensor& weight, const torch::Tensor& bias, const torch::Tensor& mean,
                                const torch::Tensor& rstd, double globalRows, const Teuchos::Comm<int>* comm,
                                Float64Gradients* grads) {
-    const std::int64_t rows = x.size(0), F = x.size(1);
-    torch::Tensor y = torch::empty_like(x);
-    const std::vector<float> m = values(mean), r = values(rstd), w = values(weight), b = values(bias);
-    std::vector<float> scale(F);
-    for (std::int64_t f = 0; f < F; ++f) scale[f] = r[f] * w[f];
-    GNP_BATCHNORM_KERNEL(F, forward(static_cast<int>(F), x.data_ptr<float>(), y.data_ptr<float>(), rows, m.data(),
-                                    scale.data(), b.data()))
+    const torch::Tensor y = batchNormRelu(x, mean, rstd, weight, bias);
     ctx->save_for_backward({x, y, weight, bias, mean, rstd});
     ctx->saved_data["grads"] = c10::make_intrusive<GradientsHolder>(grads);
     ctx->saved_data["comm"] = c10::make_intrusive<CommHolder>(comm);
@@ -495,14 +504,7 @@ torch::Tensor GlobalBatchNormImpl::forward(const torch::Tensor& x, int group, do
       return torch::relu((x - running_mean) * torch::rsqrt(running_var + batchNormEps) * weight + bias);
     // An apply: the running statistics in the training pass's one fused loop
     // (the torch expression above makes five passes over the block).
-    const torch::Tensor xc = x.contiguous();
-    const std::int64_t F = xc.size(1);
-    torch::Tensor y = torch::empty_like(xc);
-    const std::vector<float> m = values(running_mean), b = values(bias);
-    const std::vector<float> scale = values(torch::rsqrt(running_var + batchNormEps) * weight);
-    GNP_BATCHNORM_KERNEL(F, forward(static_cast<int>(F), xc.data_ptr<float>(), y.data_ptr<float>(), xc.size(0),
-                                    m.data(), scale.data(), b.data()))
-    return y;
+    return batchNormRelu(x.contiguous(), running_mean, torch::rsqrt(running_var + batchNormEps), weight, bias);
   }
 
   const torch::Tensor xc = x.contiguous();

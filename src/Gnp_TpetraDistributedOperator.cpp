@@ -16,8 +16,8 @@
 namespace Gnp {
 
 template <class SC, class LO, class GO, class NO>
-TpetraDistributedOperator<SC, LO, GO, NO>::LocalProduct::LocalProduct(const crs_matrix_type& M, double scale)
-    : domainMap(M.getDomainMap()) {
+TpetraDistributedOperator<SC, LO, GO, NO>::LocalProduct::LocalProduct(const crs_matrix_type& M, double scale) {
+  const auto domainMap = M.getDomainMap();
   const auto columnMap = M.getColMap();
   const auto local = hostLocalMatrix(M);
   const std::size_t rows = M.getNodeNumRows();
@@ -40,8 +40,9 @@ TpetraDistributedOperator<SC, LO, GO, NO>::LocalProduct::LocalProduct(const crs_
       remote.push_back(gid);
     }
   }
-  haloMap = Teuchos::rcp(new Tpetra::Map<LO, GO, NO>(Teuchos::OrdinalTraits<Tpetra::global_size_t>::invalid(),
-                                                     remote(), domainMap->getIndexBase(), domainMap->getComm()));
+  const auto haloMap = Teuchos::rcp(new Tpetra::Map<LO, GO, NO>(
+      Teuchos::OrdinalTraits<Tpetra::global_size_t>::invalid(), remote(), domainMap->getIndexBase(),
+      domainMap->getComm()));
   // Collective: every rank builds the importer, also one with no remote column.
   if (haloMap->getGlobalNumElements() > 0) {
     haloImporter = Teuchos::rcp(new Tpetra::Import<LO, GO, NO>(domainMap, haloMap));

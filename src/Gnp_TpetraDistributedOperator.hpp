@@ -67,7 +67,6 @@ private:
     const T* exchange(const T* X, std::size_t C) const;
 
     Teuchos::RCP<const Tpetra::Import<LO, GO, NO>> haloImporter; ///< null: no remote columns
-    Teuchos::RCP<const Tpetra::Map<LO, GO, NO>> domainMap, haloMap;
     std::vector<LO> sentRows;     ///< this rank's rows that other ranks import, in send order
     std::vector<LO> receivedRows; ///< the halo row of each row received, in receive order
     bool receivedInOrder = true;  ///< receivedRows is 0, 1, 2, ...: receive into the halo itself
