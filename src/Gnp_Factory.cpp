@@ -16,6 +16,17 @@
 namespace Gnp {
 namespace {
 
+// A missing model file is an invalid value of "gnp: initial model", found
+// before any training.
+void requireReadableInitialModel(const Options& o) {
+  if (o.initialModel.empty()) return;
+  try {
+    requireReadableFile(o.initialModel, "\"gnp: initial model\" file");
+  } catch (const std::invalid_argument& e) {
+    throw Teuchos::Exceptions::InvalidParameterValue(e.what());
+  }
+}
+
 std::string upper(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
   return s;
@@ -44,9 +55,7 @@ void Factory<SC, LO, GO, NO>::validate(const std::string& type, const Teuchos::P
   const std::string canonical = canonicalType(type);
   try {
     if (canonical == "GNP") {
-      Preconditioner<SC, LO, GO, NO>::validateParameters(params);
-      if (params.isType<std::string>("gnp: initial model") && !params.get<std::string>("gnp: initial model").empty())
-        requireReadableFile(params.get<std::string>("gnp: initial model"), "\"gnp: initial model\" file");
+      requireReadableInitialModel(Preconditioner<SC, LO, GO, NO>::validateParameters(params));
     } else if (canonical == "ILUT" || canonical == "RELAXATION") {
       Teuchos::ParameterList valid;
       Ifpack2::getValidParameters(valid);
@@ -68,12 +77,13 @@ typename Factory<SC, LO, GO, NO>::Built Factory<SC, LO, GO, NO>::create(
     const std::string& type, const Teuchos::RCP<const crs_matrix_type>& A, const Teuchos::ParameterList& params) {
   Built built;
   built.type = canonicalType(type);
-  validate(built.type, params);
+  if (built.type != "GNP") validate(built.type, params); // GNP's setParameters validates its own list
   const auto start = std::chrono::steady_clock::now();
   try {
     if (built.type == "GNP") {
       built.gnp = Teuchos::rcp(new Preconditioner<SC, LO, GO, NO>(A));
       built.gnp->setParameters(params);
+      requireReadableInitialModel(built.gnp->getOptions());
       built.gnp->initialize();
       built.gnp->compute();
       built.op = built.gnp;

@@ -1,5 +1,7 @@
 #include "Gnp_ModelFile.hpp"
 
+#include "Gnp_OptionTable.hpp"
+
 #include <cstring>
 #include <stdexcept>
 #include <type_traits>
@@ -73,23 +75,6 @@ private:
   const std::string& source_;
 };
 
-void putOptions(Writer& w, const Options& o) {
-  for (int v : {o.layers, o.embedding, o.hidden, o.mlpLayers, o.batchSize, o.krylovSamples, o.arnoldiSteps, o.steps,
-                o.printEvery})
-    w.put(static_cast<std::int32_t>(v));
-  w.put(o.maxSeconds);
-  w.put(o.learningRate);
-  w.put(o.seed);
-  // Format version 2: the training choices and the base preconditioner.
-  for (int v : {static_cast<int>(o.loss), static_cast<int>(o.schedule), o.warmupSteps, static_cast<int>(o.selection),
-                o.validationEvery, static_cast<int>(o.base)})
-    w.put(static_cast<std::int32_t>(v));
-  // Format version 3: the validation solve's length.
-  w.put(static_cast<std::int32_t>(o.validationIterations));
-  // Format version 4: how the network's output joins the base.
-  w.put(static_cast<std::int32_t>(o.composition));
-}
-
 // An enum stored as int32, checked against its last value.
 template <class E>
 E getEnum(Reader& r, E last, const std::string& what) {
@@ -99,7 +84,8 @@ E getEnum(Reader& r, E last, const std::string& what) {
   return static_cast<E>(v);
 }
 
-Options getOptions(Reader& r, std::uint32_t version, const std::string& what) {
+// Formats 1-4 wrote the options field by field; 5 writes them as name = value text.
+Options getLegacyOptions(Reader& r, std::uint32_t version, const std::string& what) {
   Options o;
   for (int* v : {&o.layers, &o.embedding, &o.hidden, &o.mlpLayers, &o.batchSize, &o.krylovSamples, &o.arnoldiSteps,
                  &o.steps, &o.printEvery})
@@ -120,6 +106,21 @@ Options getOptions(Reader& r, std::uint32_t version, const std::string& what) {
   return o;
 }
 
+Options getOptions(Reader& r, std::uint32_t version, const std::string& what) {
+  if (version <= 4) return getLegacyOptions(r, version, what);
+  std::vector<std::pair<std::string, std::string>> text(r.get<std::uint32_t>());
+  for (auto& [name, value] : text) {
+    name = r.getString();
+    value = r.getString();
+  }
+  try {
+    return OptionTable::fromText(text);
+  } catch (const std::exception& e) {
+    throw std::invalid_argument(what + " holds settings this build of GNP does not accept (" + e.what() +
+                                "); it was written by another version of GNP: retrain");
+  }
+}
+
 } // namespace
 
 std::string ModelFile::encode() const {
@@ -127,7 +128,12 @@ std::string ModelFile::encode() const {
   payload.put(rows);
   payload.put(entries);
   payload.put(gamma);
-  putOptions(payload, options);
+  const auto text = OptionTable::toText(options);
+  payload.put(static_cast<std::uint32_t>(text.size()));
+  for (const auto& [name, value] : text) {
+    payload.put(name);
+    payload.put(value);
+  }
   payload.put(static_cast<std::int32_t>(stepsRun));
   payload.put(static_cast<std::int32_t>(bestStep));
   payload.put(bestLoss);

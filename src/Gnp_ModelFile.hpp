@@ -25,10 +25,12 @@ struct NamedTensor {
 /// The hash and length catch truncated and corrupted files; the version lets an
 /// old reader refuse a newer file instead of misreading it.
 struct ModelFile {
-  /// 2 added the training choices and the base preconditioner to the options,
-  /// 3 the validation solve's length, 4 the base's composition; older files
-  /// still load (with the defaults for what they lack).
-  static constexpr std::uint32_t formatVersion = 4;
+  /// 5 stores the options as name = value text (Gnp::OptionTable), so a new
+  /// option needs no new version: a file without it loads with its default.
+  /// Versions 1-4 stored them field by field (2 added the training choices and
+  /// the base, 3 the validation solve's length, 4 the base's composition);
+  /// they still load, with the defaults for what they lack.
+  static constexpr std::uint32_t formatVersion = 5;
 
   std::int64_t rows = 0;    ///< global rows of the matrix trained for
   std::int64_t entries = 0; ///< its global stored entries

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace Gnp {
@@ -77,6 +79,7 @@ struct Options {
   Base base = Base::Auto;   ///< what the network corrects
   Composition composition = Composition::Multiplicative; ///< how, with a base
   int printEvery = 100;     ///< a progress line on rank 0 every this many steps; 0: silent
+  std::string initialModel; ///< a saved model to start training from ("": random initialisation)
 };
 
 /// Why training ended.
@@ -106,18 +109,23 @@ std::string toString(StopReason reason);
 /// step after the step budget.
 double learningRateAt(const Options& options, int step);
 
-/// The parameter-list spellings of the choices above ("l1", "relative l1", ...),
-/// and back (std::invalid_argument for anything else, listing the valid ones).
-std::string toString(Loss v);
-std::string toString(Schedule v);
-std::string toString(Selection v);
-std::string toString(Base v);
-std::string toString(Composition v);
-Loss parseLoss(const std::string& s);
-Schedule parseSchedule(const std::string& s);
-Selection parseSelection(const std::string& s);
-Base parseBase(const std::string& s);
-Composition parseComposition(const std::string& s);
+/// The parameter-list spellings of a choice's values ("l1", "relative l1", ...),
+/// in the order of the enum; Gnp::OptionTable validates and reads them.
+template <class E>
+const std::vector<std::pair<E, const char*>>& spellings();
+template <> const std::vector<std::pair<Loss, const char*>>& spellings<Loss>();
+template <> const std::vector<std::pair<Schedule, const char*>>& spellings<Schedule>();
+template <> const std::vector<std::pair<Selection, const char*>>& spellings<Selection>();
+template <> const std::vector<std::pair<Base, const char*>>& spellings<Base>();
+template <> const std::vector<std::pair<Composition, const char*>>& spellings<Composition>();
+
+/// A choice's spelling, e.g. toString(Base::Ilut) = "ilut".
+template <class E, class = std::enable_if_t<std::is_enum_v<E>>>
+std::string toString(E value) {
+  for (const auto& [v, name] : spellings<E>())
+    if (v == value) return name;
+  return "?";
+}
 
 } // namespace Gnp
 

@@ -2,11 +2,13 @@
 
 #include "Gnp_Arnoldi.hpp"
 #include "Gnp_BaseOperator.hpp"
+#include "Gnp_Errors.hpp"
 #include "Gnp_GraphOperator.hpp"
 #include "Gnp_HostBridge.hpp"
 #include "Gnp_MatrixIO.hpp"
 #include "Gnp_ModelFile.hpp"
 #include "Gnp_Network.hpp"
+#include "Gnp_OptionTable.hpp"
 #include "Gnp_Scaling.hpp"
 #include "Gnp_TpetraDistributedOperator.hpp"
 #include "Gnp_Types.hpp"
@@ -23,33 +25,6 @@
 
 namespace Gnp {
 namespace {
-
-void broadcastString(const Teuchos::Comm<int>& comm, std::string& s) {
-  long long size = static_cast<long long>(s.size());
-  Teuchos::broadcast(comm, 0, &size);
-  s.resize(static_cast<std::size_t>(size));
-  if (size > 0) Teuchos::broadcast(comm, 0, static_cast<int>(size), s.data());
-}
-
-void requireAtLeast(const Teuchos::ParameterList& p, const char* name, int low, int high = 1 << 30) {
-  const int v = p.get<int>(name);
-  if (v < low || v > high) {
-    std::ostringstream msg;
-    msg << "GNP parameter \"" << name << "\" = " << v << " is out of range: it must be in [" << low
-        << ", " << high << "]";
-    throw std::invalid_argument(msg.str());
-  }
-}
-
-void requireNonNegative(const Teuchos::ParameterList& p, const char* name, bool strictlyPositive) {
-  const double v = p.get<double>(name);
-  if (!std::isfinite(v) || v < 0.0 || (strictlyPositive && v == 0.0)) {
-    std::ostringstream msg;
-    msg << "GNP parameter \"" << name << "\" = " << v << " is out of range: it must be "
-        << (strictlyPositive ? "positive" : "non-negative") << " and finite";
-    throw std::invalid_argument(msg.str());
-  }
-}
 
 // Rank 0 reads the whole file; every rank gets its bytes, or the same error.
 std::string readOnRoot(const std::string& path, const Teuchos::Comm<int>& comm) {
@@ -84,120 +59,17 @@ Preconditioner<SC, LO, GO, NO>::~Preconditioner() = default;
 
 template <class SC, class LO, class GO, class NO>
 Teuchos::RCP<const Teuchos::ParameterList> Preconditioner<SC, LO, GO, NO>::getValidParameters() {
-  static const Teuchos::RCP<const Teuchos::ParameterList> valid = [] {
-    const Options d;
-    auto p = Teuchos::rcp(new Teuchos::ParameterList("GNP"));
-    p->set("gnp: layers", d.layers, "Number of residual graph-convolution (Res-GCONV) layers");
-    p->set("gnp: embedding dimension", d.embedding, "Feature width of the graph-convolution layers");
-    p->set("gnp: hidden dimension", d.hidden, "Hidden width of the encoder and decoder MLPs");
-    p->set("gnp: mlp layers", d.mlpLayers, "Linear layers in each of the encoder and decoder MLPs");
-    p->set("gnp: training steps", d.steps, "Adam steps (one fresh batch each); the best step is kept");
-    p->set("gnp: max training time", d.maxSeconds,
-           "Wall-time budget for training in seconds (0: no limit); training stops at whichever "
-           "budget, steps or time, runs out first");
-    p->set("gnp: learning rate", d.learningRate, "Adam learning rate");
-    p->set("gnp: batch size", d.batchSize, "Right-hand sides per training step");
-    p->set("gnp: krylov samples", d.krylovSamples,
-           "Columns of each batch drawn from the Arnoldi subspace (x = Q e); the rest are Gaussian");
-    p->set("gnp: arnoldi steps", d.arnoldiSteps, "Arnoldi steps m for the training samples");
-    p->set("gnp: seed", static_cast<int>(d.seed),
-           "Random seed: network initialisation and samples (the samples are the same on any number of ranks)");
-    p->set("gnp: print frequency", d.printEvery,
-           "Print training progress on rank 0 every this many steps (0: silent)");
-    p->set("gnp: loss", toString(d.loss),
-           "Training loss: \"l1\" = mean |A M(b) - b| over all entries (the paper's); \"relative l1\" = each "
-           "column's ||A M(b_j) - b_j||_1 / ||b_j||_1, averaged, so that no sample outweighs the others; "
-           "\"projected\" = each column's 1 - cos^2(A M(b_j), b_j), the squared relative residual after the best "
-           "multiple of M(b_j) (what one FGMRES step keeps): blind to the output's scale");
-    p->set("gnp: learning rate schedule", toString(d.schedule),
-           "\"constant\" (the paper's) or \"cosine\" (from the learning rate down to 0 at the last step)");
-    p->set("gnp: warmup steps", d.warmupSteps, "Linear warm-up of the learning rate over this many steps (0: none)");
-    p->set("gnp: best step selection", toString(d.selection),
-           "Which step becomes the preconditioner: \"training loss\" (lowest loss on its own fresh batch, the "
-           "paper's), \"validation loss\" (lowest loss, in inference mode, on one fixed batch) or \"validation "
-           "solve\" (fastest convergence of a short FGMRES solve, in inference mode, on one fixed right-hand side "
-           "b = A x, x Gaussian: the lowest sum of log10 relative residuals over its iterations)");
-    p->set("gnp: validation frequency", d.validationEvery,
-           "With a validation selection: evaluate every this many steps (and at the first and last step)");
-    p->set("gnp: validation iterations", d.validationIterations,
-           "With \"validation solve\" selection: FGMRES iterations (no restart) per evaluation");
-    p->set("gnp: base preconditioner", toString(d.base),
-           "The preconditioner P that the network corrects (see \"gnp: base composition\"): \"auto\" (ILUT where "
-           "it builds and a short FGMRES solve with it alone converges faster than without; none elsewhere), "
-           "\"ilut\" (Ifpack2's ILUT at its defaults; an error where it returns NaN or Inf), \"jacobi\" (D^-1; zero "
-           "diagonal entries contribute 0) or \"none\" (M = the network, the paper's)");
-    p->set("gnp: base composition", toString(d.composition),
-           "With a base preconditioner P: \"additive\" (M(r) = P r + network(r)) or \"multiplicative\" "
-           "(M(r) = P r + network(r - A P r): the network corrects the residual P leaves, one product with A more "
-           "per apply)");
-    p->set("gnp: initial model", std::string(),
-           "Warm start: a model file written by Gnp::Preconditioner::save for a matrix of the same size; "
-           "training starts from its weights instead of random ones (\"\": cold start)");
-    return Teuchos::RCP<const Teuchos::ParameterList>(p);
-  }();
-  return valid;
+  return OptionTable::validParameters();
 }
 
 template <class SC, class LO, class GO, class NO>
-void Preconditioner<SC, LO, GO, NO>::validateParameters(const Teuchos::ParameterList& params) {
-  Teuchos::ParameterList p(params);
-  try {
-    p.validateParametersAndSetDefaults(*getValidParameters());
-  } catch (const std::exception& e) {
-    throw std::invalid_argument(std::string("invalid GNP parameter list: ") + e.what() +
-                                "\nValid parameters are listed by Gnp::Preconditioner::getValidParameters()"
-                                " and in the README.");
-  }
-  requireAtLeast(p, "gnp: layers", 0, 256);
-  requireAtLeast(p, "gnp: embedding dimension", 1, 4096);
-  requireAtLeast(p, "gnp: hidden dimension", 1, 4096);
-  requireAtLeast(p, "gnp: mlp layers", 1, 64);
-  requireAtLeast(p, "gnp: training steps", 1);
-  requireNonNegative(p, "gnp: max training time", false);
-  requireNonNegative(p, "gnp: learning rate", true);
-  requireAtLeast(p, "gnp: batch size", 1, 4096);
-  requireAtLeast(p, "gnp: krylov samples", 0, p.get<int>("gnp: batch size"));
-  requireAtLeast(p, "gnp: arnoldi steps", 1, 10000);
-  requireAtLeast(p, "gnp: seed", 0);
-  requireAtLeast(p, "gnp: print frequency", 0);
-  requireAtLeast(p, "gnp: warmup steps", 0);
-  requireAtLeast(p, "gnp: validation frequency", 1);
-  requireAtLeast(p, "gnp: validation iterations", 1, 1000);
-  parseLoss(p.get<std::string>("gnp: loss"));
-  parseSchedule(p.get<std::string>("gnp: learning rate schedule"));
-  parseSelection(p.get<std::string>("gnp: best step selection"));
-  parseBase(p.get<std::string>("gnp: base preconditioner"));
-  parseComposition(p.get<std::string>("gnp: base composition"));
+Options Preconditioner<SC, LO, GO, NO>::validateParameters(const Teuchos::ParameterList& params) {
+  return OptionTable::read(params);
 }
 
 template <class SC, class LO, class GO, class NO>
 void Preconditioner<SC, LO, GO, NO>::setParameters(const Teuchos::ParameterList& params) {
-  validateParameters(params);
-  Teuchos::ParameterList p(params);
-  p.setParametersNotAlreadySet(*getValidParameters());
-  Options o;
-  o.layers = p.get<int>("gnp: layers");
-  o.embedding = p.get<int>("gnp: embedding dimension");
-  o.hidden = p.get<int>("gnp: hidden dimension");
-  o.mlpLayers = p.get<int>("gnp: mlp layers");
-  o.steps = p.get<int>("gnp: training steps");
-  o.maxSeconds = p.get<double>("gnp: max training time");
-  o.learningRate = p.get<double>("gnp: learning rate");
-  o.batchSize = p.get<int>("gnp: batch size");
-  o.krylovSamples = p.get<int>("gnp: krylov samples");
-  o.arnoldiSteps = p.get<int>("gnp: arnoldi steps");
-  o.seed = static_cast<std::uint64_t>(p.get<int>("gnp: seed"));
-  o.printEvery = p.get<int>("gnp: print frequency");
-  o.loss = parseLoss(p.get<std::string>("gnp: loss"));
-  o.schedule = parseSchedule(p.get<std::string>("gnp: learning rate schedule"));
-  o.warmupSteps = p.get<int>("gnp: warmup steps");
-  o.selection = parseSelection(p.get<std::string>("gnp: best step selection"));
-  o.validationEvery = p.get<int>("gnp: validation frequency");
-  o.validationIterations = p.get<int>("gnp: validation iterations");
-  o.base = parseBase(p.get<std::string>("gnp: base preconditioner"));
-  o.composition = parseComposition(p.get<std::string>("gnp: base composition"));
-  options_ = o;
-  initialModel_ = p.get<std::string>("gnp: initial model");
+  options_ = OptionTable::read(params);
   initialized_ = computed_ = false;
 }
 
@@ -207,13 +79,13 @@ void Preconditioner<SC, LO, GO, NO>::initialize() {
   initialized_ = computed_ = false;
   checkMatrix(*A_, "the matrix given to GNP");
   buildNetwork(gershgorinBound(*A_));
-  if (!initialModel_.empty()) {
-    const ModelFile m = ModelFile::decode(readOnRoot(initialModel_, *A_->getComm()), initialModel_);
-    requireSameSize(m, static_cast<std::int64_t>(A_->getGlobalNumRows()), initialModel_);
+  if (!options_.initialModel.empty()) {
+    const ModelFile m = ModelFile::decode(readOnRoot(options_.initialModel, *A_->getComm()), options_.initialModel);
+    requireSameSize(m, static_cast<std::int64_t>(A_->getGlobalNumRows()), options_.initialModel);
     try {
       network_->setState(m.tensors);
     } catch (const std::invalid_argument& e) {
-      throw std::invalid_argument("\"gnp: initial model\" '" + initialModel_ + "' does not fit this network (" +
+      throw std::invalid_argument("\"gnp: initial model\" '" + options_.initialModel + "' does not fit this network (" +
                                   e.what() + "): use the same gnp: layers / embedding / hidden / mlp layers as " +
                                   "the saved model (" + std::to_string(m.options.layers) + " / " +
                                   std::to_string(m.options.embedding) + " / " + std::to_string(m.options.hidden) +
@@ -292,7 +164,6 @@ void Preconditioner<SC, LO, GO, NO>::load(const std::string& path) {
   checkMatrix(*A_, "the matrix given to GNP");
   requireSameSize(m, static_cast<std::int64_t>(A_->getGlobalNumRows()), path);
   options_ = m.options;
-  initialModel_.clear();
   buildNetwork(m.gamma);
   network_->setState(m.tensors);
   report_ = TrainingReport();

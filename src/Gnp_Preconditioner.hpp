@@ -32,14 +32,18 @@ public:
   explicit Preconditioner(const Teuchos::RCP<const row_matrix_type>& A);
   ~Preconditioner() override;
 
-  /// Every "gnp: ..." parameter with its default and documentation.
+  /// Every "gnp: ..." parameter with its default, documentation and validator
+  /// (Gnp::OptionTable).
   static Teuchos::RCP<const Teuchos::ParameterList> getValidParameters();
-  /// Validates the list (unknown names, wrong types and out-of-range values are
-  /// std::invalid_argument errors naming the parameter); unset parameters keep
-  /// their defaults. Invalidates a previous initialize/compute.
+  /// Reads the list, checks it, then commits it: an unknown name, a wrong type or
+  /// an out-of-range value throws Teuchos::Exceptions::InvalidParameterName,
+  /// InvalidParameterType or InvalidParameterValue naming the parameter, and
+  /// leaves the settings as they were; unset parameters take their defaults.
+  /// Invalidates a previous initialize/compute.
   void setParameters(const Teuchos::ParameterList& params);
-  /// The checks of setParameters alone (for factories that validate early).
-  static void validateParameters(const Teuchos::ParameterList& params);
+  /// The checks of setParameters alone (for factories that validate early):
+  /// the settings setParameters would commit, or its exception.
+  static Options validateParameters(const Teuchos::ParameterList& params);
 
   /// Checks A (square, non-empty, finite, no zero row; a CrsMatrix), computes γ and
   /// builds the network with the seeded initialisation.
@@ -107,7 +111,6 @@ private:
 
   Options options_;
   Base base_ = Base::None;
-  std::string initialModel_;
   double gamma_ = 1.0;
   std::shared_ptr<DistributedOperator> graph_;
   std::unique_ptr<Network> network_;

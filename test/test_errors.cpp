@@ -119,34 +119,84 @@ TEST(Factory, UnknownPreconditionerTypeIsAnError) {
   EXPECT_MENTIONS(msg, "unknown preconditioner type \"SuperLU-magic\"");
 }
 
-TEST(Parameters, UnknownGnpParameterNameIsAnError) {
+TEST(Parameters, AnUnknownNameIsTeuchosInvalidParameterNameWithTheNearestValidName) {
   Prec prec(convectionDiffusion(4, world()));
   Teuchos::ParameterList p;
   p.set("gnp: layerz", 4);
-  const auto msg = messageOf<std::invalid_argument>([&] { prec.setParameters(p); });
-  EXPECT_MENTIONS(msg, "gnp: layerz");
+  const auto msg = messageOf<Teuchos::Exceptions::InvalidParameterName>([&] { prec.setParameters(p); });
+  EXPECT_MENTIONS(msg, "\"gnp: layerz\" is not a GNP parameter; did you mean \"gnp: layers\"?");
+  EXPECT_EQ(msg.find("Throw number"), std::string::npos) << msg;
 }
 
-TEST(Parameters, OutOfRangeAndWronglyTypedValuesAreErrors) {
+TEST(Parameters, OutOfRangeValuesAreTeuchosInvalidParameterValueNamingTheRange) {
   Prec prec(convectionDiffusion(4, world()));
   const std::vector<std::pair<std::string, double>> bad{{"gnp: learning rate", -1.0},
-                                                        {"gnp: max training time", -5.0}};
+                                                        {"gnp: learning rate", 0.0},
+                                                        {"gnp: learning rate", std::numeric_limits<double>::quiet_NaN()},
+                                                        {"gnp: max training time", -5.0},
+                                                        {"gnp: max training time", INFINITY}};
   for (const auto& [name, value] : bad) {
     Teuchos::ParameterList p;
     p.set(name, value);
-    const auto msg = messageOf<std::invalid_argument>([&] { prec.setParameters(p); });
-    EXPECT_MENTIONS(msg, name);
-    EXPECT_MENTIONS(msg, "out of range");
+    const auto msg = messageOf<Teuchos::Exceptions::InvalidParameterValue>([&] { prec.setParameters(p); });
+    EXPECT_MENTIONS(msg, "GNP parameter \"" + name + "\"");
+    EXPECT_MENTIONS(msg, "is out of range: it must be");
   }
   for (const std::string name : {"gnp: training steps", "gnp: layers", "gnp: batch size"}) {
     Teuchos::ParameterList p;
     p.set(name, -3);
-    const auto msg = messageOf<std::invalid_argument>([&] { prec.setParameters(p); });
-    EXPECT_MENTIONS(msg, name);
+    const auto msg = messageOf<Teuchos::Exceptions::InvalidParameterValue>([&] { prec.setParameters(p); });
+    EXPECT_MENTIONS(msg, "GNP parameter \"" + name + "\" = -3 is out of range: it must be in [");
   }
+  Teuchos::ParameterList tooManyKrylov;
+  tooManyKrylov.set("gnp: batch size", 4);
+  tooManyKrylov.set("gnp: krylov samples", 5);
+  EXPECT_MENTIONS(messageOf<Teuchos::Exceptions::InvalidParameterValue>([&] { prec.setParameters(tooManyKrylov); }),
+                  "\"gnp: krylov samples\" = 5 is out of range: it must be in [0, 4]");
+}
+
+TEST(Parameters, AMisspelledChoiceIsTeuchosInvalidParameterValueListingTheChoices) {
+  Prec prec(convectionDiffusion(4, world()));
+  Teuchos::ParameterList p;
+  p.set("gnp: base preconditioner", "ILUT");
+  EXPECT_MENTIONS(messageOf<Teuchos::Exceptions::InvalidParameterValue>([&] { prec.setParameters(p); }),
+                  "\"gnp: base preconditioner\" = \"ILUT\" is not valid: it must be one of \"none\", "
+                  "\"jacobi\", \"ilut\", \"auto\"");
+}
+
+TEST(Parameters, AWronglyTypedValueIsTeuchosInvalidParameterTypeNamingTheType) {
+  Prec prec(convectionDiffusion(4, world()));
   Teuchos::ParameterList wrongType;
-  wrongType.set("gnp: training steps", "many");
-  EXPECT_MENTIONS(messageOf<std::invalid_argument>([&] { prec.setParameters(wrongType); }), "gnp: training steps");
+  wrongType.set("gnp: training steps", "12");
+  EXPECT_MENTIONS(messageOf<Teuchos::Exceptions::InvalidParameterType>([&] { prec.setParameters(wrongType); }),
+                  "GNP parameter \"gnp: training steps\" must be of type int (type=\"int\" in XML)");
+  Teuchos::ParameterList intForDouble;
+  intForDouble.set("gnp: learning rate", 1);
+  EXPECT_MENTIONS(messageOf<Teuchos::Exceptions::InvalidParameterType>([&] { prec.setParameters(intForDouble); }),
+                  "\"gnp: learning rate\" must be of type double");
+}
+
+TEST(Parameters, ARejectedListLeavesTheSettingsAsTheyWere) {
+  Prec prec(convectionDiffusion(4, world()));
+  Teuchos::ParameterList good;
+  good.set("gnp: training steps", 17);
+  prec.setParameters(good);
+  Teuchos::ParameterList bad;
+  bad.set("gnp: layers", 3);
+  bad.set("gnp: learning rate", -1.0);
+  EXPECT_THROW(prec.setParameters(bad), Teuchos::Exceptions::InvalidParameter);
+  EXPECT_EQ(prec.getOptions().steps, 17);
+  EXPECT_EQ(prec.getOptions().layers, Gnp::Options().layers);
+}
+
+TEST(Parameters, EveryValidNumberOrChoiceCarriesATeuchosValidator) {
+  const auto valid = Prec::getValidParameters();
+  for (auto it = valid->begin(); it != valid->end(); ++it) {
+    if (valid->name(it) == "gnp: initial model") continue; // any path
+    EXPECT_FALSE(valid->entry(it).validator().is_null()) << valid->name(it);
+    EXPECT_NO_THROW(valid->entry(it).validator()->validate(valid->entry(it), valid->name(it), "GNP"))
+        << valid->name(it) << ": its default is outside its own range";
+  }
 }
 
 TEST(Parameters, EveryValidParameterHasADocString) {

@@ -1,4 +1,7 @@
 // Saving and loading a trained GNP (Gnp::ModelFile).
+#include "Gnp_MatrixIO.hpp"
+#include "Gnp_ModelFile.hpp"
+#include "Gnp_OptionTable.hpp"
 #include "Gnp_Preconditioner.hpp"
 #include "Gnp_TestProblems.hpp"
 
@@ -7,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -127,4 +131,106 @@ TEST(ModelFile, WarmStartReachesTheColdStartsBestLossInFewerSteps) {
   };
   EXPECT_LT(stepsTo(warm), stepsTo(cold));
   EXPECT_LT(warm.front(), cold.front());
+}
+
+// test/data/sherman1_format4.gnp was saved by GNP 0.1.0 before the options
+// became name = value text (format 4), with every setting off its default.
+TEST(ModelFile, AFormatFourFileLoadsWithEverySettingAndAppliesAsItDid) {
+  const auto A = Gnp::readMatrixMarket<SC, LO, GO, NO>(GNP_TEST_DATA "/sherman1.mtx", Tpetra::getDefaultComm());
+  Preconditioner M(A);
+  M.load(GNP_TEST_DATA "/sherman1_format4.gnp");
+  const Gnp::Options& o = M.getOptions();
+  EXPECT_EQ(o.layers, 2);
+  EXPECT_EQ(o.embedding, 4);
+  EXPECT_EQ(o.hidden, 8);
+  EXPECT_EQ(o.mlpLayers, 2);
+  EXPECT_EQ(o.steps, 7);
+  EXPECT_EQ(o.maxSeconds, 100.0);
+  EXPECT_EQ(o.learningRate, 0.002);
+  EXPECT_EQ(o.batchSize, 3);
+  EXPECT_EQ(o.krylovSamples, 1);
+  EXPECT_EQ(o.arnoldiSteps, 5);
+  EXPECT_EQ(o.seed, 3u);
+  EXPECT_EQ(o.printEvery, 0);
+  EXPECT_EQ(o.loss, Gnp::Loss::RelativeL1);
+  EXPECT_EQ(o.schedule, Gnp::Schedule::Cosine);
+  EXPECT_EQ(o.warmupSteps, 2);
+  EXPECT_EQ(o.selection, Gnp::Selection::ValidationLoss);
+  EXPECT_EQ(o.validationEvery, 3);
+  EXPECT_EQ(o.validationIterations, 4);
+  EXPECT_EQ(M.getBase(), Gnp::Base::Jacobi);
+  EXPECT_EQ(o.composition, Gnp::Composition::Additive);
+
+  // x_i = sin(i + 1) by global row, so the same vector on any number of ranks.
+  mv_type x(A->getDomainMap(), 1), y(A->getRangeMap(), 1);
+  {
+    auto xv = x.getLocalViewHost(Tpetra::Access::OverwriteAll);
+    for (LO i = 0; i < static_cast<LO>(xv.extent(0)); ++i)
+      xv(i, 0) = std::sin(static_cast<double>(A->getDomainMap()->getGlobalElement(i) + 1));
+  }
+  M.apply(x, y);
+  // The norms the format-4 build computed for this apply (1 and 2 ranks agree to 1e-15).
+  std::vector<double> norms(1);
+  y.norm1(norms);
+  EXPECT_NEAR(norms[0], 7554.4512826982027, 1e-12 * 7554.45);
+  y.norm2(norms);
+  EXPECT_NEAR(norms[0], 745.8274566433596, 1e-12 * 745.83);
+}
+
+TEST(ModelFile, AModelRecordsItsSettingsByNameAndLoadsThemBackExactly) {
+  const auto A = Gnp::readMatrixMarket<SC, LO, GO, NO>(GNP_TEST_DATA "/sherman1.mtx", Tpetra::getDefaultComm());
+  Preconditioner old(A);
+  old.load(GNP_TEST_DATA "/sherman1_format4.gnp");
+  const auto path = savedModel(old, "gnp_model_by_name.gnp");
+  std::ifstream in(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(bytes[8], 5); // the format version
+  EXPECT_NE(bytes.find("gnp: base composition"), std::string::npos);
+  EXPECT_NE(bytes.find("relative l1"), std::string::npos);
+  EXPECT_EQ(bytes.find("gnp: initial model"), std::string::npos); // a path means nothing elsewhere
+
+  Preconditioner loaded(A);
+  loaded.load(path);
+  EXPECT_EQ(Gnp::OptionTable::toText(loaded.getOptions()), Gnp::OptionTable::toText(old.getOptions()));
+  mv_type x(A->getDomainMap(), 1), y1(A->getRangeMap(), 1), y2(A->getRangeMap(), 1);
+  x.putScalar(1.0);
+  old.apply(x, y1);
+  loaded.apply(x, y2);
+  y2.update(-1.0, y1, 1.0);
+  EXPECT_EQ(y2.getVector(0)->normInf(), 0.0);
+}
+
+namespace {
+
+// The file's FNV-1a hash of its payload (after the 20 header bytes), rewritten
+// after an edit, so that the edit reaches the settings' check.
+void rehash(std::string& bytes) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (std::size_t i = 20; i + 8 < bytes.size(); ++i) {
+    h ^= static_cast<unsigned char>(bytes[i]);
+    h *= 1099511628211ull;
+  }
+  std::memcpy(bytes.data() + bytes.size() - 8, &h, 8);
+}
+
+} // namespace
+
+TEST(ModelFile, ASettingThisBuildDoesNotKnowIsAClearError) {
+  Gnp::ModelFile m;
+  m.rows = 64;
+  std::string bytes = m.encode();
+  // A file from a later GNP, with a setting this one lacks.
+  const auto at = bytes.find("gnp: warmup steps");
+  ASSERT_NE(at, std::string::npos);
+  bytes.replace(at, 17, "gnp: warmup stepz");
+  rehash(bytes);
+  try {
+    Gnp::ModelFile::decode(bytes, "later.gnp");
+    FAIL() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("GNP model file 'later.gnp' holds settings this build of GNP does not "
+                                         "accept (\"gnp: warmup stepz\" is not a GNP parameter"),
+              std::string::npos)
+        << e.what();
+  }
 }

@@ -43,7 +43,7 @@ std::string errorOf(const Teuchos::ParameterList& p) {
   Prec prec(convectionDiffusion(4, world()));
   try {
     prec.setParameters(p);
-  } catch (const std::invalid_argument& e) {
+  } catch (const Teuchos::Exceptions::InvalidParameter& e) {
     return e.what();
   }
   return "";

@@ -1,0 +1,285 @@
+#include "Gnp_OptionTable.hpp"
+
+#include <Teuchos_StandardParameterEntryValidators.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <sstream>
+
+namespace Gnp {
+namespace {
+
+using Row = OptionTable::Row;
+using Type = OptionTable::Type;
+namespace X = Teuchos::Exceptions;
+
+constexpr int kNoLimit = 1 << 30;
+
+// EnhancedNumberValidator compares with < and >, which NaN passes.
+class FiniteNumberValidator : public Teuchos::EnhancedNumberValidator<double> {
+public:
+  FiniteNumberValidator(double min) : Teuchos::EnhancedNumberValidator<double>(min, std::numeric_limits<double>::max()) {}
+  void validate(const Teuchos::ParameterEntry& entry, const std::string& name, const std::string& sublist) const override {
+    Teuchos::EnhancedNumberValidator<double>::validate(entry, name, sublist);
+    if (!std::isfinite(Teuchos::any_cast<double>(entry.getAny(false))))
+      throw X::InvalidParameterValue("\"" + name + "\" is not finite");
+  }
+};
+
+Row named(const char* name, Type type, const char* doc, bool saved = true) {
+  Row r;
+  r.name = name;
+  r.type = type;
+  r.doc = doc;
+  r.saved = saved;
+  return r;
+}
+
+template <class M>
+Row integer(const char* name, M Options::*member, int low, int high, const char* doc) {
+  Row r = named(name, Type::Int, doc);
+  const auto validator = Teuchos::rcp(new Teuchos::EnhancedNumberValidator<int>(low, high));
+  r.validator = validator;
+  r.allowed = "in [" + std::to_string(low) + ", " + std::to_string(high) + "]";
+  r.put = [name, member, doc, validator](const Options& o, Teuchos::ParameterList& p) {
+    p.set(name, static_cast<int>(o.*member), doc, validator);
+  };
+  r.take = [member](const Teuchos::ParameterEntry& e, Options& o) {
+    o.*member = static_cast<M>(Teuchos::getValue<int>(e));
+  };
+  return r;
+}
+
+Row real(const char* name, double Options::*member, bool positive, const char* doc) {
+  Row r = named(name, Type::Double, doc);
+  const auto validator =
+      Teuchos::rcp(new FiniteNumberValidator(positive ? std::numeric_limits<double>::denorm_min() : 0.0));
+  r.validator = validator;
+  r.allowed = positive ? "positive and finite" : "non-negative and finite";
+  r.put = [name, member, doc, validator](const Options& o, Teuchos::ParameterList& p) {
+    p.set(name, o.*member, doc, validator);
+  };
+  r.take = [member](const Teuchos::ParameterEntry& e, Options& o) { o.*member = Teuchos::getValue<double>(e); };
+  return r;
+}
+
+template <class E>
+Row choice(const char* name, E Options::*member, const char* doc) {
+  Row r = named(name, Type::String, doc);
+  Teuchos::Array<std::string> names;
+  Teuchos::Array<E> values;
+  for (const auto& [value, spelling] : spellings<E>()) {
+    names.push_back(spelling);
+    values.push_back(value);
+    r.allowed += (r.allowed.empty() ? "one of \"" : ", \"") + std::string(spelling) + "\"";
+  }
+  const auto validator = Teuchos::rcp(new Teuchos::StringToIntegralParameterEntryValidator<E>(names, values, name));
+  r.validator = validator;
+  r.put = [name, member, doc, validator](const Options& o, Teuchos::ParameterList& p) {
+    p.set(name, toString(o.*member), doc, validator);
+  };
+  r.take = [member, validator, name](const Teuchos::ParameterEntry& e, Options& o) {
+    o.*member = validator->getIntegralValue(e, name, "GNP");
+  };
+  return r;
+}
+
+Row text(const char* name, std::string Options::*member, bool saved, const char* doc) {
+  Row r = named(name, Type::String, doc, saved);
+  r.allowed = "a string";
+  r.put = [name, member, doc](const Options& o, Teuchos::ParameterList& p) { p.set(name, o.*member, doc); };
+  r.take = [member](const Teuchos::ParameterEntry& e, Options& o) { o.*member = Teuchos::getValue<std::string>(e); };
+  return r;
+}
+
+std::vector<Row> makeRows() {
+  using O = Options;
+  return {
+      integer("gnp: layers", &O::layers, 0, 256, "Number of residual graph-convolution (Res-GCONV) layers"),
+      integer("gnp: embedding dimension", &O::embedding, 1, 4096, "Feature width of the graph-convolution layers"),
+      integer("gnp: hidden dimension", &O::hidden, 1, 4096, "Hidden width of the encoder and decoder MLPs"),
+      integer("gnp: mlp layers", &O::mlpLayers, 1, 64, "Linear layers in each of the encoder and decoder MLPs"),
+      integer("gnp: training steps", &O::steps, 1, kNoLimit,
+                   "Adam steps (one fresh batch each); the best step is kept"),
+      real("gnp: max training time", &O::maxSeconds, false,
+           "Wall-time budget for training in seconds (0: no limit); training stops at whichever budget, steps or "
+           "time, runs out first"),
+      real("gnp: learning rate", &O::learningRate, true, "Adam learning rate"),
+      integer("gnp: batch size", &O::batchSize, 1, 4096, "Right-hand sides per training step"),
+      integer("gnp: krylov samples", &O::krylovSamples, 0, 4096,
+                   "Columns of each batch drawn from the Arnoldi subspace (x = Q e); the rest are Gaussian. At most "
+                   "\"gnp: batch size\""),
+      integer("gnp: arnoldi steps", &O::arnoldiSteps, 1, 10000, "Arnoldi steps m for the training samples"),
+      integer("gnp: seed", &O::seed, 0, kNoLimit,
+                   "Random seed: network initialisation and samples (the samples are the same on any number of "
+                   "ranks)"),
+      integer("gnp: print frequency", &O::printEvery, 0, kNoLimit,
+                   "Print training progress on rank 0 every this many steps (0: silent)"),
+      text("gnp: initial model", &O::initialModel, false,
+           "Warm start: a model file written by Gnp::Preconditioner::save for a matrix of the same size; training "
+           "starts from its weights instead of random ones (\"\": cold start)"),
+      choice("gnp: loss", &O::loss,
+             "Training loss: \"l1\" = mean |A M(b) - b| over all entries (the paper's); \"relative l1\" = each "
+             "column's ||A M(b_j) - b_j||_1 / ||b_j||_1, averaged, so that no sample outweighs the others; "
+             "\"projected\" = each column's 1 - cos^2(A M(b_j), b_j), the squared relative residual after the best "
+             "multiple of M(b_j) (what one FGMRES step keeps): blind to the output's scale"),
+      choice("gnp: learning rate schedule", &O::schedule,
+             "\"constant\" (the paper's) or \"cosine\" (from the learning rate down to 0 at the last step)"),
+      integer("gnp: warmup steps", &O::warmupSteps, 0, kNoLimit,
+                   "Linear warm-up of the learning rate over this many steps (0: none)"),
+      choice("gnp: best step selection", &O::selection,
+             "Which step becomes the preconditioner: \"training loss\" (lowest loss on its own fresh batch, the "
+             "paper's), \"validation loss\" (lowest loss, in inference mode, on one fixed batch) or \"validation "
+             "solve\" (fastest convergence of a short FGMRES solve, in inference mode, on one fixed right-hand "
+             "side b = A x, x Gaussian: the lowest sum of log10 relative residuals over its iterations)"),
+      integer("gnp: validation frequency", &O::validationEvery, 1, kNoLimit,
+                   "With a validation selection: evaluate every this many steps (and at the first and last step)"),
+      integer("gnp: validation iterations", &O::validationIterations, 1, 1000,
+                   "With \"validation solve\" selection: FGMRES iterations (no restart) per evaluation"),
+      choice("gnp: base preconditioner", &O::base,
+             "The preconditioner P that the network corrects (see \"gnp: base composition\"): \"auto\" (ILUT "
+             "where it builds and a short FGMRES solve with it alone converges faster than without; none "
+             "elsewhere), \"ilut\" (Ifpack2's ILUT at its defaults; an error where it returns NaN or Inf), "
+             "\"jacobi\" (D^-1; zero diagonal entries contribute 0) or \"none\" (M = the network, the paper's)"),
+      choice("gnp: base composition", &O::composition,
+             "With a base preconditioner P: \"additive\" (M(r) = P r + network(r)) or \"multiplicative\" (M(r) = "
+             "P r + network(r - A P r): the network corrects the residual P leaves, one product with A more per "
+             "apply)"),
+  };
+}
+
+const char* typeName(Type t) { return t == Type::Int ? "int" : t == Type::Double ? "double" : "string"; }
+
+bool hasType(const Teuchos::ParameterEntry& e, Type t) {
+  if (e.isList()) return false;
+  const auto& id = e.getAny(false).type();
+  return id == (t == Type::Int ? typeid(int) : t == Type::Double ? typeid(double) : typeid(std::string));
+}
+
+std::string valueText(const Teuchos::ParameterEntry& e) {
+  std::ostringstream os;
+  if (e.isType<std::string>()) os << '"' << Teuchos::getValue<std::string>(e) << '"';
+  else os << e.getAny(false);
+  return os.str();
+}
+
+// The valid name nearest to `name` (edit distance), for "did you mean".
+std::string nearestName(const std::string& name) {
+  std::string best;
+  std::size_t bestDistance = std::string::npos;
+  for (const auto& row : OptionTable::rows()) {
+    const std::string& b = row.name;
+    std::vector<std::size_t> d(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) d[j] = j;
+    for (std::size_t i = 1; i <= name.size(); ++i) {
+      std::size_t diagonal = d[0];
+      d[0] = i;
+      for (std::size_t j = 1; j <= b.size(); ++j) {
+        const std::size_t up = d[j];
+        d[j] = std::min({d[j] + 1, d[j - 1] + 1, diagonal + (name[i - 1] == b[j - 1] ? 0 : 1)});
+        diagonal = up;
+      }
+    }
+    if (d[b.size()] < bestDistance) bestDistance = d[b.size()], best = b;
+  }
+  return bestDistance <= 3 ? best : std::string();
+}
+
+const Row& rowOf(const std::string& name) {
+  for (const auto& row : OptionTable::rows())
+    if (row.name == name) return row;
+  const std::string nearest = nearestName(name);
+  throw X::InvalidParameterName("\"" + name + "\" is not a GNP parameter" +
+                                (nearest.empty() ? std::string() : "; did you mean \"" + nearest + "\"?") +
+                                " The valid ones are listed by Gnp::Preconditioner::getValidParameters() and in "
+                                "the README.");
+}
+
+void check(const Row& row, const Teuchos::ParameterEntry& e) {
+  if (!hasType(e, row.type))
+    throw X::InvalidParameterType("GNP parameter \"" + row.name + "\" must be of type " + typeName(row.type) +
+                                  " (type=\"" + typeName(row.type) + "\" in XML), not " +
+                                  (e.isList() ? std::string("a sublist") : e.getAny(false).typeName()));
+  if (row.validator.is_null()) return;
+  try {
+    row.validator->validate(e, row.name, "GNP");
+  } catch (const std::exception&) {
+    throw X::InvalidParameterValue("GNP parameter \"" + row.name + "\" = " + valueText(e) +
+                                   (row.type == Type::String ? " is not valid: it must be " : " is out of range: it must be ") +
+                                   row.allowed);
+  }
+}
+
+Teuchos::ParameterEntry entryFromText(const Row& row, const std::string& text) {
+  std::istringstream in(text);
+  if (row.type == Type::String) return Teuchos::ParameterEntry(text);
+  if (row.type == Type::Int) {
+    int v = 0;
+    if (in >> v && in.peek() == EOF) return Teuchos::ParameterEntry(v);
+  } else {
+    double v = 0;
+    if (in >> v && in.peek() == EOF) return Teuchos::ParameterEntry(v);
+  }
+  throw X::InvalidParameterValue("GNP parameter \"" + row.name + "\" = \"" + text + "\" is not a " +
+                                 typeName(row.type));
+}
+
+} // namespace
+
+const std::vector<Row>& OptionTable::rows() {
+  static const std::vector<Row> table = makeRows();
+  return table;
+}
+
+Teuchos::RCP<const Teuchos::ParameterList> OptionTable::validParameters() {
+  static const Teuchos::RCP<const Teuchos::ParameterList> valid = [] {
+    auto p = Teuchos::rcp(new Teuchos::ParameterList("GNP"));
+    for (const auto& row : rows()) row.put(Options(), *p);
+    return Teuchos::RCP<const Teuchos::ParameterList>(p);
+  }();
+  return valid;
+}
+
+Options OptionTable::read(const Teuchos::ParameterList& params) {
+  Options o;
+  for (auto it = params.begin(); it != params.end(); ++it) {
+    const Row& row = rowOf(params.name(it));
+    check(row, params.entry(it));
+    row.take(params.entry(it), o);
+  }
+  if (o.krylovSamples > o.batchSize)
+    throw X::InvalidParameterValue("GNP parameter \"gnp: krylov samples\" = " + std::to_string(o.krylovSamples) +
+                                   " is out of range: it must be in [0, " + std::to_string(o.batchSize) +
+                                   "] (at most \"gnp: batch size\")");
+  return o;
+}
+
+std::vector<std::pair<std::string, std::string>> OptionTable::toText(const Options& options) {
+  std::vector<std::pair<std::string, std::string>> text;
+  for (const auto& row : rows()) {
+    if (!row.saved) continue;
+    Teuchos::ParameterList p;
+    row.put(options, p);
+    const auto& e = p.getEntry(row.name);
+    if (row.type == Type::String) {
+      text.emplace_back(row.name, Teuchos::getValue<std::string>(e));
+    } else if (row.type == Type::Int) {
+      text.emplace_back(row.name, std::to_string(Teuchos::getValue<int>(e)));
+    } else {
+      char digits[32]; // 17 significant digits: the double back exactly
+      std::snprintf(digits, sizeof digits, "%.17g", Teuchos::getValue<double>(e));
+      text.emplace_back(row.name, digits);
+    }
+  }
+  return text;
+}
+
+Options OptionTable::fromText(const std::vector<std::pair<std::string, std::string>>& text) {
+  Teuchos::ParameterList p;
+  for (const auto& [name, value] : text) p.setEntry(name, entryFromText(rowOf(name), value));
+  return read(p);
+}
+
+} // namespace Gnp
