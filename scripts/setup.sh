@@ -10,6 +10,7 @@ packages=(
   libtorch-dev                                     # LibTorch 1.13, CPU
   libopenmpi-dev openmpi-bin                       # MPI
   libgtest-dev                                     # tests
+  doxygen                                          # the API reference, built by a test
   nlohmann-json3-dev                               # gnp-bench: one JSON file per case
   libopenblas0-serial                              # fast BLAS for Trilinos and LibTorch alike
 )
@@ -27,5 +28,7 @@ fi
 
 if [ ! -f "$root/build/build.ninja" ]; then
   cmake -S "$root" -B "$root/build" -G Ninja -DCMAKE_BUILD_TYPE=Release
+elif [ ${#missing[@]} -gt 0 ]; then
+  cmake "$root/build" >/dev/null # a package installed after the first configure (doxygen) is found again
 fi
 cmake --build "$root/build" -j "$(nproc)"

@@ -12,8 +12,8 @@ namespace Gnp {
 /// It only borrows: the operator outlives the autograd graph (the network that
 /// owns it is alive until backward ends).
 struct OperatorHolder : torch::CustomClassHolder {
-  explicit OperatorHolder(const DistributedOperator* a) : op(a) {}
-  const DistributedOperator* op;
+  explicit OperatorHolder(const DistributedOperator* a) : op(a) {} ///< borrows `a`
+  const DistributedOperator* op; ///< the operator carried
 };
 
 /// The sparse product Y = Â X as one autograd function (the loss's product;

@@ -78,7 +78,9 @@ private:
     /// The halo exchange's buffers, kept between products.
     template <class T>
     struct Buffers {
-      std::vector<T> sent, received, halo;
+      std::vector<T> sent;     ///< packed rows for other ranks
+      std::vector<T> received; ///< rows as they arrive, where that is not the halo's order
+      std::vector<T> halo;     ///< the halo block in column-map order
     };
     mutable Buffers<float> floatBuffers;
     mutable Buffers<double> doubleBuffers;
