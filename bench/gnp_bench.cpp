@@ -132,7 +132,7 @@ json trainingJson(const Gnp::Preconditioner<SC, LO, GO, NO>& gnp) {
   const auto& o = gnp.getOptions();
   json j = {{"steps_budget", o.steps},     {"seconds_budget", o.maxSeconds},
           {"steps_run", r.stepsRun},     {"stop_reason", Gnp::toString(r.reason)},
-          {"best_step", r.bestStep},     {"best_loss", r.bestLoss},
+          {"best_step", r.bestStep},     {"best_loss", r.bestScore},
           {"seconds", r.seconds},        {"steps_per_second", r.seconds > 0 ? r.stepsRun / r.seconds : 0.0},
           {"base", Gnp::toString(gnp.getBase())}, // what "auto" chose
           {"losses", gnp.getLossHistory()}};

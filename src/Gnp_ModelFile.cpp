@@ -136,7 +136,7 @@ std::string ModelFile::encode() const {
   }
   payload.put(static_cast<std::int32_t>(stepsRun));
   payload.put(static_cast<std::int32_t>(bestStep));
-  payload.put(bestLoss);
+  payload.put(bestScore);
   payload.put(static_cast<std::uint32_t>(tensors.size()));
   for (const auto& t : tensors) {
     payload.put(t.name);
@@ -185,7 +185,7 @@ ModelFile ModelFile::decode(const std::string& bytes, const std::string& source)
   m.options = getOptions(r, version, what);
   m.stepsRun = r.get<std::int32_t>();
   m.bestStep = r.get<std::int32_t>();
-  m.bestLoss = r.get<double>();
+  m.bestScore = r.get<double>();
   m.tensors.resize(r.get<std::uint32_t>());
   for (auto& t : m.tensors) {
     t.name = r.getString();

@@ -38,7 +38,7 @@ struct ModelFile {
   Options options;          ///< architecture and training settings
   int stepsRun = 0;         ///< training steps run
   int bestStep = -1;        ///< the step kept
-  double bestLoss = 0.0;    ///< its loss
+  double bestScore = 0.0;   ///< its score (TrainingReport::bestScore)
   std::vector<NamedTensor> tensors; ///< parameters and batch-norm statistics
 
   /// The file's bytes.

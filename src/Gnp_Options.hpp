@@ -89,11 +89,14 @@ enum class StopReason { Steps, Time, Diverged };
 struct TrainingReport {
   int stepsRun = 0;         ///< steps taken
   int bestStep = -1;        ///< the step kept (-1: none)
-  double bestLoss = 0.0;    ///< the kept step's loss
+  /// The kept step's score under Options::selection (lower is better): its
+  /// training loss, its validation loss, or its validation solve's summed
+  /// log10 relative residuals.
+  double bestScore = 0.0;
   double firstLoss = 0.0;   ///< the loss of step 0
   int validations = 0;      ///< steps judged by a validation selection (0 with the paper's rule)
   /// With Selection::ValidationSolve: the same validation solve's score without
-  /// a preconditioner (bestLoss holds the kept network's); NaN otherwise.
+  /// a preconditioner (bestScore holds the kept network's); NaN otherwise.
   double validationUnpreconditioned = std::numeric_limits<double>::quiet_NaN();
   double seconds = 0.0;     ///< wall time of training
   StopReason reason = StopReason::Steps; ///< why it ended

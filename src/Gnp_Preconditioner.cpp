@@ -14,7 +14,7 @@
 #include "Gnp_Types.hpp"
 
 #include <Teuchos_CommHelpers.hpp>
-#include <Teuchos_Time.hpp>
+#include <Teuchos_TimeMonitor.hpp>
 
 #include <cmath>
 #include <cstdio>
@@ -38,6 +38,24 @@ std::string readOnRoot(const std::string& path, const Teuchos::Comm<int>& comm) 
   if (!error.empty()) throw std::invalid_argument(error);
   broadcastString(comm, bytes);
   return bytes;
+}
+
+// What TrainingReport::bestScore measures under the selection rule.
+const char* scoreName(const Options& o) {
+  switch (o.selection) {
+    case Selection::TrainingLoss: return "training loss";
+    case Selection::ValidationLoss: return "validation loss";
+    case Selection::ValidationSolve: return "validation solve score";
+  }
+  return "score";
+}
+
+// Ifpack2's pattern: one Teuchos::TimeMonitor counter per phase, shared by every
+// instance, so that TimeMonitor::summarize() lists GNP's phases beside Belos'.
+Teuchos::Time& counter(const std::string& name) {
+  Teuchos::RCP<Teuchos::Time> timer = Teuchos::TimeMonitor::lookupCounter(name);
+  if (timer.is_null()) timer = Teuchos::TimeMonitor::getNewCounter(name);
+  return *timer;
 }
 
 void requireSameSize(const ModelFile& m, std::int64_t rows, const std::string& path) {
@@ -75,6 +93,7 @@ void Preconditioner<SC, LO, GO, NO>::setParameters(const Teuchos::ParameterList&
 
 template <class SC, class LO, class GO, class NO>
 void Preconditioner<SC, LO, GO, NO>::initialize() {
+  Teuchos::TimeMonitor monitor(counter("Gnp::Preconditioner::initialize"));
   Teuchos::Time timer("GNP initialize", true);
   initialized_ = computed_ = false;
   checkMatrix(*A_, "the matrix given to GNP");
@@ -142,7 +161,7 @@ void Preconditioner<SC, LO, GO, NO>::save(const std::string& path) const {
   m.options.base = base_; // what "auto" chose: a loaded model has the same base
   m.stepsRun = report_.stepsRun;
   m.bestStep = report_.bestStep;
-  m.bestLoss = report_.bestLoss;
+  m.bestScore = report_.bestScore;
   m.tensors = network_->state();
   std::string error;
   if (A_->getComm()->getRank() == 0) {
@@ -158,6 +177,7 @@ void Preconditioner<SC, LO, GO, NO>::save(const std::string& path) const {
 
 template <class SC, class LO, class GO, class NO>
 void Preconditioner<SC, LO, GO, NO>::load(const std::string& path) {
+  Teuchos::TimeMonitor monitor(counter("Gnp::Preconditioner::load"));
   Teuchos::Time timer("GNP load", true);
   initialized_ = computed_ = false;
   const ModelFile m = ModelFile::decode(readOnRoot(path, *A_->getComm()), path);
@@ -169,7 +189,7 @@ void Preconditioner<SC, LO, GO, NO>::load(const std::string& path) {
   report_ = TrainingReport();
   report_.stepsRun = m.stepsRun;
   report_.bestStep = m.bestStep;
-  report_.bestLoss = m.bestLoss;
+  report_.bestScore = m.bestScore;
   initialized_ = computed_ = true;
   initializeTime_ += timer.stop();
 }
@@ -177,6 +197,7 @@ void Preconditioner<SC, LO, GO, NO>::load(const std::string& path) {
 template <class SC, class LO, class GO, class NO>
 void Preconditioner<SC, LO, GO, NO>::compute() {
   if (!initialized_) initialize();
+  Teuchos::TimeMonitor monitor(counter("Gnp::Preconditioner::compute"));
   Teuchos::Time timer("GNP compute", true);
   computed_ = false;
   // Training samples: Arnoldi on Â from a seeded start vector (docs/method.md section 3).
@@ -210,6 +231,7 @@ void Preconditioner<SC, LO, GO, NO>::apply(const mv_type& X, mv_type& Y, Teuchos
   if (!X.getMap()->isSameAs(*getDomainMap()) || !Y.getMap()->isSameAs(*getRangeMap()))
     throw std::invalid_argument("Gnp::Preconditioner::apply: the multivectors' maps differ from the "
                                 "matrix's domain/range map; build X and Y on A->getDomainMap()");
+  Teuchos::TimeMonitor monitor(counter("Gnp::Preconditioner::apply"));
   Teuchos::Time timer("GNP apply", true);
   // M(X) goes to a fresh multivector first, so X may alias Y. The network reads
   // X through one pointer and a stride: a non-contiguous view of columns is copied.
@@ -243,8 +265,36 @@ std::string Preconditioner<SC, LO, GO, NO>::description() const {
   std::ostringstream os;
   os << "Gnp::Preconditioner: {initialized: " << initialized_ << ", computed: " << computed_
      << ", base: " << toString(base_) << ", layers: " << options_.layers << ", embedding: " << options_.embedding
-     << ", steps run: " << report_.stepsRun << ", best loss: " << report_.bestLoss << "}";
+     << ", steps run: " << report_.stepsRun << ", kept step: " << report_.bestStep << ", its " << scoreName(options_)
+     << ": " << report_.bestScore << "}";
   return os.str();
+}
+
+template <class SC, class LO, class GO, class NO>
+void Preconditioner<SC, LO, GO, NO>::describe(Teuchos::FancyOStream& out, const Teuchos::EVerbosityLevel level) const {
+  if (level == Teuchos::VERB_NONE || A_->getComm()->getRank() != 0) return;
+  out << description() << "\n";
+  if (level == Teuchos::VERB_LOW || level == Teuchos::VERB_DEFAULT) return;
+  Teuchos::OSTab tab(out);
+  out << "matrix: " << A_->getGlobalNumRows() << " rows, " << A_->getGlobalNumEntries() << " entries on "
+      << A_->getComm()->getSize() << " ranks; gamma (Gershgorin bound): " << gamma_ << "\n"
+      << "network: " << getParameterCount() << " trainable parameters\n"
+      << "training: " << report_.stepsRun << " steps in " << report_.seconds << " s (" << toString(report_.reason)
+      << "); kept step " << report_.bestStep << ", " << scoreName(options_) << " " << report_.bestScore;
+  if (std::isfinite(report_.validationUnpreconditioned))
+    out << " (" << report_.validationUnpreconditioned << " without a preconditioner)";
+  out << "\ncalls: initialize " << numInitialize_ << " (" << initializeTime_ << " s), compute " << numCompute_ << " ("
+      << computeTime_ << " s), apply " << numApply_ << " (" << applyTime_ << " s)\n";
+  if (level == Teuchos::VERB_MEDIUM) return;
+  out << "settings:\n";
+  {
+    Teuchos::OSTab settings(out);
+    for (const auto& [name, value] : OptionTable::toText(options_)) out << name << " = " << value << "\n";
+  }
+  if (level == Teuchos::VERB_HIGH) return;
+  out << "loss of every step:";
+  for (double loss : getLossHistory()) out << " " << loss;
+  out << "\n";
 }
 
 GNP_INSTANTIATE_CLASS(Preconditioner)

@@ -99,8 +99,13 @@ public:
   double getInitializeTime() const { return initializeTime_; } ///< seconds in initialize()
   double getComputeTime() const { return computeTime_; }   ///< seconds in compute() (training)
   double getApplyTime() const { return applyTime_; }       ///< seconds in apply(), all calls
-  /// One line: the settings and whether it is trained.
+  /// One line: the state, the base, the network's size and the kept step's score.
   std::string description() const override;
+  /// On rank 0, growing with the verbosity: VERB_LOW the description; VERB_MEDIUM
+  /// also the matrix, γ and what training did and cost; VERB_HIGH also every
+  /// setting; VERB_EXTREME also every step's loss.
+  void describe(Teuchos::FancyOStream& out,
+                const Teuchos::EVerbosityLevel verbLevel = Teuchos::Describable::verbLevel_default) const override;
 
 private:
   Teuchos::RCP<const row_matrix_type> A_;

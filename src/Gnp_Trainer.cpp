@@ -310,8 +310,8 @@ TrainingReport Trainer::train(ResGcn& model) {
       const double candidate = bySolve        ? validationSolveScore(&model, validationB)
                                : byValidation ? inferenceLoss(model, validation)
                                               : globalLoss;
-      if (std::isfinite(candidate) && (report.bestStep < 0 || candidate < report.bestLoss)) {
-        report.bestLoss = candidate;
+      if (std::isfinite(candidate) && (report.bestStep < 0 || candidate < report.bestScore)) {
+        report.bestScore = candidate;
         report.bestStep = step;
         best.take(*model);
       }
@@ -327,7 +327,7 @@ TrainingReport Trainer::train(ResGcn& model) {
       double eta = (options_.steps - report.stepsRun) / rate;
       if (options_.maxSeconds > 0.0) eta = std::min(eta, std::max(0.0, options_.maxSeconds - slowest));
       std::printf("gnp: step %5d/%d  loss %.4e  best %.4e (step %d)  %.2f steps/s  ETA %.0f s\n",
-                  report.stepsRun, options_.steps, globalLoss, report.bestLoss, report.bestStep,
+                  report.stepsRun, options_.steps, globalLoss, report.bestScore, report.bestStep,
                   rate, eta);
       std::fflush(stdout);
     }
@@ -341,12 +341,12 @@ TrainingReport Trainer::train(ResGcn& model) {
   model->eval();
   if (report.reason == StopReason::Diverged && root && options_.printEvery > 0)
     std::printf("gnp: %s; using the best step %d (loss %.4e)\n", report.message.c_str(),
-                report.bestStep, report.bestLoss);
+                report.bestStep, report.bestScore);
   if (bySolve && root && options_.printEvery > 0)
     std::printf("gnp: validation solve (sum of log10 relative residuals over %d FGMRES iterations): %.2f with the "
                 "kept step %d, %.2f without a preconditioner%s\n",
-                options_.validationIterations, report.bestLoss, report.bestStep, report.validationUnpreconditioned,
-                report.bestLoss < report.validationUnpreconditioned ? "" : " (GNP does not help on it)");
+                options_.validationIterations, report.bestScore, report.bestStep, report.validationUnpreconditioned,
+                report.bestScore < report.validationUnpreconditioned ? "" : " (GNP does not help on it)");
   return report;
 }
 

@@ -9,11 +9,13 @@
 #include "Gnp_Trainer.hpp"
 
 #include <Teuchos_CommHelpers.hpp>
+#include <Teuchos_TimeMonitor.hpp>
 #include <Tpetra_Core.hpp>
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <set>
+#include <sstream>
 
 using namespace GnpTest;
 using Graph = Gnp::TpetraDistributedOperator<SC, LO, GO, NO>;
@@ -267,7 +269,7 @@ TEST(Arnoldi, BreaksDownCleanlyOnTheIdentity) {
   EXPECT_TRUE(std::isfinite(Q->getVector(0)->norm2()));
   // Training on the identity runs without NaN.
   auto prec = trainedGnp(A, 5);
-  EXPECT_TRUE(std::isfinite(prec->getTrainingReport().bestLoss));
+  EXPECT_TRUE(std::isfinite(prec->getTrainingReport().bestScore));
 }
 
 TEST(Training, LowersTheLossOnConvectionDiffusion) {
@@ -280,7 +282,7 @@ TEST(Training, LowersTheLossOnConvectionDiffusion) {
   double first = 0, last = 0;
   for (int i = 0; i < 10; ++i) first += losses[i], last += losses[140 + i];
   EXPECT_LT(last, 0.7 * first);
-  EXPECT_LE(prec->getTrainingReport().bestLoss, *std::min_element(losses.begin(), losses.end()));
+  EXPECT_LE(prec->getTrainingReport().bestScore, *std::min_element(losses.begin(), losses.end()));
 }
 
 TEST(Training, StopsAtTheTimeBudget) {
@@ -302,9 +304,47 @@ TEST(Training, DivergenceStopsTrainingAndKeepsTheBestFiniteStep) {
   EXPECT_NE(report.message.find("diverged"), std::string::npos);
   EXPECT_LT(report.stepsRun, 50);
   ASSERT_GE(report.bestStep, 0);
-  EXPECT_TRUE(std::isfinite(report.bestLoss));
+  EXPECT_TRUE(std::isfinite(report.bestScore));
   mv_type r(A->getDomainMap(), 1), z(A->getDomainMap(), 1);
   r.randomize();
   prec->apply(r, z);
   EXPECT_TRUE(std::isfinite(z.getVector(0)->norm2()));
+}
+
+TEST(Preconditioner, ItsPhasesAreTeuchosTimeMonitorCounters) {
+  auto prec = trainedGnp(convectionDiffusion(8, world()), 3);
+  mv_type x(prec->getDomainMap(), 1), y(prec->getRangeMap(), 1);
+  x.putScalar(1.0);
+  const auto apply = Teuchos::TimeMonitor::lookupCounter("Gnp::Preconditioner::apply");
+  const int before = apply.is_null() ? 0 : apply->numCalls();
+  prec->apply(x, y);
+  prec->apply(x, y);
+  for (const char* phase : {"initialize", "compute", "apply"})
+    EXPECT_FALSE(Teuchos::TimeMonitor::lookupCounter(std::string("Gnp::Preconditioner::") + phase).is_null()) << phase;
+  EXPECT_EQ(Teuchos::TimeMonitor::lookupCounter("Gnp::Preconditioner::apply")->numCalls(), before + 2);
+}
+
+TEST(Preconditioner, DescribeGrowsWithTheVerbosityOnRankZero) {
+  auto prec = trainedGnp(convectionDiffusion(8, world()), 3);
+  auto text = [&](Teuchos::EVerbosityLevel level) {
+    std::ostringstream os;
+    auto out = Teuchos::getFancyOStream(Teuchos::rcpFromRef(os));
+    prec->describe(*out, level);
+    return os.str();
+  };
+  if (world()->getRank() != 0) {
+    EXPECT_EQ(text(Teuchos::VERB_EXTREME), "");
+    return;
+  }
+  EXPECT_EQ(text(Teuchos::VERB_LOW), prec->description() + "\n");
+  EXPECT_NE(prec->description().find("its validation solve score: "), std::string::npos) << prec->description();
+  const std::string medium = text(Teuchos::VERB_MEDIUM), high = text(Teuchos::VERB_HIGH),
+                    extreme = text(Teuchos::VERB_EXTREME);
+  EXPECT_NE(medium.find("training: 3 steps in "), std::string::npos) << medium;
+  EXPECT_EQ(medium.find("gnp: layers"), std::string::npos) << medium;
+  EXPECT_NE(high.find("gnp: layers = 8"), std::string::npos) << high;
+  EXPECT_NE(high.find("gnp: training steps = 3"), std::string::npos) << high;
+  EXPECT_EQ(high.find("loss of every step"), std::string::npos);
+  EXPECT_NE(extreme.find("loss of every step: "), std::string::npos) << extreme;
+  EXPECT_EQ(text(Teuchos::VERB_NONE), "");
 }

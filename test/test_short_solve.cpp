@@ -149,10 +149,10 @@ TEST(ShortSolve, ValidationSolveSelectionKeepsTheValidatedStepWithTheBestScore) 
   const Gnp::TrainingReport report = trainer.train(model);
   EXPECT_TRUE(report.bestStep % 7 == 0 || report.bestStep == 29) << report.bestStep;
   // The kept state (parameters and batch-norm statistics) scores what was recorded.
-  EXPECT_EQ(trainer.validationSolveScore(&model, b), report.bestLoss);
-  EXPECT_LE(report.bestLoss, untrained); // step 0 was a candidate
+  EXPECT_EQ(trainer.validationSolveScore(&model, b), report.bestScore);
+  EXPECT_LE(report.bestScore, untrained); // step 0 was a candidate
   EXPECT_EQ(report.validationUnpreconditioned,
             Gnp::residualArea(Gnp::shortFlexibleGmres(op, b, options.validationIterations)));
-  EXPECT_LT(report.bestLoss, 0.0);
-  EXPECT_NE(report.bestLoss, trainer.lossHistory()[report.bestStep]);
+  EXPECT_LT(report.bestScore, 0.0);
+  EXPECT_NE(report.bestScore, trainer.lossHistory()[report.bestStep]);
 }

@@ -163,11 +163,11 @@ TEST(TrainingOptions, ValidationSelectionKeepsAStepThatWasValidated) {
   const auto& report = prec->getTrainingReport();
   EXPECT_TRUE(report.bestStep % 7 == 0 || report.bestStep == 29) << report.bestStep;
   // The kept loss is the validation batch's, not that step's training loss.
-  EXPECT_NE(report.bestLoss, prec->getLossHistory()[report.bestStep]);
+  EXPECT_NE(report.bestScore, prec->getLossHistory()[report.bestStep]);
   // The paper's rule keeps the step with the lowest training loss.
   const auto paper = trainedGnp(A, 30, with("gnp: best step selection", "training loss"));
   const auto& losses = paper->getLossHistory();
-  EXPECT_EQ(paper->getTrainingReport().bestLoss, *std::min_element(losses.begin(), losses.end()));
+  EXPECT_EQ(paper->getTrainingReport().bestScore, *std::min_element(losses.begin(), losses.end()));
 }
 
 TEST(TrainingOptions, TheStepAtWhichTheTimeBudgetEndsTrainingIsValidatedToo) {
