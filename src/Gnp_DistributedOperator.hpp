@@ -1,7 +1,8 @@
 #ifndef GNP_DISTRIBUTEDOPERATOR_HPP
 #define GNP_DISTRIBUTEDOPERATOR_HPP
 
-#include <Teuchos_Comm.hpp>
+#include "Gnp_Communicator.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -27,8 +28,8 @@ public:
   /// Global index of each local row; random samples are drawn per global row so
   /// that they do not depend on the number of ranks.
   virtual const std::vector<std::int64_t>& globalRowIndices() const = 0;
-  /// The communicator of Â's row map.
-  virtual const Teuchos::Comm<int>& comm() const = 0;
+  /// The ranks Â's rows are spread over.
+  virtual const Communicator& comm() const = 0;
 
   /// Y = Â X (transpose = false) or Y = Âᵀ X (transpose = true).
   virtual void apply(const float* X, float* Y, int numColumns, bool transpose) const = 0;

@@ -2,8 +2,6 @@
 
 #include "kernels/Gnp_ExactSum.hpp"
 
-#include <Teuchos_CommHelpers.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -16,7 +14,7 @@ namespace {
 // The exact column sums of one rank's (rows, C) block: each column's maximum
 // magnitude, the common grid from the global maximum, then the deposits.
 template <class T>
-std::vector<double> exactLocalColumnSums(const Teuchos::Comm<int>& comm, const T* x, std::int64_t rows, int C,
+std::vector<double> exactLocalColumnSums(const Communicator& comm, const T* x, std::int64_t rows, int C,
                                          double globalRows) {
   std::vector<T> largest(C, T(0));
   for (std::int64_t r = 0; r < rows; ++r)
@@ -49,28 +47,28 @@ std::vector<double> exactLocalColumnSums(const Teuchos::Comm<int>& comm, const T
 
 } // namespace
 
-void allReduceSumInPlace(const Teuchos::Comm<int>& comm, torch::Tensor& x) {
-  if (comm.getSize() == 1) return;
+void allReduceSumInPlace(const Communicator& comm, torch::Tensor& x) {
+  if (comm.size() == 1) return;
   if (!x.is_contiguous()) throw std::invalid_argument("Gnp::allReduceSumInPlace: tensor not contiguous");
   const int count = static_cast<int>(x.numel());
   if (x.scalar_type() == torch::kFloat32) {
     std::vector<float> send(x.data_ptr<float>(), x.data_ptr<float>() + count);
-    Teuchos::reduceAll<int, float>(comm, Teuchos::REDUCE_SUM, count, send.data(), x.data_ptr<float>());
+    comm.sumAll(send.data(), x.data_ptr<float>(), count);
   } else if (x.scalar_type() == torch::kFloat64) {
     std::vector<double> send(x.data_ptr<double>(), x.data_ptr<double>() + count);
-    Teuchos::reduceAll<int, double>(comm, Teuchos::REDUCE_SUM, count, send.data(), x.data_ptr<double>());
+    comm.sumAll(send.data(), x.data_ptr<double>(), count);
   } else {
     throw std::invalid_argument("Gnp::allReduceSumInPlace: tensors must be float32 or float64");
   }
 }
 
-void allReduceMaxInPlace(const Teuchos::Comm<int>& comm, double* values, int count) {
-  if (comm.getSize() == 1 || count == 0) return;
+void allReduceMaxInPlace(const Communicator& comm, double* values, int count) {
+  if (comm.size() == 1 || count == 0) return;
   const std::vector<double> send(values, values + count);
-  Teuchos::reduceAll<int, double>(comm, Teuchos::REDUCE_MAX, count, send.data(), values);
+  comm.maxAll(send.data(), values, count);
 }
 
-torch::Tensor globalColumnSums(const Teuchos::Comm<int>& comm, const torch::Tensor& terms, double globalRows) {
+torch::Tensor globalColumnSums(const Communicator& comm, const torch::Tensor& terms, double globalRows) {
   if (terms.dim() != 2) throw std::invalid_argument("Gnp::globalColumnSums: expected a (rows, columns) block");
   const torch::Tensor x = terms.detach().contiguous();
   const std::int64_t rows = x.size(0);

@@ -6,7 +6,6 @@
 #include "kernels/Gnp_ChunkedSums.hpp"
 #include "kernels/Gnp_RowGemm.hpp"
 
-#include <Teuchos_CommHelpers.hpp>
 #include <torch/custom_class.h>
 
 #include <cmath>
@@ -25,8 +24,8 @@ struct GradientsHolder : torch::CustomClassHolder {
 };
 const auto registerGradientsHolder = torch::class_<GradientsHolder>("gnp", "GradientsHolder");
 struct CommHolder : torch::CustomClassHolder {
-  explicit CommHolder(const Teuchos::Comm<int>* c) : comm(c) {}
-  const Teuchos::Comm<int>* comm;
+  explicit CommHolder(const Communicator* c) : comm(c) {}
+  const Communicator* comm;
 };
 const auto registerCommHolder = torch::class_<CommHolder>("gnp", "BatchNormCommHolder");
 
@@ -115,7 +114,7 @@ torch::Tensor rowsOf(const torch::Tensor& x) { return x.reshape({-1, x.size(-1)}
 
 // The largest |entry| of each column of each block, over all ranks (one
 // all-reduce): the bounds of the exact sums' terms.
-std::vector<std::vector<double>> globalColumnMaxima(const Teuchos::Comm<int>& comm,
+std::vector<std::vector<double>> globalColumnMaxima(const Communicator& comm,
                                                     std::vector<std::vector<double>> local) {
   std::vector<double> all;
   for (const auto& m : local) all.insert(all.end(), m.begin(), m.end());
@@ -402,7 +401,7 @@ class BatchNormReluFunction : public torch::autograd::Function<BatchNormReluFunc
 public:
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
                                const torch::Tensor& weight, const torch::Tensor& bias, const torch::Tensor& mean,
-                               const torch::Tensor& rstd, double globalRows, const Teuchos::Comm<int>* comm,
+                               const torch::Tensor& rstd, double globalRows, const Communicator* comm,
                                Float64Gradients* grads) {
     const torch::Tensor y = batchNormRelu(x, mean, rstd, weight, bias);
     ctx->save_for_backward({x, y, weight, bias, mean, rstd});
@@ -490,7 +489,7 @@ torch::Tensor MlpImpl::forward(torch::Tensor x) {
   return x;
 }
 
-GlobalBatchNormImpl::GlobalBatchNormImpl(int features, const Teuchos::Comm<int>& comm, Float64Gradients& grads)
+GlobalBatchNormImpl::GlobalBatchNormImpl(int features, const Communicator& comm, Float64Gradients& grads)
     : comm_(&comm), grads_(&grads) {
   weight = register_parameter("weight", torch::ones({features}));
   bias = register_parameter("bias", torch::zeros({features}));
@@ -513,7 +512,7 @@ torch::Tensor GlobalBatchNormImpl::forward(const torch::Tensor& x, int group, do
   const int F = static_cast<int>(xc.size(1));
   if (!(globalRows > 0.0)) {
     const double localRows = static_cast<double>(rows);
-    Teuchos::reduceAll<int, double>(*comm_, Teuchos::REDUCE_SUM, 1, &localRows, &globalRows);
+    comm_->sumAll(&localRows, &globalRows, 1);
   }
   // Global statistics as exact sums (kernels/Gnp_ChunkedSums.hpp): the same on
   // any number of ranks. The columns' global ranges bound the terms of both
@@ -623,12 +622,12 @@ std::vector<NamedTensor> namedTensors(torch::nn::Module& module) {
   return out;
 }
 
-void broadcastFromRoot(torch::nn::Module& module, const Teuchos::Comm<int>& comm) {
-  if (comm.getSize() == 1) return;
+void broadcastFromRoot(torch::nn::Module& module, const Communicator& comm) {
+  if (comm.size() == 1) return;
   torch::NoGradGuard noGrad;
   auto share = [&](torch::Tensor t) {
     torch::Tensor c = t.contiguous();
-    Teuchos::broadcast<int, float>(comm, 0, static_cast<int>(c.numel()), c.data_ptr<float>());
+    comm.broadcast(c.data_ptr<float>(), static_cast<int>(c.numel()));
     t.copy_(c);
   };
   for (auto& p : module.parameters()) share(p);

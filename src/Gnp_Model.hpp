@@ -26,11 +26,11 @@ namespace Gnp {
 class Float64Gradients {
 public:
   /// Gradients of blocks whose rows are spread over `comm`.
-  explicit Float64Gradients(const Teuchos::Comm<int>& comm) : comm_(&comm) {}
+  explicit Float64Gradients(const Communicator& comm) : comm_(&comm) {}
   /// Forgets every gradient (before a forward pass).
   void clear() { grads_.clear(); }
   /// The communicator the rows are spread over.
-  const Teuchos::Comm<int>& comm() const { return *comm_; }
+  const Communicator& comm() const { return *comm_; }
   /// Rows of the blocks of the current pass on all ranks (the count that fixes
   /// the exact sums' grids); set by the network before each forward pass.
   void setGlobalRows(double rows) { globalRows_ = rows; }
@@ -42,7 +42,7 @@ public:
   torch::Tensor get(const torch::Tensor& parameter) const;
 
 private:
-  const Teuchos::Comm<int>* comm_;
+  const Communicator* comm_;
   double globalRows_ = 0.0;
   std::unordered_map<const void*, torch::Tensor> grads_;
 };
@@ -91,7 +91,7 @@ TORCH_MODULE(Mlp);
 class GlobalBatchNormImpl : public torch::nn::Module {
 public:
   /// Normalises `features` columns with statistics summed over `comm`.
-  GlobalBatchNormImpl(int features, const Teuchos::Comm<int>& comm, Float64Gradients& grads);
+  GlobalBatchNormImpl(int features, const Communicator& comm, Float64Gradients& grads);
   /// ReLU(BN(x)) for x: (rows, features), this rank's rows, which come in
   /// groups of `group` that are never split between ranks (the batch's columns
   /// of one matrix row; kernels/Gnp_ChunkedSums.hpp). The ReLU that follows
@@ -106,7 +106,7 @@ public:
   torch::Tensor running_var;  ///< for inference
 
 private:
-  const Teuchos::Comm<int>* comm_;
+  const Communicator* comm_;
   Float64Gradients* grads_;
 };
 TORCH_MODULE(GlobalBatchNorm);
@@ -146,7 +146,7 @@ std::vector<std::pair<std::string, torch::Tensor>> namedState(torch::nn::Module&
 std::vector<NamedTensor> namedTensors(torch::nn::Module& module);
 
 /// Rank 0's parameters and buffers, copied to every rank.
-void broadcastFromRoot(torch::nn::Module& module, const Teuchos::Comm<int>& comm);
+void broadcastFromRoot(torch::nn::Module& module, const Communicator& comm);
 
 } // namespace Gnp
 

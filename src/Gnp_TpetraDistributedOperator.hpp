@@ -2,6 +2,7 @@
 #define GNP_TPETRADISTRIBUTEDOPERATOR_HPP
 
 #include "Gnp_DistributedOperator.hpp"
+#include "Gnp_TeuchosCommunicator.hpp"
 
 #include <Tpetra_CrsMatrix.hpp>
 
@@ -41,7 +42,7 @@ public:
   std::int64_t localRows() const override { return static_cast<std::int64_t>(globalRowIndices_.size()); }
   std::int64_t globalRows() const override { return globalRows_; }
   const std::vector<std::int64_t>& globalRowIndices() const override { return globalRowIndices_; }
-  const Teuchos::Comm<int>& comm() const override { return *comm_; }
+  const Communicator& comm() const override { return comm_; }
 
   void apply(const float* X, float* Y, int numColumns, bool transpose) const override;
   void apply(const double* X, double* Y, int numColumns, bool transpose) const override;
@@ -88,7 +89,7 @@ private:
     Buffers<T>& buffers() const;
   };
 
-  Teuchos::RCP<const Teuchos::Comm<int>> comm_;
+  TeuchosCommunicator comm_;
   std::int64_t globalRows_;
   std::vector<std::int64_t> globalRowIndices_;
   std::unique_ptr<LocalProduct> forward_, transpose_;

@@ -6,7 +6,6 @@
 #include "Gnp_SparseProduct.hpp"
 #include "Gnp_TensorCache.hpp"
 
-#include <Teuchos_CommHelpers.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -259,7 +258,7 @@ double Trainer::lossAndGradient(ResGcn& model, const Batch& batch) const {
 
 TrainingReport Trainer::train(ResGcn& model) {
   const auto& comm = A_->comm();
-  const bool root = comm.getRank() == 0;
+  const bool root = comm.rank() == 0;
   const TensorCache cache; // every step reuses the first step's blocks
   FlatParameters flat(*model);
   torch::optim::Adam adam({flat.values}, torch::optim::AdamOptions(options_.learningRate));
@@ -296,7 +295,7 @@ TrainingReport Trainer::train(ResGcn& model) {
     // Every rank must stop at the same step: the slowest clock decides. Checked
     // before judging, so that the step at which the time budget ends is judged too.
     double elapsed = secondsSince(start), slowest = 0.0;
-    Teuchos::reduceAll<int, double>(comm, Teuchos::REDUCE_MAX, 1, &elapsed, &slowest);
+    comm.maxAll(&elapsed, &slowest, 1);
     const double cpu = processCpuSeconds();
     report.stepSeconds.push_back(slowest - lastElapsed);
     report.stepCpuSeconds.push_back(cpu - lastCpu);

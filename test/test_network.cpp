@@ -25,9 +25,9 @@ namespace {
 
 CommPtr world() { return Tpetra::getDefaultComm(); }
 
-double globalSum(const Teuchos::Comm<int>& comm, double local) {
+double globalSum(const Gnp::Communicator& comm, double local) {
   double global = 0.0;
-  Teuchos::reduceAll<int, double>(comm, Teuchos::REDUCE_SUM, 1, &local, &global);
+  comm.sumAll(&local, &global, 1);
   return global;
 }
 
