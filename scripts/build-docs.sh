@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The API reference: Doxygen over the public headers (src/, packages/) into
+# The API reference: Doxygen over the headers under src/ into
 # build/doc/html (setup.sh installs doxygen); any warning fails.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -1,7 +1,7 @@
 // The training choices beyond the paper's: the loss, the learning-rate
 // schedule, best-step selection on a validation batch and a base
 // preconditioner. Each is validated and changes what it says it changes; the
-// defaults stay the paper's.
+// paper's choices stay selectable.
 #include "Gnp_MatrixIO.hpp"
 #include "Gnp_ModelFile.hpp"
 #include "Gnp_Options.hpp"

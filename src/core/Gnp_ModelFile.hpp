@@ -1,6 +1,7 @@
 #ifndef GNP_MODELFILE_HPP
 #define GNP_MODELFILE_HPP
 
+#include "Gnp_NamedTensor.hpp"
 #include "Gnp_Options.hpp"
 
 #include <cstdint>
@@ -8,13 +9,6 @@
 #include <vector>
 
 namespace Gnp {
-
-/// One parameter or buffer of the network, by its registered name.
-struct NamedTensor {
-  std::string name;                ///< e.g. "layers.0.W.weight"
-  std::vector<std::int64_t> shape; ///< the tensor's sizes
-  std::vector<float> values;       ///< row-major
-};
 
 /// A trained GNP as stored on disk: everything needed to apply it again, on any
 /// number of MPI ranks, to the matrix it was trained for (or to warm-start

@@ -34,8 +34,8 @@ std::vector<RunSpec> parseRunList(const Teuchos::ParameterList& top);
 /// defaultRightHandSides() when it names none.
 std::vector<RightHandSide> rightHandSides(const Teuchos::ParameterList& top);
 
-/// The paper's comparison with every preconditioner at its library defaults
-/// (GNP: 2000 training steps): GNP, ILUT, Jacobi, MueLu, GMRES, None.
+/// The paper's comparison with every preconditioner at its library defaults:
+/// GNP, ILUT, Jacobi, MueLu, GMRES, None.
 Teuchos::ParameterList defaultRunList();
 
 /// Reads an XML parameter file: std::invalid_argument "cannot read XML

@@ -1,13 +1,13 @@
 #ifndef GNP_PRECONDITIONER_HPP
 #define GNP_PRECONDITIONER_HPP
 
-#include "Gnp_DistributedOperator.hpp"
 #include "Gnp_Options.hpp"
 
 #include <Teuchos_ParameterList.hpp>
 #include <Tpetra_CrsMatrix_fwd.hpp>
 #include <Tpetra_RowMatrix.hpp>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -112,7 +112,9 @@ private:
   void buildNetwork(double gamma);
   /// Base::Auto: ILUT where it builds and converges faster than none in the
   /// validation solve, else none; sets base_.
-  BlockOperator chooseBase(const Teuchos::RCP<const Tpetra::CrsMatrix<SC, LO, GO, NO>>& crs);
+  /// (Returns a Gnp::BlockOperator, spelled out to keep the network's seam out of this header.)
+  std::function<void(const double*, double*, int)> chooseBase(
+      const Teuchos::RCP<const Tpetra::CrsMatrix<SC, LO, GO, NO>>& crs);
 
   Options options_;
   Base base_ = Base::None;

@@ -2,6 +2,7 @@
 
 #include "Gnp_Arnoldi.hpp"
 #include "Gnp_BaseOperator.hpp"
+#include "Gnp_DistributedOperator.hpp"
 #include "Gnp_Errors.hpp"
 #include "Gnp_GraphOperator.hpp"
 #include "Gnp_HostBridge.hpp"
@@ -130,7 +131,7 @@ void Preconditioner<SC, LO, GO, NO>::buildNetwork(double gamma) {
 }
 
 template <class SC, class LO, class GO, class NO>
-BlockOperator Preconditioner<SC, LO, GO, NO>::chooseBase(
+std::function<void(const double*, double*, int)> Preconditioner<SC, LO, GO, NO>::chooseBase(
     const Teuchos::RCP<const Tpetra::CrsMatrix<SC, LO, GO, NO>>& crs) {
   const bool say = options_.printEvery > 0 && A_->getComm()->getRank() == 0;
   base_ = Base::None;

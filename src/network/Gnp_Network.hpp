@@ -2,7 +2,7 @@
 #define GNP_NETWORK_HPP
 
 #include "Gnp_DistributedOperator.hpp"
-#include "Gnp_ModelFile.hpp"
+#include "Gnp_NamedTensor.hpp"
 #include "Gnp_Options.hpp"
 
 #include <memory>
