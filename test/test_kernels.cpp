@@ -6,6 +6,7 @@
 #include "Gnp_SerialCommunicator.hpp"
 #include "Gnp_TeuchosCommunicator.hpp"
 #include "Gnp_TestProblems.hpp"
+#include "kernels/Gnp_BatchNormRelu.hpp"
 #include "kernels/Gnp_ExactSum.hpp"
 #include "kernels/Gnp_ChunkedSums.hpp"
 #include "kernels/Gnp_RowGemm.hpp"
@@ -242,6 +243,102 @@ TEST_P(SparseRows, TheVectorCodeGivesThePlainLoopsBitsAndTheProduct) {
 // One vector's embedding (16), the default batch's (64), the paper's (256),
 // widths between the 64-column blocks (8, 72, 136), and 5 (plain loops only).
 INSTANTIATE_TEST_SUITE_P(Widths, SparseRows, testing::Values(5, 8, 16, 64, 72, 136, 256));
+
+// A batch-norm layer's block: x, its ReLU output y (about half zero), the
+// incoming gradient g, and per-feature statistics, for F features.
+struct BatchNormBlock {
+  static constexpr std::int64_t rows = 203;
+  int F;
+  std::vector<float> x, y, g, mean, rstd, scale, bias, meanG, meanGxhat;
+  explicit BatchNormBlock(int features) : F(features) {
+    std::mt19937 rng(F);
+    std::normal_distribution<float> normal;
+    auto fill = [&](std::vector<float>& v, std::size_t n, float shift) {
+      v.resize(n);
+      for (auto& e : v) e = normal(rng) + shift;
+    };
+    fill(x, rows * F, 0.3f), fill(g, rows * F, 0.0f), fill(mean, F, 0.2f), fill(bias, F, 0.0f);
+    fill(meanG, F, 0.0f), fill(meanGxhat, F, 0.0f), fill(rstd, F, 0.0f), fill(scale, F, 0.0f);
+    for (auto& r : rstd) r = 0.5f + std::abs(r);
+    y.resize(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i) y[i] = std::max(0.0f, x[i] - 0.3f);
+  }
+};
+
+bool sameBits(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+bool sameBits(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+}
+
+class BatchNormRelu : public testing::TestWithParam<int> {};
+
+TEST_P(BatchNormRelu, TheForwardGivesThePlainLoopsBitsAndTheFormula) {
+  const BatchNormBlock b(GetParam());
+  const int F = b.F;
+  std::vector<float> fast(b.x.size(), 7.0f), plain(b.x.size(), -7.0f);
+  Gnp::kernels::batchNormRelu(b.x.data(), fast.data(), b.rows, F, b.mean.data(), b.scale.data(), b.bias.data());
+  Gnp::kernels::batchNormReluPlain(b.x.data(), plain.data(), b.rows, F, b.mean.data(), b.scale.data(), b.bias.data());
+  EXPECT_TRUE(sameBits(fast, plain));
+  for (std::size_t i = 0; i < fast.size(); ++i) {
+    const int f = static_cast<int>(i % F);
+    ASSERT_NEAR(fast[i], std::max(0.0, (double(b.x[i]) - b.mean[f]) * b.scale[f] + b.bias[f]), 1e-5);
+  }
+}
+
+TEST_P(BatchNormRelu, TheBackwardPassesGiveThePlainLoopsBitsAndTheTrueSums) {
+  const BatchNormBlock b(GetParam());
+  const int F = b.F;
+  std::vector<double> maxG(F), maxGx(F), plainMaxG(F), plainMaxGx(F);
+  Gnp::kernels::batchNormReluMaxima(b.x.data(), b.y.data(), b.g.data(), b.rows, F, b.mean.data(), b.rstd.data(),
+                                    maxG.data(), maxGx.data());
+  Gnp::kernels::batchNormReluMaximaPlain(b.x.data(), b.y.data(), b.g.data(), b.rows, F, b.mean.data(), b.rstd.data(),
+                                         plainMaxG.data(), plainMaxGx.data());
+  EXPECT_TRUE(sameBits(maxG, plainMaxG));
+  EXPECT_TRUE(sameBits(maxGx, plainMaxGx));
+
+  std::vector<double> sumG(F), sumGx(F), origin(2 * F);
+  for (int f = 0; f < F; ++f) {
+    sumG[f] = origin[f] = Gnp::exact::start(maxG[f], double(b.rows));
+    sumGx[f] = origin[F + f] = Gnp::exact::start(maxGx[f], double(b.rows));
+  }
+  std::vector<double> plainSumG(sumG), plainSumGx(sumGx);
+  Gnp::kernels::batchNormReluSums(b.x.data(), b.y.data(), b.g.data(), b.rows, F, b.mean.data(), b.rstd.data(),
+                                  sumG.data(), sumGx.data());
+  Gnp::kernels::batchNormReluSumsPlain(b.x.data(), b.y.data(), b.g.data(), b.rows, F, b.mean.data(), b.rstd.data(),
+                                       plainSumG.data(), plainSumGx.data());
+  EXPECT_TRUE(sameBits(sumG, plainSumG));
+  EXPECT_TRUE(sameBits(sumGx, plainSumGx));
+  for (int f = 0; f < F; ++f) {
+    double trueG = 0, size = 0;
+    for (std::int64_t i = 0; i < b.rows; ++i)
+      if (b.y[i * F + f] > 0) trueG += b.g[i * F + f], size += std::abs(b.g[i * F + f]);
+    EXPECT_NEAR(sumG[f] - origin[f], trueG, 1e-6 * size) << "feature " << f;
+  }
+
+  std::vector<float> gx(b.x.size(), 7.0f), plainGx(b.x.size(), -7.0f);
+  Gnp::kernels::batchNormReluInputGradient(b.x.data(), b.y.data(), b.g.data(), gx.data(), b.rows, F, b.mean.data(),
+                                           b.rstd.data(), b.scale.data(), b.meanG.data(), b.meanGxhat.data());
+  Gnp::kernels::batchNormReluInputGradientPlain(b.x.data(), b.y.data(), b.g.data(), plainGx.data(), b.rows, F,
+                                                b.mean.data(), b.rstd.data(), b.scale.data(), b.meanG.data(),
+                                                b.meanGxhat.data());
+  EXPECT_TRUE(sameBits(gx, plainGx));
+}
+
+TEST_P(BatchNormRelu, TheReluMaskAndItsMaximaGiveThePlainLoopsBits) {
+  const BatchNormBlock b(GetParam());
+  const int F = b.F;
+  std::vector<float> gm(b.x.size(), 7.0f), plain(b.x.size(), -7.0f), maxima(F, 3.0f), plainMaxima(F, -3.0f);
+  Gnp::kernels::reluGradientAndMaxima(b.g.data(), b.y.data(), gm.data(), b.rows, F, maxima.data());
+  Gnp::kernels::reluGradientAndMaximaPlain(b.g.data(), b.y.data(), plain.data(), b.rows, F, plainMaxima.data());
+  EXPECT_TRUE(sameBits(gm, plain));
+  EXPECT_TRUE(sameBits(maxima, plainMaxima));
+  for (std::size_t i = 0; i < gm.size(); ++i) ASSERT_EQ(gm[i], b.y[i] > 0 ? b.g[i] : 0.0f);
+}
+
+// 16 and 32: the fixed widths in registers; 8, 24, 64: other vector widths; 5: odd.
+INSTANTIATE_TEST_SUITE_P(Widths, BatchNormRelu, testing::Values(5, 8, 16, 24, 32, 64));
 
 // A layer's gradient sums Σ gᵀx, Σ g over `rows` rows in groups of `group`,
 // computed by `kernel` on the rows [first, first + count) (started, deposited,

@@ -2,49 +2,21 @@
 #define GNP_MODEL_HPP
 
 #include "Gnp_DistributedOperator.hpp"
+#include "Gnp_Float64Gradients.hpp"
 #include "Gnp_NamedTensor.hpp"
 #include "Gnp_Options.hpp"
 
 #include <torch/torch.h>
 
 #include <memory>
-#include <unordered_map>
 
 namespace Gnp {
 
-/// Float64 gradients of the network's parameters from the last backward pass.
-///
-/// Why: each parameter gradient is a sum over rows, and the rows are split
-/// across ranks. Summed in float32, the partial sums round differently on 1 and
-/// 2 ranks, and Adam (which normalises every gradient entry) turns that noise
-/// into full-size steps on entries whose exact gradient is ~0: training would
-/// depend on the number of ranks. So Dense and GlobalBatchNorm accumulate their
-/// parameter gradients here in float64; the trainer sums them over ranks in
-/// float64 and rounds to float32 once, giving the same float32 gradient on any
-/// number of ranks. The sums are exact sums (src/kernels/Gnp_ExactSum.hpp), so
-/// that they do not depend on which rank holds which rows either.
-class Float64Gradients {
-public:
-  /// Gradients of blocks whose rows are spread over `comm`.
-  explicit Float64Gradients(const Communicator& comm) : comm_(&comm) {}
-  /// Forgets every gradient (before a forward pass).
-  void clear() { grads_.clear(); }
-  /// The communicator the rows are spread over.
-  const Communicator& comm() const { return *comm_; }
-  /// Rows of the blocks of the current pass on all ranks (the count that fixes
-  /// the exact sums' grids); set by the network before each forward pass.
-  void setGlobalRows(double rows) { globalRows_ = rows; }
-  /// The count set by setGlobalRows().
-  double globalRows() const { return globalRows_; }
-  /// Adds grad64 to the float64 gradient of `parameter`.
-  void add(const torch::Tensor& parameter, const torch::Tensor& grad64);
-  /// The gradient of `parameter` in float64, zero if the last pass gave none.
-  torch::Tensor get(const torch::Tensor& parameter) const;
-
-private:
-  const Communicator* comm_;
-  double globalRows_ = 0.0;
-  std::unordered_map<const void*, torch::Tensor> grads_;
+/// A dense layer's shape: in → out features, and whether a ReLU follows.
+struct DenseOptions {
+  int in = 1;        ///< input features
+  int out = 1;       ///< output features
+  bool relu = false; ///< y = max(x Wᵀ + b, 0)
 };
 
 /// A dense layer y = x Wᵀ + b in float32 with float64 parameter gradients (see
@@ -52,8 +24,8 @@ private:
 /// Parameters and initialisation are torch::nn::Linear's.
 class DenseImpl : public torch::nn::Module {
 public:
-  /// An in→out layer whose gradients go to `grads`; relu: y = max(x Wᵀ + b, 0).
-  DenseImpl(int in, int out, Float64Gradients& grads, bool relu = false);
+  /// A layer of the options' shape whose gradients go to `grads`.
+  DenseImpl(const DenseOptions& options, Float64Gradients& grads);
   /// x Wᵀ + b (or its ReLU) for x: (rows, in).
   torch::Tensor forward(const torch::Tensor& x);
   torch::Tensor weight; ///< (out, in)
@@ -65,6 +37,15 @@ private:
 };
 TORCH_MODULE(Dense);
 
+/// An MLP's shape: in → hidden → ... → out over `linearLayers` dense layers.
+struct MlpOptions {
+  int in = 1;             ///< input features
+  int hidden = 32;        ///< features between the layers
+  int out = 1;            ///< output features
+  int linearLayers = 4;   ///< dense layers
+  bool finalRelu = false; ///< whether the last layer has a ReLU too (the others always do)
+};
+
 /// A multilayer perceptron: `linearLayers` Dense layers in→hidden→...→out with a
 /// ReLU after each but the last (and after the last too when finalRelu), fused
 /// into the layers' products. The layers are registered as "0", "2", "4", ...:
@@ -73,7 +54,7 @@ TORCH_MODULE(Dense);
 class MlpImpl : public torch::nn::Module {
 public:
   /// The layers, their gradients going to `grads`.
-  MlpImpl(int in, int hidden, int out, int linearLayers, bool finalRelu, Float64Gradients& grads);
+  MlpImpl(const MlpOptions& options, Float64Gradients& grads);
   /// The layers applied in turn to x: (..., in).
   torch::Tensor forward(torch::Tensor x);
   /// The last layer.
