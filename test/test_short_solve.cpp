@@ -144,12 +144,13 @@ TEST(ShortSolve, ValidationSolveSelectionKeepsTheValidatedStepWithTheBestScore) 
   torch::manual_seed(options.seed);
   Gnp::ResGcn model(options, op);
   Gnp::Trainer trainer(options, op, torch::zeros({op.localRows(), 0}, torch::kFloat64));
-  const torch::Tensor b = trainer.validationRightHandSide();
-  const double untrained = trainer.validationSolveScore(&model, b);
+  const Gnp::ValidationSolve& validation = trainer.validation();
+  const torch::Tensor b = validation.rightHandSide();
+  const double untrained = validation.score(model);
   const Gnp::TrainingReport report = trainer.train(model);
   EXPECT_TRUE(report.bestStep % 7 == 0 || report.bestStep == 29) << report.bestStep;
   // The kept state (parameters and batch-norm statistics) scores what was recorded.
-  EXPECT_EQ(trainer.validationSolveScore(&model, b), report.bestScore);
+  EXPECT_EQ(validation.score(model), report.bestScore);
   EXPECT_LE(report.bestScore, untrained); // step 0 was a candidate
   EXPECT_EQ(report.validationUnpreconditioned,
             Gnp::residualArea(Gnp::shortFlexibleGmres(op, b, options.validationIterations)));

@@ -321,3 +321,25 @@ TEST(TrainingOptions, TheChoicesTravelWithASavedModel) {
   z2.update(-1.0, z1, 1.0);
   EXPECT_LT(z2.getVector(0)->normInf(), 1e-6 * z1.getVector(0)->normInf());
 }
+
+TEST(TrainingOptions, VerbosityChoosesWhatTrainingPrintsOnRankZero) {
+  const auto A = convectionDiffusion(8, world());
+  // 12 steps, a progress line due every 5, validations at steps 0 and 10 and the last.
+  auto printed = [&](const std::string& level) {
+    Teuchos::ParameterList p = alone("gnp: verbosity", level);
+    p.set("gnp: print frequency", 5);
+    testing::internal::CaptureStdout();
+    trainedGnp(A, 12, p);
+    const std::string out = testing::internal::GetCapturedStdout();
+    int steps = 0, summaries = 0;
+    for (std::size_t at = out.find("gnp: step"); at != std::string::npos; at = out.find("gnp: step", at + 1)) ++steps;
+    if (out.find("gnp: validation solve") != std::string::npos) ++summaries;
+    return std::make_pair(steps, summaries);
+  };
+  const bool root = world()->getRank() == 0;
+  EXPECT_EQ(printed("none"), std::make_pair(0, 0));
+  EXPECT_EQ(printed("low"), std::make_pair(0, root ? 1 : 0));
+  EXPECT_EQ(printed("medium"), std::make_pair(root ? 3 : 0, root ? 1 : 0));  // steps 5, 10, 12
+  EXPECT_EQ(printed("high"), std::make_pair(root ? 5 : 0, root ? 1 : 0));    // and the judged 1 and 11
+  EXPECT_EQ(printed("extreme"), std::make_pair(root ? 12 : 0, root ? 1 : 0));
+}

@@ -117,6 +117,10 @@ std::vector<Row> makeRows() {
                    "ranks)"),
       integer("gnp: print frequency", &O::printEvery, 0, kNoLimit,
                    "Print training progress on rank 0 every this many steps (0: silent)"),
+      choice("gnp: verbosity", &O::verbosity,
+             "How much GNP prints on rank 0: \"none\"; \"low\": the base it chose and what training found and "
+             "cost; \"medium\": also a progress line every \"gnp: print frequency\" steps; \"high\": also every "
+             "step the selection rule scores; \"extreme\": also every step"),
       text("gnp: initial model", &O::initialModel, false,
            "Warm start: a model file written by Gnp::Preconditioner::save for a matrix of the same size; training "
            "starts from its weights instead of random ones (\"\": cold start)"),

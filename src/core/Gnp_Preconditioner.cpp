@@ -10,6 +10,7 @@
 #include "Gnp_ModelFile.hpp"
 #include "Gnp_Network.hpp"
 #include "Gnp_OptionTable.hpp"
+#include "Gnp_ProgressPrinter.hpp"
 #include "Gnp_Scaling.hpp"
 #include "Gnp_TpetraDistributedOperator.hpp"
 #include "Gnp_Types.hpp"
@@ -20,6 +21,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <sstream>
 #include <stdexcept>
@@ -133,21 +135,27 @@ void Preconditioner<SC, LO, GO, NO>::buildNetwork(double gamma) {
 template <class SC, class LO, class GO, class NO>
 std::function<void(const double*, double*, int)> Preconditioner<SC, LO, GO, NO>::chooseBase(
     const Teuchos::RCP<const Tpetra::CrsMatrix<SC, LO, GO, NO>>& crs) {
-  const bool say = options_.printEvery > 0 && A_->getComm()->getRank() == 0;
+  const ProgressPrinter printer = progressPrinter();
   base_ = Base::None;
   BlockOperator ilut;
   try {
     ilut = makeBaseOperator(Base::Ilut, crs, gamma_);
   } catch (const std::invalid_argument&) { // the same on every rank
-    if (say) std::printf("gnp: base preconditioner \"auto\": none (ILUT returns NaN or Inf or cannot be built)\n");
+    printer.say(options_, Verbosity::Low, "base preconditioner \"auto\": none (ILUT returns NaN or Inf or cannot be built)");
     return {};
   }
   const double with = network_->baseScore(ilut), without = network_->baseScore({});
   if (with < without) base_ = Base::Ilut;
-  if (say)
-    std::printf("gnp: base preconditioner \"auto\": %s (validation solve %.2f with ILUT, %.2f without)\n",
+  char line[160];
+  std::snprintf(line, sizeof line, "base preconditioner \"auto\": %s (validation solve %.2f with ILUT, %.2f without)",
                 base_ == Base::Ilut ? "ILUT" : "none", with, without);
+  printer.say(options_, Verbosity::Low, line);
   return base_ == Base::Ilut ? ilut : BlockOperator();
+}
+
+template <class SC, class LO, class GO, class NO>
+ProgressPrinter Preconditioner<SC, LO, GO, NO>::progressPrinter() const {
+  return ProgressPrinter(Teuchos::getFancyOStream(Teuchos::rcpFromRef(std::cout)), A_->getComm()->getRank() == 0);
 }
 
 template <class SC, class LO, class GO, class NO>
@@ -206,11 +214,12 @@ void Preconditioner<SC, LO, GO, NO>::compute() {
   const auto start = seededStartVector<SC, LO, GO, NO>(A_->getRangeMap(), options_.seed);
   const auto krylov = arnoldi(scaled, *start, options_.arnoldiSteps);
   const auto Q = krylovSampleBasis(krylov);
+  ProgressPrinter printer = progressPrinter();
   if (Q.is_null()) {
-    report_ = network_->train(nullptr, 0, 0);
+    report_ = network_->train(nullptr, 0, 0, &printer);
   } else {
     auto q = hostRead(*Q);
-    report_ = network_->train(q.data(), q.stride(1), static_cast<int>(Q->getNumVectors()));
+    report_ = network_->train(q.data(), q.stride(1), static_cast<int>(Q->getNumVectors()), &printer);
   }
   computed_ = true;
   ++numCompute_;

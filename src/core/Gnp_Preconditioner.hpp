@@ -15,6 +15,7 @@ namespace Gnp {
 
 class Network;
 class DistributedOperator;
+class ProgressPrinter;
 
 /// Graph Neural Preconditioner: a Tpetra::Operator M ≈ A⁻¹ whose action is a
 /// graph neural network trained online on A alone (docs/method.md). M is nonlinear
@@ -110,6 +111,8 @@ public:
 private:
   Teuchos::RCP<const row_matrix_type> A_;
   void buildNetwork(double gamma);
+  /// What this preconditioner prints: on rank 0, to std::cout, at "gnp: verbosity".
+  ProgressPrinter progressPrinter() const;
   /// Base::Auto: ILUT where it builds and converges faster than none in the
   /// validation solve, else none; sets base_.
   /// (Returns a Gnp::BlockOperator, spelled out to keep the network's seam out of this header.)

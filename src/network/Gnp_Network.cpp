@@ -1,6 +1,8 @@
 #include "Gnp_Network.hpp"
 
+#include "Gnp_Composition.hpp"
 #include "Gnp_Trainer.hpp"
+#include "Gnp_ValidationSolve.hpp"
 
 #include <malloc.h>
 
@@ -47,11 +49,10 @@ void Network::setBase(BlockOperator base) {
 }
 
 double Network::baseScore(const BlockOperator& base) const {
-  const Trainer trainer(impl_->options, *impl_->A, torch::zeros({impl_->A->localRows(), 0}, torch::kFloat64), base);
-  return trainer.baseScore(trainer.validationRightHandSide());
+  return ValidationSolve(impl_->options, *impl_->A, base).baseScore();
 }
 
-TrainingReport Network::train(const double* krylovBasis, std::size_t ld, int columns) {
+TrainingReport Network::train(const double* krylovBasis, std::size_t ld, int columns, TrainingMonitor* monitor) {
   const std::int64_t rows = impl_->A->localRows();
   torch::Tensor basis = torch::zeros({rows, columns}, torch::kFloat64);
   if (columns > 0 && rows > 0)
@@ -59,7 +60,7 @@ TrainingReport Network::train(const double* krylovBasis, std::size_t ld, int col
                              {1, static_cast<std::int64_t>(ld)}, torch::kFloat64)
                 .contiguous();
   Trainer trainer(impl_->options, *impl_->A, basis, impl_->base);
-  TrainingReport report = trainer.train(impl_->model);
+  TrainingReport report = trainer.train(impl_->model, monitor);
   impl_->losses = trainer.lossHistory();
   if (report.bestStep < 0)
     throw std::runtime_error(report.message +

@@ -4,6 +4,7 @@
 #include "Gnp_DistributedOperator.hpp"
 #include "Gnp_NamedTensor.hpp"
 #include "Gnp_Options.hpp"
+#include "Gnp_TrainingMonitor.hpp"
 
 #include <memory>
 #include <vector>
@@ -33,8 +34,9 @@ public:
 
   /// Trains on Â. krylovBasis: Q = V Z S⁻¹ for this rank's rows, column-major
   /// with leading dimension ld and `columns` columns (columns may be 0).
-  /// Throws std::runtime_error if training diverges before any finite loss.
-  TrainingReport train(const double* krylovBasis, std::size_t ld, int columns);
+  /// `monitor` (may be null) hears of every step and of the end. Throws
+  /// std::runtime_error if training diverges before any finite loss.
+  TrainingReport train(const double* krylovBasis, std::size_t ld, int columns, TrainingMonitor* monitor = nullptr);
 
   /// Y = M(X) for `columns` column-major blocks of this rank's rows (Tpetra's
   /// layout), all columns in one batched pass, inference mode. A collective.

@@ -37,6 +37,16 @@ const std::vector<std::pair<Composition, const char*>>& spellings<Composition>()
   return v;
 }
 
+template <>
+const std::vector<std::pair<Verbosity, const char*>>& spellings<Verbosity>() {
+  static const std::vector<std::pair<Verbosity, const char*>> v{{Verbosity::None, "none"},
+                                                                {Verbosity::Low, "low"},
+                                                                {Verbosity::Medium, "medium"},
+                                                                {Verbosity::High, "high"},
+                                                                {Verbosity::Extreme, "extreme"}};
+  return v;
+}
+
 std::string toString(StopReason reason) {
   switch (reason) {
     case StopReason::Steps: return "step budget";

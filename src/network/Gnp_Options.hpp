@@ -42,6 +42,15 @@ enum class Composition {
   Multiplicative ///< M(r) = P r + N(r − Â P r): the network corrects what P leaves of r
 };
 
+/// How much GNP tells on rank 0 (Teuchos' verbosity levels).
+enum class Verbosity {
+  None,    ///< nothing
+  Low,     ///< what the base choice and training found and cost
+  Medium,  ///< also a progress line every Options::printEvery steps
+  High,    ///< also every step the selection rule scores
+  Extreme  ///< also every step
+};
+
 /// Network and training settings; defaults are those of docs/method.md (sections 2-4),
 /// the paper's but for the best-step selection, the batch (smaller, more steps),
 /// the learning rate (larger) and the base (ILUT where it helps).
@@ -79,6 +88,7 @@ struct Options {
   Base base = Base::Auto;   ///< what the network corrects
   Composition composition = Composition::Multiplicative; ///< how, with a base
   int printEvery = 100;     ///< a progress line on rank 0 every this many steps; 0: silent
+  Verbosity verbosity = Verbosity::Medium; ///< how much is told on rank 0
   std::string initialModel; ///< a saved model to start training from ("": random initialisation)
 };
 
@@ -121,6 +131,7 @@ template <> const std::vector<std::pair<Schedule, const char*>>& spellings<Sched
 template <> const std::vector<std::pair<Selection, const char*>>& spellings<Selection>();
 template <> const std::vector<std::pair<Base, const char*>>& spellings<Base>();
 template <> const std::vector<std::pair<Composition, const char*>>& spellings<Composition>();
+template <> const std::vector<std::pair<Verbosity, const char*>>& spellings<Verbosity>();
 
 /// A choice's spelling, e.g. toString(Base::Ilut) = "ilut".
 template <class E, class = std::enable_if_t<std::is_enum_v<E>>>

@@ -1,51 +1,19 @@
 #include "Gnp_Trainer.hpp"
 
-#include "Gnp_Random.hpp"
+#include "Gnp_BestStepKeeper.hpp"
+#include "Gnp_Composition.hpp"
 #include "Gnp_GlobalSums.hpp"
-#include "Gnp_ShortSolve.hpp"
+#include "Gnp_Random.hpp"
 #include "Gnp_SparseProduct.hpp"
+#include "Gnp_StepClock.hpp"
 #include "Gnp_TensorCache.hpp"
 
-
 #include <algorithm>
-#include <chrono>
 #include <cmath>
-#include <cstdio>
-#include <ctime>
 #include <sstream>
 
 namespace Gnp {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double secondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-double processCpuSeconds() {
-  timespec t{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-  return t.tv_sec + 1e-9 * t.tv_nsec;
-}
-
-struct Snapshot {
-  std::vector<torch::Tensor> parameters, buffers;
-  void take(torch::nn::Module& m) {
-    torch::NoGradGuard noGrad;
-    parameters.clear();
-    for (const auto& p : m.parameters()) parameters.push_back(p.detach().clone());
-    buffers.clear();
-    for (const auto& b : m.buffers()) buffers.push_back(b.detach().clone());
-  }
-  void restore(torch::nn::Module& m) const {
-    torch::NoGradGuard noGrad;
-    auto ps = m.parameters();
-    for (std::size_t i = 0; i < ps.size(); ++i) ps[i].copy_(parameters[i]);
-    auto bs = m.buffers();
-    for (std::size_t i = 0; i < bs.size(); ++i) bs[i].copy_(buffers[i]);
-  }
-};
 
 // The model's parameters re-pointed at one flat buffer and their gradients at
 // another, so that Adam updates one tensor: about ten torch operations a step
@@ -74,40 +42,11 @@ struct FlatParameters {
   }
 };
 
-// f() with the model in inference mode (running batch-norm statistics, no
-// autograd), then back in training mode.
-template <class F>
-double inInferenceMode(ResGcn& model, F f) {
-  torch::NoGradGuard noGrad;
-  model->eval();
-  const double value = f();
-  model->train();
-  return value;
-}
-
-// P v for v a (localRows, B) float64 block.
-torch::Tensor applyBase(const BlockOperator& base, const torch::Tensor& v) {
-  const torch::Tensor x = v.to(torch::kFloat64).contiguous();
-  torch::Tensor y = torch::empty_like(x);
-  base(x.data_ptr<double>(), y.data_ptr<double>(), static_cast<int>(x.size(1)));
-  return y;
-}
-
-// Â v for v a (localRows, B) float64 block.
-torch::Tensor applyMatrix(const DistributedOperator& A, const torch::Tensor& v) {
-  return applyBase([&](const double* X, double* Y, int columns) { A.apply(X, Y, columns, false); }, v);
-}
-
 } // namespace
 
 Trainer::Trainer(const Options& options, const DistributedOperator& A, torch::Tensor krylovBasis, BlockOperator base)
-    : options_(options), A_(&A), krylovBasis_(std::move(krylovBasis)), base_(std::move(base)) {}
-
-double Trainer::baseScore(const torch::Tensor& b) const {
-  BlockPreconditioner P;
-  if (base_) P = [&](const torch::Tensor& v) { return applyBase(base_, v); };
-  return residualArea(shortFlexibleGmres(*A_, b, options_.validationIterations, P));
-}
+    : options_(options), A_(&A), krylovBasis_(std::move(krylovBasis)), base_(base),
+      validation_(options, A, std::move(base)) {}
 
 Trainer::Batch Trainer::prepare(torch::Tensor b) const {
   Batch batch;
@@ -169,27 +108,6 @@ Trainer::LossTerms Trainer::evaluate(const torch::Tensor& out, const Batch& batc
 
 double Trainer::inferenceLoss(ResGcn& model, const Batch& batch) const {
   return inInferenceMode(model, [&] { return evaluate(model->forward(batch.input.to(torch::kFloat32)), batch).value; });
-}
-
-torch::Tensor Trainer::validationRightHandSide() const {
-  const std::int64_t rows = A_->localRows();
-  const auto& gids = A_->globalRowIndices();
-  torch::Tensor x = torch::empty({rows, 1}, torch::kFloat64), b = torch::empty({rows, 1}, torch::kFloat64);
-  auto xa = x.accessor<double, 2>();
-  // Column index −1: no training batch's Gaussian column draws these numbers.
-  for (std::int64_t i = 0; i < rows; ++i)
-    xa[i][0] = gaussian(options_.seed, GaussianSampleStream, validationKey, gids[i], ~std::uint64_t(0));
-  A_->apply(x.data_ptr<double>(), b.data_ptr<double>(), 1, false);
-  return b;
-}
-
-double Trainer::validationSolveScore(ResGcn* model, const torch::Tensor& b) const {
-  if (!model) return residualArea(shortFlexibleGmres(*A_, b, options_.validationIterations));
-  const BlockPreconditioner M = [&](const torch::Tensor& v) {
-    return preconditionerOutput(*model, *A_, base_, options_.composition, v);
-  };
-  return inInferenceMode(*model,
-                         [&] { return residualArea(shortFlexibleGmres(*A_, b, options_.validationIterations, M)); });
 }
 
 torch::Tensor Trainer::sampleBatch(std::uint64_t step) const {
@@ -256,28 +174,21 @@ double Trainer::lossAndGradient(ResGcn& model, const Batch& batch) const {
   return terms.value;
 }
 
-TrainingReport Trainer::train(ResGcn& model) {
-  const auto& comm = A_->comm();
-  const bool root = comm.rank() == 0;
+TrainingReport Trainer::train(ResGcn& model, TrainingMonitor* monitor) {
   const TensorCache cache; // every step reuses the first step's blocks
   FlatParameters flat(*model);
   torch::optim::Adam adam({flat.values}, torch::optim::AdamOptions(options_.learningRate));
   const bool byValidation = options_.selection != Selection::TrainingLoss;
   const bool bySolve = options_.selection == Selection::ValidationSolve;
-  Batch validation;
-  torch::Tensor validationB;
-  if (options_.selection == Selection::ValidationLoss) validation = prepare(sampleBatch(validationKey));
+  Batch validationBatch;
+  if (options_.selection == Selection::ValidationLoss) validationBatch = prepare(sampleBatch(ValidationSolve::key));
 
   TrainingReport report;
-  if (bySolve) {
-    validationB = validationRightHandSide();
-    report.validationUnpreconditioned = validationSolveScore(nullptr, validationB);
-  }
-  Snapshot best;
-  const auto start = Clock::now();
+  if (bySolve) report.validationUnpreconditioned = validation_.unpreconditionedScore();
+  BestStepKeeper best;
+  StepClock clock(A_->comm(), options_.maxSeconds);
   losses_.clear();
   model->train();
-  double lastElapsed = 0.0, lastCpu = processCpuSeconds();
   for (int step = 0; step < options_.steps; ++step) {
     const double globalLoss = lossAndGradient(model, static_cast<std::uint64_t>(step));
     losses_.push_back(globalLoss);
@@ -291,70 +202,44 @@ TrainingReport Trainer::train(ResGcn& model) {
     if (step == 0) report.firstLoss = globalLoss;
     // The loss was computed with the parameters before this step's update and
     // the batch-norm statistics after this forward pass: keep exactly those
-    // (the validation loss is measured with the same ones).
-    // Every rank must stop at the same step: the slowest clock decides. Checked
+    // (the validation loss is measured with the same ones). The clock is read
     // before judging, so that the step at which the time budget ends is judged too.
-    double elapsed = secondsSince(start), slowest = 0.0;
-    comm.maxAll(&elapsed, &slowest, 1);
-    const double cpu = processCpuSeconds();
-    report.stepSeconds.push_back(slowest - lastElapsed);
-    report.stepCpuSeconds.push_back(cpu - lastCpu);
-    lastElapsed = slowest;
-    lastCpu = cpu;
-    const bool outOfTime = options_.maxSeconds > 0.0 && slowest >= options_.maxSeconds;
-    const bool judged =
+    StepProgress progress;
+    progress.elapsed = clock.endStep();
+    const bool outOfTime = clock.outOfTime();
+    progress.judged =
         !byValidation || step % options_.validationEvery == 0 || step + 1 == options_.steps || outOfTime;
-    if (judged) {
+    if (progress.judged) {
       if (byValidation) ++report.validations;
-      const double candidate = bySolve        ? validationSolveScore(&model, validationB)
-                               : byValidation ? inferenceLoss(model, validation)
-                                              : globalLoss;
-      if (std::isfinite(candidate) && (report.bestStep < 0 || candidate < report.bestScore)) {
-        report.bestScore = candidate;
-        report.bestStep = step;
-        best.take(*model);
-      }
+      progress.score = bySolve        ? validation_.score(model)
+                       : byValidation ? inferenceLoss(model, validationBatch)
+                                      : globalLoss;
+      best.offer(step, progress.score, *model);
     }
     for (auto& group : adam.param_groups())
       static_cast<torch::optim::AdamOptions&>(group.options()).lr(learningRateAt(options_, step));
     adam.step();
     report.stepsRun = step + 1;
-
-    const bool last = report.stepsRun == options_.steps || outOfTime;
-    if (root && options_.printEvery > 0 && (report.stepsRun % options_.printEvery == 0 || last)) {
-      const double rate = report.stepsRun / std::max(slowest, 1e-9);
-      double eta = (options_.steps - report.stepsRun) / rate;
-      if (options_.maxSeconds > 0.0) eta = std::min(eta, std::max(0.0, options_.maxSeconds - slowest));
-      std::printf("gnp: step %5d/%d  loss %.4e  best %.4e (step %d)  %.2f steps/s  ETA %.0f s\n",
-                  report.stepsRun, options_.steps, globalLoss, report.bestScore, report.bestStep,
-                  rate, eta);
-      std::fflush(stdout);
-    }
+    progress.stepsRun = report.stepsRun;
+    progress.loss = globalLoss;
+    progress.bestStep = best.step();
+    progress.bestScore = best.score();
+    progress.last = report.stepsRun == options_.steps || outOfTime;
+    if (monitor) monitor->stepped(options_, progress);
     if (outOfTime) {
       report.reason = StopReason::Time;
       break;
     }
   }
-  report.seconds = secondsSince(start);
-  if (report.bestStep >= 0) best.restore(*model);
+  report.seconds = clock.secondsSinceStart();
+  report.stepSeconds = clock.stepSeconds();
+  report.stepCpuSeconds = clock.stepCpuSeconds();
+  report.bestStep = best.step();
+  report.bestScore = best.score();
+  best.restore(*model);
   model->eval();
-  if (report.reason == StopReason::Diverged && root && options_.printEvery > 0)
-    std::printf("gnp: %s; using the best step %d (loss %.4e)\n", report.message.c_str(),
-                report.bestStep, report.bestScore);
-  if (bySolve && root && options_.printEvery > 0)
-    std::printf("gnp: validation solve (sum of log10 relative residuals over %d FGMRES iterations): %.2f with the "
-                "kept step %d, %.2f without a preconditioner%s\n",
-                options_.validationIterations, report.bestScore, report.bestStep, report.validationUnpreconditioned,
-                report.bestScore < report.validationUnpreconditioned ? "" : " (GNP does not help on it)");
+  if (monitor) monitor->finished(options_, report);
   return report;
-}
-
-torch::Tensor preconditionerOutput(ResGcn& model, const DistributedOperator& A, const BlockOperator& base,
-                                   Composition composition, const torch::Tensor& v) {
-  if (!base) return model->forward(v.to(torch::kFloat32)).to(torch::kFloat64);
-  const torch::Tensor p = applyBase(base, v);
-  const torch::Tensor input = composition == Composition::Multiplicative ? v - applyMatrix(A, p) : v;
-  return model->forward(input.to(torch::kFloat32)).to(torch::kFloat64) + p;
 }
 
 } // namespace Gnp

@@ -1,0 +1,52 @@
+#include "Gnp_ProgressPrinter.hpp"
+
+#include <algorithm>
+#include <cstdarg>
+#include <cstdio>
+
+namespace Gnp {
+namespace {
+
+std::string format(const char* fmt, ...) {
+  char buffer[512];
+  va_list args;
+  va_start(args, fmt);
+  std::vsnprintf(buffer, sizeof buffer, fmt, args);
+  va_end(args);
+  return buffer;
+}
+
+} // namespace
+
+ProgressPrinter::ProgressPrinter(Teuchos::RCP<Teuchos::FancyOStream> out, bool root)
+    : out_(std::move(out)), root_(root) {}
+
+void ProgressPrinter::say(const Options& o, Verbosity level, const std::string& line) const {
+  if (!root_ || o.printEvery == 0 || o.verbosity < level) return;
+  *out_ << "gnp: " << line << std::endl;
+}
+
+void ProgressPrinter::stepped(const Options& o, const StepProgress& p) {
+  const bool due = o.printEvery > 0 && (p.stepsRun % o.printEvery == 0 || p.last);
+  const Verbosity level = due ? Verbosity::Medium : p.judged ? Verbosity::High : Verbosity::Extreme;
+  if (!root_ || o.verbosity < level) return;
+  const double rate = p.stepsRun / std::max(p.elapsed, 1e-9);
+  double eta = (o.steps - p.stepsRun) / rate;
+  if (o.maxSeconds > 0.0) eta = std::min(eta, std::max(0.0, o.maxSeconds - p.elapsed));
+  say(o, level,
+      format("step %5d/%d  loss %.4e  best %.4e (step %d)  %.2f steps/s  ETA %.0f s", p.stepsRun, o.steps, p.loss,
+             p.bestScore, p.bestStep, rate, eta));
+}
+
+void ProgressPrinter::finished(const Options& o, const TrainingReport& r) {
+  if (r.reason == StopReason::Diverged)
+    say(o, Verbosity::Low, format("%s; using the best step %d (loss %.4e)", r.message.c_str(), r.bestStep, r.bestScore));
+  if (o.selection == Selection::ValidationSolve)
+    say(o, Verbosity::Low,
+        format("validation solve (sum of log10 relative residuals over %d FGMRES iterations): %.2f with the kept "
+               "step %d, %.2f without a preconditioner%s",
+               o.validationIterations, r.bestScore, r.bestStep, r.validationUnpreconditioned,
+               r.bestScore < r.validationUnpreconditioned ? "" : " (GNP does not help on it)"));
+}
+
+} // namespace Gnp

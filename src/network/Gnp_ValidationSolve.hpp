@@ -1,0 +1,52 @@
+#ifndef GNP_VALIDATIONSOLVE_HPP
+#define GNP_VALIDATIONSOLVE_HPP
+
+#include "Gnp_Model.hpp"
+
+namespace Gnp {
+
+/// The validation solve that judges training steps (Selection::ValidationSolve)
+/// and the base (Base::Auto): Options::validationIterations FGMRES iterations,
+/// no restart, on one fixed right-hand side b = Â x, x ~ N(0, I) per global row
+/// (the same on any number of ranks), scored by the sum of the log10 relative
+/// residuals (lower is better). Every score is identical on all ranks; each
+/// call is a collective.
+class ValidationSolve {
+public:
+  /// The solve for Â, with `base` the fixed P of M = P + N (empty: none).
+  ValidationSolve(const Options& options, const DistributedOperator& A, BlockOperator base = {});
+
+  /// The fixed right-hand side, this rank's rows (drawn once, here).
+  const torch::Tensor& rightHandSide() const { return b_; }
+  /// The score with `model` as it is (with the base, if any) as the right
+  /// preconditioner, the model in inference mode and back in training mode after.
+  double score(ResGcn& model) const;
+  /// The score without a preconditioner.
+  double unpreconditionedScore() const;
+  /// The score of the base alone (without one when there is no base).
+  double baseScore() const;
+
+  /// The key of the validation draws: a step that training never reaches.
+  static constexpr std::uint64_t key = ~std::uint64_t(0);
+
+private:
+  Options options_;
+  const DistributedOperator* A_;
+  BlockOperator base_;
+  torch::Tensor b_;
+};
+
+/// f() with the model in inference mode (running batch-norm statistics, no
+/// autograd), then back in training mode.
+template <class F>
+double inInferenceMode(ResGcn& model, F f) {
+  torch::NoGradGuard noGrad;
+  model->eval();
+  const double value = f();
+  model->train();
+  return value;
+}
+
+} // namespace Gnp
+
+#endif
