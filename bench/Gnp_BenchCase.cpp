@@ -1,6 +1,5 @@
 #include "Gnp_BenchCase.hpp"
 
-
 #include <Teuchos_CommHelpers.hpp>
 
 #include <algorithm>
@@ -83,9 +82,14 @@ json toJson(const SolveResult& r) {
   auto number = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
   json residuals = json::array();
   for (double v : r.residuals) residuals.push_back(number(v));
-  return {{"failed", r.failed},           {"failure", r.failure},       {"converged", r.converged},
-          {"iterations", r.iterations}, {"tracked_residual", number(r.trackedResidual)},
-          {"true_residual", number(r.trueResidual)}, {"seconds", r.seconds}, {"residuals", residuals},
+  return {{"failed", r.failed},
+          {"failure", r.failure},
+          {"converged", r.converged},
+          {"iterations", r.iterations},
+          {"tracked_residual", number(r.trackedResidual)},
+          {"true_residual", number(r.trueResidual)},
+          {"seconds", r.seconds},
+          {"residuals", residuals},
           {"times", r.times}};
 }
 

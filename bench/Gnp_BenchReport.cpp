@@ -28,9 +28,7 @@ bool allFinite(const std::vector<double>& v) {
 
 bool constructionFailed(const json& c) { return c.at("construction").at("failed").get<bool>(); }
 
-bool solutionFailed(const json& c, const char* mode) {
-  return c.contains(mode) && c.at(mode).at("failed").get<bool>();
-}
+bool solutionFailed(const json& c, const char* mode) { return c.contains(mode) && c.at(mode).at("failed").get<bool>(); }
 
 // A case whose residual history can be ranked in `mode`.
 bool rankable(const json& c, const char* mode) {
@@ -75,8 +73,10 @@ std::vector<std::pair<std::string, std::vector<json>>> byRhs(const std::vector<j
   for (const auto& c : cases) {
     const auto r = rhsOf(c);
     auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == r; });
-    if (it == groups.end()) groups.push_back({r, {c}});
-    else it->second.push_back(c);
+    if (it == groups.end())
+      groups.push_back({r, {c}});
+    else
+      it->second.push_back(c);
   }
   return groups;
 }
@@ -87,8 +87,10 @@ std::vector<std::pair<std::string, std::vector<std::size_t>>> byMatrix(const std
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const auto m = cases[i].at("matrix").get<std::string>();
     auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == m; });
-    if (it == groups.end()) groups.push_back({m, {i}});
-    else it->second.push_back(i);
+    if (it == groups.end())
+      groups.push_back({m, {i}});
+    else
+      it->second.push_back(i);
   }
   return groups;
 }
@@ -130,9 +132,13 @@ std::string csvField(std::string s) {
 void addMetrics(std::vector<json>& cases, int maxIterations) {
   double T = 0.0;
   for (const auto& c : cases)
-    if (!constructionFailed(c) && c.contains("iteration")) T = std::max(T, c.at("iteration").at("seconds").get<double>());
+    if (!constructionFailed(c) && c.contains("iteration"))
+      T = std::max(T, c.at("iteration").at("seconds").get<double>());
   for (auto& c : cases) {
-    json m{{"T", T}, {"iter_auc", nullptr}, {"time_auc", nullptr}, {"end_to_end_1e-6", nullptr},
+    json m{{"T", T},
+           {"iter_auc", nullptr},
+           {"time_auc", nullptr},
+           {"end_to_end_1e-6", nullptr},
            {"end_to_end_1e-8", nullptr}};
     if (rankable(c, "iteration")) {
       const auto r = numbers(c.at("iteration").at("residuals"));
@@ -168,10 +174,10 @@ void flagConstantOutputArtifacts(std::vector<json>& cases) {
   const json* other = find("random solution", "GNP");
   for (auto& c : cases) {
     if (c.at("type") != "GNP" || rhsOf(c) != "ones" || !c.contains("metrics")) continue;
-    c["metrics"]["constant_output_artifact"] = Gnp::constantOutputArtifact(
-        get(c.at("metrics"), "iter_auc"), none ? get(none->at("metrics"), "iter_auc") : NAN,
-        diagnostic(&c, "first_iteration_residual"), diagnostic(other, "first_iteration_residual"),
-        diagnostic(&c, "output_deviation"));
+    c["metrics"]["constant_output_artifact"] =
+        Gnp::constantOutputArtifact(get(c.at("metrics"), "iter_auc"), none ? get(none->at("metrics"), "iter_auc") : NAN,
+                                    diagnostic(&c, "first_iteration_residual"),
+                                    diagnostic(other, "first_iteration_residual"), diagnostic(&c, "output_deviation"));
   }
 }
 
@@ -192,10 +198,10 @@ std::string summaryCsv(const std::vector<json>& cases) {
     if (failure.empty() && solutionFailed(c, "iteration")) failure = it.at("failure").get<std::string>();
     if (failure.empty() && solutionFailed(c, "time")) failure = "time mode: " + tm.at("failure").get<std::string>();
     const json& d = c.contains("diagnostics") ? c.at("diagnostics") : none;
-    os << csvField(c.at("matrix").get<std::string>()) << ',' << csvField(rhsOf(c)) << ',' << c.at("rows") << ',' << c.at("entries") << ','
-       << csvField(c.at("preconditioner").get<std::string>()) << ',' << c.at("type").get<std::string>() << ','
-       << finalStatus(c) << ',' << num(get(c.at("construction"), "seconds")) << ','
-       << (c.contains("training") ? std::to_string(c.at("training").at("steps_run").get<int>()) : "") << ','
+    os << csvField(c.at("matrix").get<std::string>()) << ',' << csvField(rhsOf(c)) << ',' << c.at("rows") << ','
+       << c.at("entries") << ',' << csvField(c.at("preconditioner").get<std::string>()) << ','
+       << c.at("type").get<std::string>() << ',' << finalStatus(c) << ',' << num(get(c.at("construction"), "seconds"))
+       << ',' << (c.contains("training") ? std::to_string(c.at("training").at("steps_run").get<int>()) : "") << ','
        << (c.contains("training") ? c.at("training").at("stop_reason").get<std::string>() : "") << ','
        << (it.contains("iterations") ? std::to_string(it.at("iterations").get<int>()) : "") << ','
        << num(get(it, "tracked_residual")) << ',' << num(get(it, "true_residual")) << ',' << num(get(it, "seconds"))
@@ -244,7 +250,8 @@ void rhsSection(std::ostringstream& os, const std::vector<json>& cases, const st
     }
     auto e2e = [&](const char* key) {
       const long b = best(cases, idx, key);
-      return b < 0 ? std::string("none") : name(cases, b) + " (" + fmt("%.2f", get(cases[b].at("metrics"), key)) + " s)";
+      return b < 0 ? std::string("none")
+                   : name(cases, b) + " (" + fmt("%.2f", get(cases[b].at("metrics"), key)) + " s)";
     };
     os << "| " << matrix << " | " << first.at("rows") << " | " << first.at("entries") << " | "
        << name(cases, best(cases, idx, "iter_auc")) << " | " << name(cases, best(cases, idx, "time_auc")) << " | "
@@ -257,7 +264,8 @@ void rhsSection(std::ostringstream& os, const std::vector<json>& cases, const st
      << "Construction failure: the preconditioner could not be built (exception, or NaN/Inf on its first "
         "apply). Solution failure: NaN/Inf during the solve, or the true residual departs from the tracked one "
         "(true > 10·max(tracked, rtol)); counted in iteration mode, time mode in brackets where it adds one. "
-        "Best = share of the " << groups.size() << " matrices where the preconditioner has the lowest metric.\n\n"
+        "Best = share of the "
+     << groups.size() << " matrices where the preconditioner has the lowest metric.\n\n"
      << "| preconditioner | construction failures | solution failures | converged (iteration mode) | best Iter-AUC | "
         "best Time-AUC | fastest to 1e-6 | fastest to 1e-8 |\n|---|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& n : names) {
@@ -285,9 +293,11 @@ void rhsSection(std::ostringstream& os, const std::vector<json>& cases, const st
 
   // Table 1 shape: where GNP is best, how much better is its final residual?
   os << "\n## Where GNP is best: residual ratio second best / GNP (the paper's Table 1)" << of << "\n\n"
-     << "| ranked by | matrices where GNP is best | median ratio | 75th percentile | max |\n|---|---:|---:|---:|---:|\n";
-  for (const auto& [label, key, mode] : {std::tuple<const char*, const char*, const char*>{"Iter-AUC", "iter_auc", "iteration"},
-                                         {"Time-AUC", "time_auc", "time"}}) {
+     << "| ranked by | matrices where GNP is best | median ratio | 75th percentile | max "
+        "|\n|---|---:|---:|---:|---:|\n";
+  for (const auto& [label, key, mode] :
+       {std::tuple<const char*, const char*, const char*>{"Iter-AUC", "iter_auc", "iteration"},
+        {"Time-AUC", "time_auc", "time"}}) {
     std::vector<double> ratios;
     for (const auto& [matrix, idx] : groups) {
       const long b = best(cases, idx, key);
@@ -427,9 +437,11 @@ void constantOutputTable(std::ostringstream& os, const std::vector<std::pair<std
         "one); relres@1 = relative residual after the first FGMRES iteration; Iter-AUC cells: GNP / none. ⚠ marks "
         "the constant-output artifact (Gnp::constantOutputArtifact): on b = Â·1 GNP beats no preconditioner and its "
         "first iteration cut the residual over 100 times more than on b = Â·x (or, without that run, its output is "
-        "constant to within " << fmt("%.0e", Gnp::kConstantOutputDeviation)
+        "constant to within "
+     << fmt("%.0e", Gnp::kConstantOutputDeviation)
      << "). There the exact solution's direction, not preconditioning, is what GNP contributes.\n\n| matrix |";
-  for (const auto& [rhs, cases] : byRhs) os << " M(b) dev `" << rhs << "` | relres@1 `" << rhs << "` | Iter-AUC `" << rhs << "` |";
+  for (const auto& [rhs, cases] : byRhs)
+    os << " M(b) dev `" << rhs << "` | relres@1 `" << rhs << "` | Iter-AUC `" << rhs << "` |";
   os << " flag |\n|---|";
   for (std::size_t k = 0; k < byRhs.size(); ++k) os << "---:|---:|---:|";
   os << "---|\n";

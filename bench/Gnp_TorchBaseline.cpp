@@ -59,8 +59,9 @@ struct ResGconvImpl : torch::nn::Module {
 TORCH_MODULE(ResGconv);
 
 struct NetworkImpl : torch::nn::Module {
-  NetworkImpl() : encoder(register_module("encoder", mlp(1, kEmbedding, true))),
-                  decoder(register_module("decoder", mlp(kEmbedding, 1, false))) {
+  NetworkImpl()
+      : encoder(register_module("encoder", mlp(1, kEmbedding, true))),
+        decoder(register_module("decoder", mlp(kEmbedding, 1, false))) {
     for (int l = 0; l < kLayers; ++l) layers.push_back(register_module("layer" + std::to_string(l), ResGconv()));
   }
   // r: (n, B). The scale-equivariant network of docs/method.md section 2.
@@ -94,7 +95,8 @@ std::string packageName(const std::string& name) {
   const std::string prefix = "layer";
   if (name.compare(0, prefix.size(), prefix) != 0) return name;
   const auto dot = name.find('.'), second = name.find('.', dot + 1);
-  const std::string layer = name.substr(prefix.size(), dot - prefix.size()), part = name.substr(dot + 1, second - dot - 1);
+  const std::string layer = name.substr(prefix.size(), dot - prefix.size()),
+                    part = name.substr(dot + 1, second - dot - 1);
   const std::string rest = name.substr(second);
   if (part == "W") return "convolution" + layer + rest;
   if (part == "U") return "skip" + layer + rest;
@@ -106,8 +108,7 @@ void loadState(torch::nn::Module& net, const std::vector<NamedTensor>& state) {
   torch::NoGradGuard noGrad;
   auto copy = [&](const std::string& name, torch::Tensor& target) {
     const std::string wanted = packageName(name);
-    const auto it =
-        std::find_if(state.begin(), state.end(), [&](const NamedTensor& t) { return t.name == wanted; });
+    const auto it = std::find_if(state.begin(), state.end(), [&](const NamedTensor& t) { return t.name == wanted; });
     if (it == state.end()) throw std::invalid_argument("baseline: the package's state has no tensor " + wanted);
     if (it->shape != target.sizes().vec())
       throw std::invalid_argument("baseline: the package's tensor " + wanted + " has another shape");
@@ -124,9 +125,8 @@ torch::Tensor l1Loss(Network& net, const torch::Tensor& A, const std::vector<dou
                      torch::ScalarType type) {
   if (static_cast<std::int64_t>(b64.size()) != rows * kBatch)
     throw std::invalid_argument("baseline: a batch of right-hand sides must have n x 16 entries");
-  const auto b = torch::from_blob(const_cast<double*>(b64.data()), {rows, kBatch}, torch::kFloat64)
-                     .to(torch::kFloat32)
-                     .to(type);
+  const auto b =
+      torch::from_blob(const_cast<double*>(b64.data()), {rows, kBatch}, torch::kFloat64).to(torch::kFloat32).to(type);
   return (torch::mm(A, net->forward(A, b)) - b).abs().mean();
 }
 

@@ -24,9 +24,9 @@ struct Timing {
 
 /// What the plain-LibTorch formulation of GNP costs.
 struct BaselineTimings {
-  Timing step;     ///< one training step (batch 16): forward, L1 loss, backward, Adam
-  Timing apply1;   ///< one apply to one vector (inference)
-  Timing apply16;  ///< one apply to 16 vectors
+  Timing step;    ///< one training step (batch 16): forward, L1 loss, backward, Adam
+  Timing apply1;  ///< one apply to one vector (inference)
+  Timing apply16; ///< one apply to 16 vectors
 };
 
 /// The paper's network written the way the authors' PyTorch code is, in

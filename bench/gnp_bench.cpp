@@ -17,7 +17,6 @@
 #include <Teuchos_XMLParameterListHelpers.hpp>
 #include <Tpetra_Core.hpp>
 
-
 #include <algorithm>
 #include <cmath>
 #include <chrono>
@@ -130,12 +129,16 @@ json parametersJson(const Teuchos::ParameterList& p) {
 json trainingJson(const Gnp::Preconditioner<SC, LO, GO, NO>& gnp) {
   const auto& r = gnp.getTrainingReport();
   const auto& o = gnp.getOptions();
-  json j = {{"steps_budget", o.steps},     {"seconds_budget", o.maxSeconds},
-          {"steps_run", r.stepsRun},     {"stop_reason", Gnp::toString(r.reason)},
-          {"best_step", r.bestStep},     {"best_loss", r.bestScore},
-          {"seconds", r.seconds},        {"steps_per_second", r.seconds > 0 ? r.stepsRun / r.seconds : 0.0},
-          {"base", Gnp::toString(gnp.getBase())}, // what "auto" chose
-          {"losses", gnp.getLossHistory()}};
+  json j = {{"steps_budget", o.steps},
+            {"seconds_budget", o.maxSeconds},
+            {"steps_run", r.stepsRun},
+            {"stop_reason", Gnp::toString(r.reason)},
+            {"best_step", r.bestStep},
+            {"best_loss", r.bestScore},
+            {"seconds", r.seconds},
+            {"steps_per_second", r.seconds > 0 ? r.stepsRun / r.seconds : 0.0},
+            {"base", Gnp::toString(gnp.getBase())}, // what "auto" chose
+            {"losses", gnp.getLossHistory()}};
   // With "validation solve" selection, the same solve's score without a preconditioner.
   if (std::isfinite(r.validationUnpreconditioned)) j["validation_unpreconditioned"] = r.validationUnpreconditioned;
   if (r.validations > 0) j["validations"] = r.validations;
@@ -191,9 +194,8 @@ int worker(const Settings& s) {
       docs[k]["iteration"]["max_iterations"] = run->belos.get<int>("Maximum Iterations");
       // How constant the preconditioner's output is, and what one iteration did:
       // the b = Â·1 artifact shows in both (docs/method.md section 5).
-      docs[k]["diagnostics"] = {
-          {"output_deviation", Gnp::outputConstantDeviation<SC, LO, GO, NO>(c.built.op, *p.b)},
-          {"first_iteration_residual", r.firstIterationResidual()}};
+      docs[k]["diagnostics"] = {{"output_deviation", Gnp::outputConstantDeviation<SC, LO, GO, NO>(c.built.op, *p.b)},
+                                {"first_iteration_residual", r.firstIterationResidual()}};
       save(docs[k], rhs[k]);
     }
     return 0;
@@ -250,8 +252,10 @@ std::vector<fs::path> matrixFiles(const std::string& list) {
         if (e.path().extension() != ".mtx") continue;
         // A subfolder or a broken link named *.mtx is not a matrix: say so and go on.
         std::error_code ec;
-        if (fs::is_regular_file(e.path(), ec)) files.push_back(e.path());
-        else std::printf("gnp-bench: skipping '%s': not a regular file\n", e.path().c_str());
+        if (fs::is_regular_file(e.path(), ec))
+          files.push_back(e.path());
+        else
+          std::printf("gnp-bench: skipping '%s': not a regular file\n", e.path().c_str());
       }
     } else if (fs::is_regular_file(item)) {
       files.push_back(item);
@@ -315,9 +319,12 @@ void requireSameSettings(const fs::path& out, const json& settings) {
 
 std::string duration(double s) {
   char buf[32];
-  if (s < 120) std::snprintf(buf, sizeof buf, "%.0fs", s);
-  else if (s < 7200) std::snprintf(buf, sizeof buf, "%.0fm%02.0fs", std::floor(s / 60), std::fmod(s, 60));
-  else std::snprintf(buf, sizeof buf, "%.0fh%02.0fm", std::floor(s / 3600), std::fmod(s, 3600) / 60);
+  if (s < 120)
+    std::snprintf(buf, sizeof buf, "%.0fs", s);
+  else if (s < 7200)
+    std::snprintf(buf, sizeof buf, "%.0fm%02.0fs", std::floor(s / 60), std::fmod(s, 60));
+  else
+    std::snprintf(buf, sizeof buf, "%.0fh%02.0fm", std::floor(s / 3600), std::fmod(s, 3600) / 60);
   return buf;
 }
 
@@ -431,8 +438,9 @@ int driver(const Settings& s, const std::string& self) {
         const json& r = doc.at(mode);
         char buf[160];
         std::snprintf(buf, sizeof buf, "%s, %d its, true relres %.1e, build %.1f s, solve %.2f s",
-                      r.at("failed").get<bool>() ? "solution failure"
-                      : r.at("converged").get<bool>() ? "converged" : "not converged",
+                      r.at("failed").get<bool>()      ? "solution failure"
+                      : r.at("converged").get<bool>() ? "converged"
+                                                      : "not converged",
                       r.at("iterations").get<int>(),
                       r.at("true_residual").is_null() ? NAN : r.at("true_residual").get<double>(),
                       doc.at("construction").at("seconds").get<double>(), r.at("seconds").get<double>());
@@ -459,11 +467,15 @@ int driver(const Settings& s, const std::string& self) {
         for (std::size_t k = 0; k < K; ++k) progress(run.name, docs[k][ri], 0, false, 0.5 / K);
         continue;
       }
-      if (limitReached()) { stopped = true; break; }
+      if (limitReached()) {
+        stopped = true;
+        break;
+      }
       const auto start = std::chrono::steady_clock::now();
-      const std::string why = runChild(workerArgs({"--phase=iteration", "--matrix=" + file.string(), "--run=" + run.name,
-                                                   rhsArg(rhs), "--model=" + modelPath(run).string()}),
-                                       logOf(run, ".iteration"), s.caseTimeLimit);
+      const std::string why =
+          runChild(workerArgs({"--phase=iteration", "--matrix=" + file.string(), "--run=" + run.name, rhsArg(rhs),
+                               "--model=" + modelPath(run).string()}),
+                   logOf(run, ".iteration"), s.caseTimeLimit);
       ++casesRun;
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       for (std::size_t k = 0; k < K; ++k) {
@@ -473,9 +485,12 @@ int driver(const Settings& s, const std::string& self) {
           // Record what happened, so that the sweep goes on and a rerun skips it.
           const std::string message = "the worker " + (why.empty() ? std::string("wrote no result") : why);
           if (doc.is_null()) {
-            doc = {{"format", 2}, {"matrix", matrix}, {"file", file.string()}, {"rhs", Gnp::toString(rhs[k])},
-                   {"rows", nullptr}, {"entries", nullptr}, {"ranks", s.ranks}, {"preconditioner", run.name},
-                   {"type", run.type}, {"construction", {{"failed", true}, {"message", message}, {"seconds", 0.0}}}};
+            doc = {
+                {"format", 2},           {"matrix", matrix},
+                {"file", file.string()}, {"rhs", Gnp::toString(rhs[k])},
+                {"rows", nullptr},       {"entries", nullptr},
+                {"ranks", s.ranks},      {"preconditioner", run.name},
+                {"type", run.type},      {"construction", {{"failed", true}, {"message", message}, {"seconds", 0.0}}}};
           } else if (!doc["construction"]["failed"].get<bool>() && !doc.contains("iteration")) {
             Gnp::SolveResult r;
             r.failed = true;
@@ -520,13 +535,16 @@ int driver(const Settings& s, const std::string& self) {
           doc["time"]["timeout"] = T;
           doc["time"]["same_as_iteration_mode"] = true;
         } else {
-          if (limitReached()) { stopped = true; break; }
+          if (limitReached()) {
+            stopped = true;
+            break;
+          }
           ran = true;
-          const std::string why = runChild(
-              workerArgs({"--phase=time", "--matrix=" + file.string(), "--run=" + run.name, rhsArg({rhs[k]}),
-                          "--model=" + modelPath(run).string(), "--time-limit=" + number(T),
-                          "--seconds-per-iteration=" + number(secondsPerIteration(doc))}),
-              logOf(run, ".time." + Gnp::fileTag(rhs[k])), s.caseTimeLimit);
+          const std::string why =
+              runChild(workerArgs({"--phase=time", "--matrix=" + file.string(), "--run=" + run.name, rhsArg({rhs[k]}),
+                                   "--model=" + modelPath(run).string(), "--time-limit=" + number(T),
+                                   "--seconds-per-iteration=" + number(secondsPerIteration(doc))}),
+                       logOf(run, ".time." + Gnp::fileTag(rhs[k])), s.caseTimeLimit);
           ++casesRun;
           json updated = readCase(caseOf(k, run));
           if (why.empty() && !updated.is_null() && updated.contains("time")) {
@@ -556,7 +574,8 @@ int driver(const Settings& s, const std::string& self) {
     for (const auto& group : docs) flat.insert(flat.end(), group.begin(), group.end());
     flagConstantOutputArtifacts(flat);
     for (std::size_t k = 0; k < K; ++k)
-      for (std::size_t ri = 0; ri < runs.size(); ++ri) writeAtomically(caseOf(k, runs[ri]), flat[k * runs.size() + ri].dump(1));
+      for (std::size_t ri = 0; ri < runs.size(); ++ri)
+        writeAtomically(caseOf(k, runs[ri]), flat[k * runs.size() + ri].dump(1));
   }
 
   // The report covers every matrix whose cases are all complete for every right-hand side.
@@ -579,8 +598,9 @@ int driver(const Settings& s, const std::string& self) {
   if (!s.notes.empty()) notes = readFile(s.notes);
   std::string header = settingsHeader(s, runs, rhs, complete);
   if (!unreadable.empty()) {
-    header += "\n## Matrices that could not be read\n\nNot run and not counted as any preconditioner's failure.\n\n"
-              "| file | why |\n|---|---|\n";
+    header +=
+        "\n## Matrices that could not be read\n\nNot run and not counted as any preconditioner's failure.\n\n"
+        "| file | why |\n|---|---|\n";
     for (const auto& [file, why] : unreadable) header += "| " + file + " | " + why + " |\n";
   }
   writeAtomically(out / "report.md", markdownReport(all, header, notes));
@@ -611,7 +631,8 @@ int main(int argc, char* argv[]) {
                 "x ~ N(0,1)), random (b ~ N(0,1)); default: the XML's \"Right-hand side\", else ones,random-solution");
   clp.setOption("ranks", &s.ranks, "MPI ranks per case");
   std::string gnpSteps = "keep"; // a sentinel, so that an empty value is an error
-  clp.setOption("gnp-steps", &gnpSteps, "Override \"gnp: training steps\" of every GNP run (a positive integer; keep: the XML's)");
+  clp.setOption("gnp-steps", &gnpSteps,
+                "Override \"gnp: training steps\" of every GNP run (a positive integer; keep: the XML's)");
   clp.setOption("gnp-seconds", &s.gnpSeconds, "Override \"gnp: max training time\" of every GNP run (-1: keep)");
   clp.setOption("case-time-limit", &s.caseTimeLimit, "Seconds after which a case's worker is killed (a failure)");
   clp.setOption("max-cases", &s.maxCases, "Stop after running this many workers (-1: all); rerun to continue");

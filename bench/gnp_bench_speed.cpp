@@ -75,7 +75,8 @@ std::string loadedBlas() {
 
 // The 5-point convection-diffusion operator on an N x N grid (n = N²): the
 // family for checking that the step's cost stays linear in the matrix.
-Teuchos::RCP<Tpetra::CrsMatrix<SC, LO, GO, NO>> convectionDiffusion(int N, const Teuchos::RCP<const Teuchos::Comm<int>>& comm) {
+Teuchos::RCP<Tpetra::CrsMatrix<SC, LO, GO, NO>> convectionDiffusion(
+    int N, const Teuchos::RCP<const Teuchos::Comm<int>>& comm) {
   using map_type = Tpetra::Map<LO, GO, NO>;
   auto map = Teuchos::rcp(new map_type(static_cast<Tpetra::global_size_t>(N) * N, 0, comm));
   auto A = Teuchos::rcp(new Tpetra::CrsMatrix<SC, LO, GO, NO>(map, 5));
@@ -104,7 +105,8 @@ int main(int argc, char* argv[]) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     try {
-      if (a.rfind("--steps=", 0) == 0) steps = static_cast<int>(Gnp::parseInteger("--steps", a.substr(8), 1, 100000));
+      if (a.rfind("--steps=", 0) == 0)
+        steps = static_cast<int>(Gnp::parseInteger("--steps", a.substr(8), 1, 100000));
       else if (a.rfind("--applies=", 0) == 0)
         applies = static_cast<int>(Gnp::parseInteger("--applies", a.substr(10), 1, 100000));
       else if (a.rfind("--batch=", 0) == 0)
@@ -115,12 +117,14 @@ int main(int argc, char* argv[]) {
           matrices.push_back("convdiff:" + std::to_string(Gnp::parseInteger("--convdiff", N, 2, 4096)));
       } else if (a == "--help") {
         if (root)
-          std::cout << "gnp-bench-speed [--steps=10] [--applies=20] [--batch=16] [--convdiff=64,128,256] matrix.mtx...\n"
-                       "  --convdiff: also time generated N x N convection-diffusion matrices\n"
-                       "  --batch: right-hand sides per training step (half of them Krylov samples); the\n"
-                       "           plain-LibTorch baseline runs the paper's 16 and is compared only then\n";
+          std::cout
+              << "gnp-bench-speed [--steps=10] [--applies=20] [--batch=16] [--convdiff=64,128,256] matrix.mtx...\n"
+                 "  --convdiff: also time generated N x N convection-diffusion matrices\n"
+                 "  --batch: right-hand sides per training step (half of them Krylov samples); the\n"
+                 "           plain-LibTorch baseline runs the paper's 16 and is compared only then\n";
         return 0;
-      } else matrices.push_back(a);
+      } else
+        matrices.push_back(a);
     } catch (const std::exception& e) {
       if (root) std::cerr << "gnp-bench-speed: error: " << e.what() << "\n";
       return 1;
@@ -179,36 +183,40 @@ int main(int argc, char* argv[]) {
       double stepCpu = median(report.stepCpuSeconds), stepCpuAll = 0;
       Teuchos::reduceAll<int, double>(*comm, Teuchos::REDUCE_SUM, 1, &stepCpu, &stepCpuAll);
       const Gnp::Bench::Timing step{median(report.stepSeconds), stepCpuAll};
-      const std::string name = generated ? "convdiff " + path.substr(9) + "^2 (generated)"
-                                         : path.substr(path.find_last_of('/') + 1);
+      const std::string name =
+          generated ? "convdiff " + path.substr(9) + "^2 (generated)" : path.substr(path.find_last_of('/') + 1);
       const double flops = Gnp::Bench::trainingStepFlops(static_cast<std::int64_t>(A->getGlobalNumRows()),
                                                          static_cast<std::int64_t>(A->getGlobalNumEntries()), batch);
       if (root)
-        std::printf("%-24s n %7lld nnz %8lld ranks %d | step: wall %.4f s cpu %.4f s (median of %zu; %.1f GFLOP, "
-                    "%.1f GFLOP/s per CPU-s) | apply: wall %.5f s cpu %.5f s (median of %d) | apply x16: wall "
-                    "%.5f s cpu %.5f s\n",
-                    name.c_str(), static_cast<long long>(A->getGlobalNumRows()),
-                    static_cast<long long>(A->getGlobalNumEntries()), comm->getSize(), step.wall, step.cpu,
-                    report.stepSeconds.size(), flops / 1e9, flops / step.cpu / 1e9, apply1.wall, apply1.cpu, applies,
-                    apply16.wall, apply16.cpu);
+        std::printf(
+            "%-24s n %7lld nnz %8lld ranks %d | step: wall %.4f s cpu %.4f s (median of %zu; %.1f GFLOP, "
+            "%.1f GFLOP/s per CPU-s) | apply: wall %.5f s cpu %.5f s (median of %d) | apply x16: wall "
+            "%.5f s cpu %.5f s\n",
+            name.c_str(), static_cast<long long>(A->getGlobalNumRows()),
+            static_cast<long long>(A->getGlobalNumEntries()), comm->getSize(), step.wall, step.cpu,
+            report.stepSeconds.size(), flops / 1e9, flops / step.cpu / 1e9, apply1.wall, apply1.cpu, applies,
+            apply16.wall, apply16.cpu);
       if (root)
-        std::printf("%-24s step per stored nonzero: %.3f us wall, %.3f us CPU | training's peak memory (all "
-                    "ranks): %.0f MiB, %.1f KiB per matrix row\n",
-                    name.c_str(), 1e6 * step.wall / static_cast<double>(A->getGlobalNumEntries()),
-                    1e6 * step.cpu / static_cast<double>(A->getGlobalNumEntries()), trainingKiBAll / 1024.0,
-                    trainingKiBAll / static_cast<double>(A->getGlobalNumRows()));
+        std::printf(
+            "%-24s step per stored nonzero: %.3f us wall, %.3f us CPU | training's peak memory (all "
+            "ranks): %.0f MiB, %.1f KiB per matrix row\n",
+            name.c_str(), 1e6 * step.wall / static_cast<double>(A->getGlobalNumEntries()),
+            1e6 * step.cpu / static_cast<double>(A->getGlobalNumEntries()), trainingKiBAll / 1024.0,
+            trainingKiBAll / static_cast<double>(A->getGlobalNumRows()));
       if (comm->getSize() == 1 && batch == 16) {
         // The baseline on the same Â = A/γ, one process.
         const auto base =
             Gnp::Bench::timeTorchBaseline(Gnp::Bench::baselineMatrix(*A, 1.0 / prec.getScaling()), steps, applies);
-        std::printf("%-24s plain LibTorch baseline     | step: wall %.4f s cpu %.4f s (%.1f GFLOP/s per CPU-s) | "
-                    "apply: wall %.5f s cpu %.5f s | apply x16: wall %.5f s cpu %.5f s\n",
-                    name.c_str(), base.step.wall, base.step.cpu, flops / base.step.cpu / 1e9, base.apply1.wall,
-                    base.apply1.cpu, base.apply16.wall, base.apply16.cpu);
-        std::printf("%-24s speed-up over the baseline (CPU s) | step %.2fx | apply %.2fx | apply x16 %.2fx | "
-                    "step at %.0f%% of this core's SGEMM (%.1f GFLOP/s)\n",
-                    name.c_str(), base.step.cpu / step.cpu, base.apply1.cpu / apply1.cpu,
-                    base.apply16.cpu / apply16.cpu, 100.0 * flops / step.cpu / 1e9 / sgemm, sgemm);
+        std::printf(
+            "%-24s plain LibTorch baseline     | step: wall %.4f s cpu %.4f s (%.1f GFLOP/s per CPU-s) | "
+            "apply: wall %.5f s cpu %.5f s | apply x16: wall %.5f s cpu %.5f s\n",
+            name.c_str(), base.step.wall, base.step.cpu, flops / base.step.cpu / 1e9, base.apply1.wall, base.apply1.cpu,
+            base.apply16.wall, base.apply16.cpu);
+        std::printf(
+            "%-24s speed-up over the baseline (CPU s) | step %.2fx | apply %.2fx | apply x16 %.2fx | "
+            "step at %.0f%% of this core's SGEMM (%.1f GFLOP/s)\n",
+            name.c_str(), base.step.cpu / step.cpu, base.apply1.cpu / apply1.cpu, base.apply16.cpu / apply16.cpu,
+            100.0 * flops / step.cpu / 1e9 / sgemm, sgemm);
       }
     }
   } catch (const std::exception& e) {

@@ -40,7 +40,8 @@ void perturb(crs_type& A, double eps) {
     const GO gi = rowMap->getGlobalElement(i);
     for (std::size_t k = 0; k < n; ++k) {
       const GO gj = colMap->getGlobalElement(cols[k]);
-      vals[k] *= 1.0 + eps * Gnp::gaussian(0x5eed, 99, 0, static_cast<std::uint64_t>(gi), static_cast<std::uint64_t>(gj));
+      vals[k] *=
+          1.0 + eps * Gnp::gaussian(0x5eed, 99, 0, static_cast<std::uint64_t>(gi), static_cast<std::uint64_t>(gj));
     }
     A.replaceLocalValues(i, cols(), vals());
   }
@@ -90,8 +91,8 @@ int main(int argc, char* argv[]) {
   const std::string model = (std::filesystem::temp_directory_path() / "gnp_warmstart.gnp").string();
 
   if (root)
-    std::printf("%-22s %7s %5s %12s %14s %14s %12s %12s\n", "matrix", "n", "steps", "target loss",
-                "cold: steps to", "warm: steps to", "cold loss@1", "warm loss@1");
+    std::printf("%-22s %7s %5s %12s %14s %14s %12s %12s\n", "matrix", "n", "steps", "target loss", "cold: steps to",
+                "warm: steps to", "cold loss@1", "warm loss@1");
   std::size_t start = 0;
   while (start < matrices.size()) {
     const std::size_t comma = std::min(matrices.find(',', start), matrices.size());
@@ -104,10 +105,9 @@ int main(int argc, char* argv[]) {
     const Run warm = train(A, steps, model, "");
     const double target = *std::min_element(cold.losses.begin(), cold.losses.end());
     if (root)
-      std::printf("%-22s %7lld %5d %12.4e %14d %14d %12.4e %12.4e\n",
-                  std::filesystem::path(path).stem().c_str(), static_cast<long long>(A->getGlobalNumRows()), steps,
-                  target, stepsToReach(cold.losses, target), stepsToReach(warm.losses, target), cold.losses.front(),
-                  warm.losses.front());
+      std::printf("%-22s %7lld %5d %12.4e %14d %14d %12.4e %12.4e\n", std::filesystem::path(path).stem().c_str(),
+                  static_cast<long long>(A->getGlobalNumRows()), steps, target, stepsToReach(cold.losses, target),
+                  stepsToReach(warm.losses, target), cold.losses.front(), warm.losses.front());
   }
   return 0;
 }

@@ -31,9 +31,10 @@ int main(int argc, char* argv[]) {
   std::string matrixPath = GNP_DEFAULT_MATRIX, paramsPath = GNP_DEFAULT_PARAMS;
   int steps = -1;
   Teuchos::CommandLineProcessor clp(false, true);
-  clp.setDocString("gnp-belos --matrix A.mtx --params belos.xml\n\n"
-                   "Solves A x = b, b = A*1, x0 = 0, after Gershgorin scaling, with the Belos solver named by the "
-                   "XML's \"Solver Type\" (e.g. \"GNP FGMRES\") and its \"Solver Parameters\".");
+  clp.setDocString(
+      "gnp-belos --matrix A.mtx --params belos.xml\n\n"
+      "Solves A x = b, b = A*1, x0 = 0, after Gershgorin scaling, with the Belos solver named by the "
+      "XML's \"Solver Type\" (e.g. \"GNP FGMRES\") and its \"Solver Parameters\".");
   clp.setOption("matrix", &matrixPath, "MatrixMarket file");
   clp.setOption("params", &paramsPath, "XML: \"Solver Type\" and a \"Solver Parameters\" sublist");
   clp.setOption("gnp-steps", &steps, "Override \"gnp: training steps\" of the \"GNP\" sublist (-1: keep)");
@@ -62,10 +63,11 @@ int main(int argc, char* argv[]) {
 
     const double relres = Gnp::trueRelativeResidual<SC, LO, GO, NO>(*A, *x, *b);
     if (root)
-      std::printf("gnp-belos: %s, solver \"%s\", %d MPI rank(s): %s after %d iterations, true relative residual "
-                  "%.3e\n",
-                  matrixPath.c_str(), solverType.c_str(), comm->getSize(),
-                  status == Belos::Converged ? "converged" : "not converged", solver->getNumIters(), relres);
+      std::printf(
+          "gnp-belos: %s, solver \"%s\", %d MPI rank(s): %s after %d iterations, true relative residual "
+          "%.3e\n",
+          matrixPath.c_str(), solverType.c_str(), comm->getSize(),
+          status == Belos::Converged ? "converged" : "not converged", solver->getNumIters(), relres);
   } catch (const std::exception& e) {
     if (root) std::cerr << "gnp-belos: error: " << e.what() << "\n";
     return 1;

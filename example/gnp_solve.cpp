@@ -102,19 +102,19 @@ void printArtifactNotes(const std::vector<Gnp::RightHandSide>& rhsList, const st
     char onOther[32] = "not run";
     if (std::isfinite(otherFirst)) std::snprintf(onOther, sizeof onOther, "to %.1e", otherFirst);
     if (Gnp::constantOutputArtifact(row.auc, none, row.firstResidual, otherFirst, row.deviation))
-      std::printf("\nnote: %s on b = A*1 is the constant-output artifact, not preconditioning: its first iteration "
-                  "cut the residual to %.1e there (%s on b = A*x); the exact solution of b = A*1 is constant, and "
-                  "so, nearly, is %s's output. Judge it on \"random solution\".\n",
-                  row.name.c_str(), row.firstResidual, onOther, row.name.c_str());
+      std::printf(
+          "\nnote: %s on b = A*1 is the constant-output artifact, not preconditioning: its first iteration "
+          "cut the residual to %.1e there (%s on b = A*x); the exact solution of b = A*1 is constant, and "
+          "so, nearly, is %s's output. Judge it on \"random solution\".\n",
+          row.name.c_str(), row.firstResidual, onOther, row.name.c_str());
   }
 }
 
 // The XML file's runs, "gnp: training steps" set from --gnp-steps (unless it is
 // "keep"), each validated: an invalid one is an input error naming the run.
 std::vector<Gnp::RunSpec> validatedRuns(const Teuchos::ParameterList& top, const std::string& stepsOption) {
-  const int steps = stepsOption == "keep"
-                        ? -1
-                        : static_cast<int>(Gnp::parseInteger("--gnp-steps", stepsOption, 1, 1000000000));
+  const int steps =
+      stepsOption == "keep" ? -1 : static_cast<int>(Gnp::parseInteger("--gnp-steps", stepsOption, 1, 1000000000));
   auto runs = Gnp::parseRunList(top);
   for (auto& run : runs) {
     if (steps > 0 && run.type == "GNP") run.precParams.set("gnp: training steps", steps);
@@ -194,9 +194,10 @@ int driver(const DriverSettings& s) {
   Gnp::requireReadableFile(s.matrixPath, "matrix file");
   std::string tags;
   for (auto r : rhsList) tags += (tags.empty() ? "" : ",") + Gnp::fileTag(r);
-  std::printf("gnp-solve: %s; params %s; right-hand sides: %s; each preconditioner on %d MPI rank(s) as its own job, "
-              "time limit %g s\n",
-              s.matrixPath.c_str(), s.paramsPath.c_str(), Gnp::toString(rhsList).c_str(), s.ranks, s.timeLimit);
+  std::printf(
+      "gnp-solve: %s; params %s; right-hand sides: %s; each preconditioner on %d MPI rank(s) as its own job, "
+      "time limit %g s\n",
+      s.matrixPath.c_str(), s.paramsPath.c_str(), Gnp::toString(rhsList).c_str(), s.ranks, s.timeLimit);
   const TemporaryFolder temporary;
   const std::filesystem::path& folder = temporary.path;
   const std::string self = std::filesystem::canonical("/proc/self/exe").string();
@@ -225,9 +226,10 @@ int driver(const DriverSettings& s) {
       Row r;
       r.name = run.name;
       r.type = run.type;
-      r.status = outcome.timedOut ? "time limit: stopped after " + std::to_string(static_cast<long long>(s.timeLimit)) + " s"
-                                  : "construction failure: its job " +
-                                        (outcome.failure.empty() ? std::string("wrote no result") : outcome.failure);
+      r.status = outcome.timedOut
+                     ? "time limit: stopped after " + std::to_string(static_cast<long long>(s.timeLimit)) + " s"
+                     : "construction failure: its job " +
+                           (outcome.failure.empty() ? std::string("wrote no result") : outcome.failure);
       std::printf("gnp-solve: %s: %s; going on with the other runs\n", run.name.c_str(), r.status.c_str());
       got.assign(rhsList.size(), r);
     } else if (size.empty()) {
@@ -267,9 +269,12 @@ int main(int argc, char* argv[]) {
   std::vector<char*> options{argv[0]};
   int positional = 0;
   for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]).rfind("-", 0) == 0) options.push_back(argv[i]);
-    else if (positional == 0 && ++positional) matrixPath = argv[i];
-    else if (positional == 1 && ++positional) paramsPath = argv[i];
+    if (std::string(argv[i]).rfind("-", 0) == 0)
+      options.push_back(argv[i]);
+    else if (positional == 0 && ++positional)
+      matrixPath = argv[i];
+    else if (positional == 1 && ++positional)
+      paramsPath = argv[i];
     else {
       if (root) std::cerr << "gnp-solve: error: too many arguments (see --help)\n";
       return 1;
@@ -289,11 +294,13 @@ int main(int argc, char* argv[]) {
   clp.setOption("matrix", &matrixPath, "MatrixMarket file (also the first positional argument)");
   clp.setOption("params", &paramsPath, "XML parameter list (also the second positional argument)");
   std::string stepsOption = "keep"; // a sentinel, so that an empty value is an error
-  clp.setOption("gnp-steps", &stepsOption, "Override \"gnp: training steps\" of every GNP run (a positive integer; keep: the XML's)");
+  clp.setOption("gnp-steps", &stepsOption,
+                "Override \"gnp: training steps\" of every GNP run (a positive integer; keep: the XML's)");
   std::string rhsOption;
-  clp.setOption("rhs", &rhsOption,
-                "Right-hand sides, comma-separated: ones (b = A*1, the paper's), random-solution (b = A*x, x ~ N(0,1)), "
-                "random (b ~ N(0,1)); default: the XML's \"Right-hand side\", else ones,random-solution");
+  clp.setOption(
+      "rhs", &rhsOption,
+      "Right-hand sides, comma-separated: ones (b = A*1, the paper's), random-solution (b = A*x, x ~ N(0,1)), "
+      "random (b ~ N(0,1)); default: the XML's \"Right-hand side\", else ones,random-solution");
   DriverSettings driverSettings;
   driverSettings.mpiexec = GNP_MPIEXEC;
   std::string timeLimitOption = "0", ranksOption = "2"; // parsed strictly below
@@ -330,8 +337,9 @@ int main(int argc, char* argv[]) {
     // No MPI here: the jobs' mpirun would take this process's MPI environment for its own.
     try {
       if (launchedByMpi())
-        throw std::invalid_argument("--time-limit starts one mpirun per preconditioner: run gnp-solve itself "
-                                    "without mpirun, and give the ranks per job with --ranks");
+        throw std::invalid_argument(
+            "--time-limit starts one mpirun per preconditioner: run gnp-solve itself "
+            "without mpirun, and give the ranks per job with --ranks");
       driverSettings.matrixPath = matrixPath;
       driverSettings.paramsPath = paramsPath;
       driverSettings.rhsOption = rhsOption;
@@ -369,10 +377,11 @@ int main(int argc, char* argv[]) {
     std::vector<Problem> problems;
     for (auto rhs : rhsList) problems.push_back(Gnp::withRightHandSide(scaled, rhs));
     if (root && workerRun.empty())
-      std::printf("gnp-solve: %s: n = %lld, nnz = %lld, gamma = %.4g, %d MPI rank(s); params %s; right-hand sides: %s\n",
-                  matrixPath.c_str(), static_cast<long long>(A->getGlobalNumRows()),
-                  static_cast<long long>(A->getGlobalNumEntries()), scaled.gamma, comm->getSize(), paramsPath.c_str(),
-                  Gnp::toString(rhsList).c_str());
+      std::printf(
+          "gnp-solve: %s: n = %lld, nnz = %lld, gamma = %.4g, %d MPI rank(s); params %s; right-hand sides: %s\n",
+          matrixPath.c_str(), static_cast<long long>(A->getGlobalNumRows()),
+          static_cast<long long>(A->getGlobalNumEntries()), scaled.gamma, comm->getSize(), paramsPath.c_str(),
+          Gnp::toString(rhsList).c_str());
 
     // rows[k]: one row per run for right-hand side k. Each preconditioner is
     // built once and solves every right-hand side.

@@ -25,9 +25,10 @@ int main(int argc, char* argv[]) {
 
   std::string matrixPath = GNP_DEFAULT_MATRIX, paramsPath = GNP_DEFAULT_PARAMS, preconditioner;
   Teuchos::CommandLineProcessor clp(false, true);
-  clp.setDocString("gnp-stratimikos --matrix A.mtx --params stratimikos.xml [--preconditioner NAME]\n\n"
-                   "Solves A x = b, b = A*1, x0 = 0, after Gershgorin scaling, with the Stratimikos linear solver "
-                   "and preconditioner of the XML file.");
+  clp.setDocString(
+      "gnp-stratimikos --matrix A.mtx --params stratimikos.xml [--preconditioner NAME]\n\n"
+      "Solves A x = b, b = A*1, x0 = 0, after Gershgorin scaling, with the Stratimikos linear solver "
+      "and preconditioner of the XML file.");
   clp.setOption("matrix", &matrixPath, "MatrixMarket file");
   clp.setOption("params", &paramsPath, "Stratimikos parameter list (XML)");
   clp.setOption("preconditioner", &preconditioner, "Override \"Preconditioner Type\" (GNP, Ifpack2, MueLu, None)");
@@ -48,10 +49,11 @@ int main(int argc, char* argv[]) {
     const std::string type = params->get<std::string>("Preconditioner Type");
     const auto r = Gnp::solveWithStratimikos(A, b, x, params);
     if (root)
-      std::printf("gnp-stratimikos: %s, preconditioner %s, %d MPI rank(s): %s after %d iterations, true relative "
-                  "residual %.3e\n",
-                  matrixPath.c_str(), type.c_str(), comm->getSize(), r.converged ? "converged" : "not converged",
-                  r.iterations, r.trueResidual);
+      std::printf(
+          "gnp-stratimikos: %s, preconditioner %s, %d MPI rank(s): %s after %d iterations, true relative "
+          "residual %.3e\n",
+          matrixPath.c_str(), type.c_str(), comm->getSize(), r.converged ? "converged" : "not converged", r.iterations,
+          r.trueResidual);
   } catch (const std::exception& e) {
     if (root) std::cerr << "gnp-stratimikos: error: " << e.what() << "\n";
     return 1;

@@ -117,9 +117,10 @@ TEST_P(Agreement, GradientOfOneBatchIsTheBaselinesToFloat32Rounding) {
   }
   EXPECT_EQ(compared, static_cast<int>(exact.size()));
   if (world->getRank() == 0)
-    std::printf("%s: gradient of %d tensors; the package's distance to the float64 baseline is at most %.2f times "
-                "the float32 baseline's\n",
-                GetParam().c_str(), compared, worst);
+    std::printf(
+        "%s: gradient of %d tensors; the package's distance to the float64 baseline is at most %.2f times "
+        "the float32 baseline's\n",
+        GetParam().c_str(), compared, worst);
 }
 
 TEST_P(Agreement, FirstTrainingLossesEqualThePlainLibTorchNetworksToFloat32Rounding) {
@@ -158,11 +159,11 @@ TEST_P(Agreement, FirstTrainingLossesEqualThePlainLibTorchNetworksToFloat32Round
         << "step " << s << ": package " << package[s] << ", baseline " << baseline[s];
   }
   if (world->getRank() == 0)
-    std::printf("%s: losses %.6g -> %.6g in %d steps; relative difference to the float32 baseline: step 0 %.1e, "
-                "step 1 %.1e, later at most %.1e; float32 vs float64 baseline at step %d: %.1e\n",
-                GetParam().c_str(), package.front(), package.back(), steps, difference(package[0], baseline[0]),
-                difference(package[1], baseline[1]), worst, steps - 1,
-                difference(baseline.back(), baseline64.back()));
+    std::printf(
+        "%s: losses %.6g -> %.6g in %d steps; relative difference to the float32 baseline: step 0 %.1e, "
+        "step 1 %.1e, later at most %.1e; float32 vs float64 baseline at step %d: %.1e\n",
+        GetParam().c_str(), package.front(), package.back(), steps, difference(package[0], baseline[0]),
+        difference(package[1], baseline[1]), worst, steps - 1, difference(baseline.back(), baseline64.back()));
   // Training moved the loss: agreeing on one that does not change proves little.
   EXPECT_LT(package.back(), 0.97 * package.front());
 }

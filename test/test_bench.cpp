@@ -29,9 +29,13 @@ json solveRecord(std::vector<double> residuals, std::vector<double> times, bool 
 }
 
 json caseDoc(const std::string& name, double buildSeconds, bool constructionFailed = false) {
-  return {{"matrix", "m"}, {"rows", 10}, {"entries", 30}, {"preconditioner", name}, {"type", name},
-          {"construction", {{"failed", constructionFailed}, {"message", constructionFailed ? "boom" : ""},
-                            {"seconds", buildSeconds}}}};
+  return {{"matrix", "m"},
+          {"rows", 10},
+          {"entries", 30},
+          {"preconditioner", name},
+          {"type", name},
+          {"construction",
+           {{"failed", constructionFailed}, {"message", constructionFailed ? "boom" : ""}, {"seconds", buildSeconds}}}};
 }
 
 // Four cases of one matrix, maxiters 3: an early stop, a run that does not

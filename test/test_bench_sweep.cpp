@@ -35,7 +35,8 @@ fs::path writeMatrices(const fs::path& dir) {
         if (i < N - 1) entries << row << ' ' << row + N << " -0.85\n", ++count;
       }
     std::ofstream(dir / "convdiff.mtx") << "%%MatrixMarket matrix coordinate real general\n"
-                                        << N * N << ' ' << N * N << ' ' << count << "\n" << entries.str();
+                                        << N * N << ' ' << N * N << ' ' << count << "\n"
+                                        << entries.str();
   }
   {
     std::ostringstream entries;
@@ -47,7 +48,8 @@ fs::path writeMatrices(const fs::path& dir) {
       if (i < n) entries << i << ' ' << i + 1 << " 1\n", ++count;
     }
     std::ofstream(dir / "zerodiag.mtx") << "%%MatrixMarket matrix coordinate real general\n"
-                                        << n << ' ' << n << ' ' << count << "\n" << entries.str();
+                                        << n << ' ' << n << ' ' << count << "\n"
+                                        << entries.str();
   }
   return dir;
 }
@@ -58,9 +60,9 @@ int ranks() {
 }
 
 int runBench(const fs::path& matrices, const fs::path& out, const std::string& extra = "") {
-  const std::string command = std::string(GNP_BENCH_EXE) + " --matrices=" + matrices.string() + " --out=" +
-                              out.string() + " --ranks=" + std::to_string(ranks()) + " --gnp-steps=10 " + extra +
-                              " > " + (out.string() + ".log") + " 2>&1";
+  const std::string command = std::string(GNP_BENCH_EXE) + " --matrices=" + matrices.string() +
+                              " --out=" + out.string() + " --ranks=" + std::to_string(ranks()) + " --gnp-steps=10 " +
+                              extra + " > " + (out.string() + ".log") + " 2>&1";
   return std::system(command.c_str());
 }
 
@@ -68,9 +70,12 @@ std::vector<std::string> splitCsv(const std::string& line) {
   std::vector<std::string> fields(1);
   bool quoted = false;
   for (char c : line) {
-    if (c == '"') quoted = !quoted;
-    else if (c == ',' && !quoted) fields.emplace_back();
-    else fields.back() += c;
+    if (c == '"')
+      quoted = !quoted;
+    else if (c == ',' && !quoted)
+      fields.emplace_back();
+    else
+      fields.back() += c;
   }
   return fields;
 }
@@ -104,8 +109,7 @@ std::vector<std::string> deterministic(const std::vector<Row>& rows) {
   std::vector<std::string> out;
   for (const auto& r : rows)
     out.push_back(r.at("matrix") + " " + r.at("rhs") + " " + r.at("preconditioner") + " " + r.at("status") + " " +
-                  r.at("iterations") +
-                  " " + r.at("training_steps") + " " + r.at("iter_auc").substr(0, 6));
+                  r.at("iterations") + " " + r.at("training_steps") + " " + r.at("iter_auc").substr(0, 6));
   return out;
 }
 
@@ -129,7 +133,8 @@ TEST(GnpBench, SweepsTwoMatricesWithAllSixTypesSurvivesACrashAndResumesToTheSame
     }
   // One model per matrix: GNP trains once and solves both right-hand sides.
   EXPECT_TRUE(fs::exists(dir / "full" / "models" / "convdiff__GNP.gnp"));
-  EXPECT_EQ(find(rows, "convdiff", "GNP").at("construction_s"), find(rows, "convdiff", "GNP", "random solution").at("construction_s"));
+  EXPECT_EQ(find(rows, "convdiff", "GNP").at("construction_s"),
+            find(rows, "convdiff", "GNP", "random solution").at("construction_s"));
   // The crash is recorded as a solution failure (it happened after construction)...
   for (const char* rhs : {"ones", "random solution"}) {
     const Row& crashed = find(rows, "convdiff", "MueLu", rhs);
@@ -204,7 +209,8 @@ std::string readAll(const fs::path& p) {
 
 fs::path writeRunList(const fs::path& path, const std::string& type) {
   std::ofstream(path) << "<ParameterList name=\"one run\">\n  <Parameter name=\"Preconditioner Type\" type=\"string\" "
-                         "value=\"" << type << "\"/>\n</ParameterList>\n";
+                         "value=\""
+                      << type << "\"/>\n</ParameterList>\n";
   return path;
 }
 
@@ -215,16 +221,19 @@ TEST(GnpBench, SkipsWhatIsNotAMatrixReportsUnreadableMatricesApartAndRefusesChan
   fs::remove_all(dir);
   const fs::path matrices = writeMatrices(dir / "matrices");
   fs::remove(matrices / "zerodiag.mtx");
-  fs::create_directories(matrices / "folder.mtx");                   // a folder named like a matrix
-  fs::create_symlink(dir / "nowhere.mtx", matrices / "broken.mtx");  // a broken link
-  std::ofstream(matrices / "truncated.mtx") << "%%MatrixMarket matrix coordinate real general\n3 3 5\n1 1 1\n2 2 1\n3 3 1\n";
+  fs::create_directories(matrices / "folder.mtx");                  // a folder named like a matrix
+  fs::create_symlink(dir / "nowhere.mtx", matrices / "broken.mtx"); // a broken link
+  std::ofstream(matrices / "truncated.mtx")
+      << "%%MatrixMarket matrix coordinate real general\n3 3 5\n1 1 1\n2 2 1\n3 3 1\n";
   const fs::path none = writeRunList(dir / "none.xml", "None");
   const fs::path out = dir / "out";
 
   ASSERT_EQ(runBench(matrices, out, "--params=" + none.string()), 0) << readAll(out.string() + ".log");
   const std::string log = readAll(out.string() + ".log");
-  EXPECT_NE(log.find("skipping '" + (matrices / "folder.mtx").string() + "': not a regular file"), std::string::npos) << log;
-  EXPECT_NE(log.find("skipping '" + (matrices / "broken.mtx").string() + "': not a regular file"), std::string::npos) << log;
+  EXPECT_NE(log.find("skipping '" + (matrices / "folder.mtx").string() + "': not a regular file"), std::string::npos)
+      << log;
+  EXPECT_NE(log.find("skipping '" + (matrices / "broken.mtx").string() + "': not a regular file"), std::string::npos)
+      << log;
   const std::string report = readAll(out / "report.md");
   EXPECT_NE(report.find("## Matrices that could not be read"), std::string::npos) << report;
   EXPECT_NE(report.find("the size line promises 5 entries but the file holds 3"), std::string::npos) << report;

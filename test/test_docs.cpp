@@ -48,8 +48,10 @@ std::string repoPath(const fs::path& path) { return fs::relative(path, kRoot).ge
 std::string slug(const std::string& heading) {
   std::string s;
   for (unsigned char c : heading) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c >= 0x80) s += static_cast<char>(std::tolower(c));
-    else if (c == ' ') s += '-';
+    if (std::isalnum(c) || c == '-' || c == '_' || c >= 0x80)
+      s += static_cast<char>(std::tolower(c));
+    else if (c == ' ')
+      s += '-';
   }
   return s;
 }
@@ -116,7 +118,8 @@ TEST(Docs, EveryRepositoryPathNamedInTheDocsExists) {
   const std::regex module(R"(`(Gnp_[A-Za-z]+)(\.hpp|\.cpp)?`)");
   std::set<std::string> stems;
   for (const char* folder : {"src", "bench", "test"})
-    for (const auto& entry : fs::recursive_directory_iterator(kRoot / folder)) stems.insert(entry.path().stem().string());
+    for (const auto& entry : fs::recursive_directory_iterator(kRoot / folder))
+      stems.insert(entry.path().stem().string());
   int checked = 0;
   for (const auto& file : markdownFiles()) {
     const std::string text = readText(file);

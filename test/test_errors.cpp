@@ -29,8 +29,7 @@ std::string messageOf(F f) {
   return "NO EXCEPTION";
 }
 
-#define EXPECT_MENTIONS(message, text) \
-  EXPECT_NE((message).find(text), std::string::npos) << "message: " << (message)
+#define EXPECT_MENTIONS(message, text) EXPECT_NE((message).find(text), std::string::npos) << "message: " << (message)
 
 std::string readError(const std::string& name, const std::string& text) {
   const auto path = writeTempFile(name, text, world());
@@ -51,8 +50,8 @@ Teuchos::RCP<crs_type> matrixWithRowValue(int n, GO badRow, double value) {
 } // namespace
 
 TEST(MatrixMarket, MissingFileNamesThePath) {
-  const auto msg = messageOf<std::invalid_argument>(
-      [] { Gnp::readMatrixMarket<SC, LO, GO, NO>("/no/such/matrix.mtx", world()); });
+  const auto msg =
+      messageOf<std::invalid_argument>([] { Gnp::readMatrixMarket<SC, LO, GO, NO>("/no/such/matrix.mtx", world()); });
   EXPECT_MENTIONS(msg, "/no/such/matrix.mtx");
   EXPECT_MENTIONS(msg, "no such file");
 }
@@ -64,15 +63,15 @@ TEST(MatrixMarket, MalformedFileIsRejectedWithTheFileName) {
 }
 
 TEST(MatrixMarket, NonSquareMatrixIsRejected) {
-  const auto msg = readError("nonsquare.mtx",
-                             "%%MatrixMarket matrix coordinate real general\n3 2 3\n1 1 1.0\n2 2 1.0\n3 1 1.0\n");
+  const auto msg =
+      readError("nonsquare.mtx", "%%MatrixMarket matrix coordinate real general\n3 2 3\n1 1 1.0\n2 2 1.0\n3 1 1.0\n");
   EXPECT_MENTIONS(msg, "not square");
   EXPECT_MENTIONS(msg, "3 x 2");
 }
 
 TEST(MatrixMarket, ZeroRowIsRejectedNamingTheRow) {
-  const auto msg = readError("zerorow.mtx",
-                             "%%MatrixMarket matrix coordinate real general\n3 3 3\n1 1 1.0\n3 3 1.0\n2 1 0.0\n");
+  const auto msg =
+      readError("zerorow.mtx", "%%MatrixMarket matrix coordinate real general\n3 3 3\n1 1 1.0\n3 3 1.0\n2 1 0.0\n");
   EXPECT_MENTIONS(msg, "zero row");
   EXPECT_MENTIONS(msg, "row 2");
 }
@@ -130,11 +129,12 @@ TEST(Parameters, AnUnknownNameIsTeuchosInvalidParameterNameWithTheNearestValidNa
 
 TEST(Parameters, OutOfRangeValuesAreTeuchosInvalidParameterValueNamingTheRange) {
   Prec prec(convectionDiffusion(4, world()));
-  const std::vector<std::pair<std::string, double>> bad{{"gnp: learning rate", -1.0},
-                                                        {"gnp: learning rate", 0.0},
-                                                        {"gnp: learning rate", std::numeric_limits<double>::quiet_NaN()},
-                                                        {"gnp: max training time", -5.0},
-                                                        {"gnp: max training time", INFINITY}};
+  const std::vector<std::pair<std::string, double>> bad{
+      {"gnp: learning rate", -1.0},
+      {"gnp: learning rate", 0.0},
+      {"gnp: learning rate", std::numeric_limits<double>::quiet_NaN()},
+      {"gnp: max training time", -5.0},
+      {"gnp: max training time", INFINITY}};
   for (const auto& [name, value] : bad) {
     Teuchos::ParameterList p;
     p.set(name, value);

@@ -180,8 +180,8 @@ TEST_P(RowGemm, InputMaximaComeWithTheProductWhichTheyLeaveUnchanged) {
   std::vector<float> X(rows * K), B(K * N), bias(N), Y(rows * N), Ym(rows * N), Y2(rows * N), Y2m(rows * N);
   for (auto* v : {&X, &B, &bias})
     for (auto& x : *v) x = normal(rng);
-  X[200 * K + K - 1] = -40.0f;                                   // the largest magnitude, negative, in the last block
-  X[100 * K] = std::numeric_limits<float>::quiet_NaN();          // passed over
+  X[200 * K + K - 1] = -40.0f;                          // the largest magnitude, negative, in the last block
+  X[100 * K] = std::numeric_limits<float>::quiet_NaN(); // passed over
   std::vector<float> expected(K, 0.0f), maxima(K, -1.0f), maxima2(K, -1.0f);
   for (int r = 0; r < rows; ++r)
     for (int k = 0; k < K; ++k)
@@ -348,7 +348,8 @@ struct Deposits {
   std::int64_t rows = 0;
   std::vector<float> g, x;
   double bound = 0.0, boundBias = 0.0;
-  Deposits(int in_, int out_, int group_, int groups) : in(in_), out(out_), group(group_), rows(std::int64_t(groups) * group_) {
+  Deposits(int in_, int out_, int group_, int groups)
+      : in(in_), out(out_), group(group_), rows(std::int64_t(groups) * group_) {
     std::mt19937 rng(in * 1000 + out * 10 + group);
     std::normal_distribution<float> normal;
     g.resize(rows * out), x.resize(rows * in);
@@ -431,8 +432,8 @@ TEST_P(ColumnDeposits, BatchNormSumsAreTheSameHoweverTheGroupsAreSplitAndCloseTo
   for (bool square : {false, true}) {
     double bound = 0.0;
     for (float v : x) bound = std::max(bound, square ? (v - 3.0) * (v - 3.0) : std::abs(double(v)));
-    const double origin = Gnp::exact::start(Gnp::kernels::depositBound(bound, group),
-                                            Gnp::kernels::depositCount(double(rows), group));
+    const double origin =
+        Gnp::exact::start(Gnp::kernels::depositBound(bound, group), Gnp::kernels::depositCount(double(rows), group));
     auto sums = [&](auto kernel, std::int64_t first, std::int64_t count) {
       std::vector<double> acc(C, origin);
       kernel(x.data() + first * C, count, C, group, square ? shift.data() : nullptr, square, acc.data());
@@ -461,8 +462,8 @@ TEST_P(ColumnDeposits, BatchNormSumsAreTheSameHoweverTheGroupsAreSplitAndCloseTo
 // Batch normalisation's widths (16, 32; 5 through the plain loops), groups of
 // 16, 1 and 20.
 INSTANTIATE_TEST_SUITE_P(Widths, ColumnDeposits,
-                         testing::Values(std::tuple{16, 16}, std::tuple{32, 16}, std::tuple{16, 1},
-                                         std::tuple{16, 20}, std::tuple{5, 16}));
+                         testing::Values(std::tuple{16, 16}, std::tuple{32, 16}, std::tuple{16, 1}, std::tuple{16, 20},
+                                         std::tuple{5, 16}));
 
 // The network's widths (1, 16, 32; 1 → 32 the encoder's first layer, 32 → 1
 // the decoder's last), others through the plain loops; groups of 16 (the
@@ -470,8 +471,9 @@ INSTANTIATE_TEST_SUITE_P(Widths, ColumnDeposits,
 INSTANTIATE_TEST_SUITE_P(Widths, GradientDeposits,
                          testing::Values(std::tuple{1, 32, 16}, std::tuple{16, 16, 16}, std::tuple{16, 32, 16},
                                          std::tuple{32, 32, 16}, std::tuple{32, 16, 16}, std::tuple{32, 1, 16},
-                                         std::tuple{32, 32, 20}, std::tuple{16, 16, 1}, std::tuple{5, 3, 16}, std::tuple{1, 24, 16},
-                                         std::tuple{1, 6, 7}, std::tuple{32, 32, 4}, std::tuple{16, 16, 4},
-                                         std::tuple{16, 32, 4}, std::tuple{32, 1, 4}, std::tuple{16, 3, 4}));
+                                         std::tuple{32, 32, 20}, std::tuple{16, 16, 1}, std::tuple{5, 3, 16},
+                                         std::tuple{1, 24, 16}, std::tuple{1, 6, 7}, std::tuple{32, 32, 4},
+                                         std::tuple{16, 16, 4}, std::tuple{16, 32, 4}, std::tuple{32, 1, 4},
+                                         std::tuple{16, 3, 4}));
 
 } // namespace

@@ -83,7 +83,8 @@ TEST(ModelFile, TruncatedCorruptNewerAndMisfittingFilesAreClearErrors) {
   const auto path = savedModel(*trained(A), "gnp_model_errors.gnp");
   const auto copy = path + ".copy";
   auto fresh = [&] {
-    if (A->getComm()->getRank() == 0) std::filesystem::copy_file(path, copy, std::filesystem::copy_options::overwrite_existing);
+    if (A->getComm()->getRank() == 0)
+      std::filesystem::copy_file(path, copy, std::filesystem::copy_options::overwrite_existing);
     A->getComm()->barrier();
   };
   fresh();

@@ -40,7 +40,6 @@ torch::Tensor rowSeededTensor(const Graph& graph, int C, std::uint64_t seed, tor
   return t.to(dtype);
 }
 
-
 // Row i holds one entry, in column (i + 1) mod n: on more than one rank a rank's
 // rows do not reference all of its own columns, so its column map does not start
 // with them (as on west0479 and rajat19, which have zero diagonals).
@@ -71,8 +70,8 @@ Teuchos::RCP<crs_type> remoteColumnsDescending(int n, const CommPtr& comm) {
       (map->isNodeGlobalElement(j) ? own : remote).insert(j);
   Teuchos::Array<GO> columns(own.begin(), own.end());
   columns.insert(columns.end(), remote.rbegin(), remote.rend());
-  const auto columnMap = Teuchos::rcp(new map_type(Teuchos::OrdinalTraits<Tpetra::global_size_t>::invalid(),
-                                                   columns(), 0, comm));
+  const auto columnMap =
+      Teuchos::rcp(new map_type(Teuchos::OrdinalTraits<Tpetra::global_size_t>::invalid(), columns(), 0, comm));
   auto A = Teuchos::rcp(new crs_type(map, columnMap, 3));
   for (size_t k = 0; k < map->getNodeNumElements(); ++k) {
     const GO i = map->getGlobalElement(static_cast<LO>(k));
@@ -243,8 +242,7 @@ TEST(Arnoldi, SatisfiesTheArnoldiRelationWithOrthonormalBasis) {
   mv_type AV(A->getRangeMap(), m), VH(A->getRangeMap(), m);
   A->apply(*result.V->subView(Teuchos::Range1D(0, m - 1)), AV);
   for (int j = 0; j < m; ++j)
-    for (int i = 0; i <= m; ++i)
-      VH.getVectorNonConst(j)->update(result.H(i, j), *result.V->getVector(i), 1.0);
+    for (int i = 0; i <= m; ++i) VH.getVectorNonConst(j)->update(result.H(i, j), *result.V->getVector(i), 1.0);
   AV.update(-1.0, VH, 1.0);
   std::vector<double> res(m);
   AV.norm2(res);

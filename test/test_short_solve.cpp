@@ -64,11 +64,14 @@ TEST(ShortSolve, ResidualsAreThoseOfBelosGmres) {
   ASSERT_EQ(mine.size(), static_cast<std::size_t>(iterations));
   for (int i = 0; i < iterations; ++i) EXPECT_NEAR(mine[i], r.residuals[i + 1], 1e-9 * r.residuals[i + 1]) << i;
   EXPECT_LT(mine.back(), 0.9); // it converges: the comparison is not between two flat lines
-  EXPECT_NEAR(Gnp::residualArea(mine), [&] {
-    double s = 0;
-    for (double v : mine) s += std::log10(v);
-    return s;
-  }(), 1e-12);
+  EXPECT_NEAR(
+      Gnp::residualArea(mine),
+      [&] {
+        double s = 0;
+        for (double v : mine) s += std::log10(v);
+        return s;
+      }(),
+      1e-12);
 }
 
 TEST(ShortSolve, TheIdentityAsPreconditionerChangesNothing) {

@@ -35,9 +35,11 @@ Teuchos::RCP<Teuchos::ParameterList> stratimikosList(const std::string& type, co
       "<Parameter name=\"Maximum Iterations\" type=\"int\" value=\"100\"/>"
       "<Parameter name=\"Convergence Tolerance\" type=\"double\" value=\"1e-8\"/>"
       "</ParameterList></ParameterList></ParameterList></ParameterList>"
-      "<Parameter name=\"Preconditioner Type\" type=\"string\" value=\"" + type + "\"/>"
-      "<ParameterList name=\"Preconditioner Types\"><ParameterList name=\"" + type + "\">" + precXml +
-      "</ParameterList></ParameterList></ParameterList>");
+      "<Parameter name=\"Preconditioner Type\" type=\"string\" value=\"" +
+      type +
+      "\"/>"
+      "<ParameterList name=\"Preconditioner Types\"><ParameterList name=\"" +
+      type + "\">" + precXml + "</ParameterList></ParameterList></ParameterList>");
 }
 
 using Problem = Gnp::ProtocolProblem<SC, LO, GO, NO>;
@@ -105,8 +107,8 @@ TEST(Stratimikos, AMisspelledGnpParameterIsAnErrorNamingIt) {
   const auto p = problem();
   auto x = Teuchos::rcp(new mv_type(p.A->getDomainMap(), 1));
   try {
-    Gnp::solveWithStratimikos(p.A, p.b, x,
-                              stratimikosList("GNP", "<Parameter name=\"gnp: trainig steps\" type=\"int\" value=\"5\"/>"));
+    Gnp::solveWithStratimikos(
+        p.A, p.b, x, stratimikosList("GNP", "<Parameter name=\"gnp: trainig steps\" type=\"int\" value=\"5\"/>"));
     FAIL() << "a misspelled GNP parameter was accepted";
   } catch (const std::exception& e) {
     EXPECT_NE(std::string(e.what()).find("gnp: trainig steps"), std::string::npos) << e.what();

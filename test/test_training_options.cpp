@@ -32,8 +32,7 @@ Teuchos::ParameterList with(const std::string& name, const std::string& value) {
 }
 
 // The network alone (no base), with one parameter set.
-Teuchos::ParameterList alone(const std::string& name = "gnp: base preconditioner",
-                             const std::string& value = "none") {
+Teuchos::ParameterList alone(const std::string& name = "gnp: base preconditioner", const std::string& value = "none") {
   Teuchos::ParameterList p = with("gnp: base preconditioner", "none");
   p.set(name, value);
   return p;
@@ -58,8 +57,10 @@ Teuchos::RCP<crs_type> diagonalMatrix(int n, int zeroRow = -1) {
     const GO row = map->getGlobalElement(lid);
     // A zero diagonal entry in row zeroRow, coupled to the next row both ways so
     // that the matrix stays nonsingular (no zero row or column).
-    if (row == zeroRow) A->insertGlobalValues(row, Teuchos::tuple<GO>((row + 1) % n), Teuchos::tuple<SC>(1.0));
-    else A->insertGlobalValues(row, Teuchos::tuple<GO>(row), Teuchos::tuple<SC>(1.0 + row));
+    if (row == zeroRow)
+      A->insertGlobalValues(row, Teuchos::tuple<GO>((row + 1) % n), Teuchos::tuple<SC>(1.0));
+    else
+      A->insertGlobalValues(row, Teuchos::tuple<GO>(row), Teuchos::tuple<SC>(1.0 + row));
     if (zeroRow >= 0 && row == (zeroRow + 1) % n)
       A->insertGlobalValues(row, Teuchos::tuple<GO>(zeroRow), Teuchos::tuple<SC>(1.0));
   }
@@ -339,7 +340,7 @@ TEST(TrainingOptions, VerbosityChoosesWhatTrainingPrintsOnRankZero) {
   const bool root = world()->getRank() == 0;
   EXPECT_EQ(printed("none"), std::make_pair(0, 0));
   EXPECT_EQ(printed("low"), std::make_pair(0, root ? 1 : 0));
-  EXPECT_EQ(printed("medium"), std::make_pair(root ? 3 : 0, root ? 1 : 0));  // steps 5, 10, 12
-  EXPECT_EQ(printed("high"), std::make_pair(root ? 5 : 0, root ? 1 : 0));    // and the judged 1 and 11
+  EXPECT_EQ(printed("medium"), std::make_pair(root ? 3 : 0, root ? 1 : 0)); // steps 5, 10, 12
+  EXPECT_EQ(printed("high"), std::make_pair(root ? 5 : 0, root ? 1 : 0));   // and the judged 1 and 11
   EXPECT_EQ(printed("extreme"), std::make_pair(root ? 12 : 0, root ? 1 : 0));
 }

@@ -90,8 +90,7 @@ ArnoldiResult<SC, LO, GO, NO> arnoldi(const Tpetra::Operator<SC, LO, GO, NO>& A,
 }
 
 template <class SC, class LO, class GO, class NO>
-Teuchos::RCP<Tpetra::MultiVector<SC, LO, GO, NO>> krylovSampleBasis(
-    const ArnoldiResult<SC, LO, GO, NO>& arnoldi) {
+Teuchos::RCP<Tpetra::MultiVector<SC, LO, GO, NO>> krylovSampleBasis(const ArnoldiResult<SC, LO, GO, NO>& arnoldi) {
   using mv_type = Tpetra::MultiVector<SC, LO, GO, NO>;
   const int m = arnoldi.steps;
   const int rows = m + 1;
@@ -101,13 +100,13 @@ Teuchos::RCP<Tpetra::MultiVector<SC, LO, GO, NO>> krylovSampleBasis(
   double dummyU = 0.0;
   int info = 0;
   Teuchos::LAPACK<int, double> lapack;
-  lapack.GESVD('N', 'A', rows, m, H.values(), H.stride(), s.data(), &dummyU, 1, zt.data(), m,
-               work.data(), -1, nullptr, &info);
+  lapack.GESVD('N', 'A', rows, m, H.values(), H.stride(), s.data(), &dummyU, 1, zt.data(), m, work.data(), -1, nullptr,
+               &info);
   work.resize(static_cast<size_t>(work[0]));
-  lapack.GESVD('N', 'A', rows, m, H.values(), H.stride(), s.data(), &dummyU, 1, zt.data(), m,
-               work.data(), static_cast<int>(work.size()), nullptr, &info);
-  if (info != 0) throw std::runtime_error("Gnp::krylovSampleBasis: LAPACK GESVD failed (info " +
-                                          std::to_string(info) + ")");
+  lapack.GESVD('N', 'A', rows, m, H.values(), H.stride(), s.data(), &dummyU, 1, zt.data(), m, work.data(),
+               static_cast<int>(work.size()), nullptr, &info);
+  if (info != 0)
+    throw std::runtime_error("Gnp::krylovSampleBasis: LAPACK GESVD failed (info " + std::to_string(info) + ")");
   int kept = 0;
   while (kept < m && s[kept] > 1e-12 * s[0]) ++kept;
 
@@ -115,7 +114,7 @@ Teuchos::RCP<Tpetra::MultiVector<SC, LO, GO, NO>> krylovSampleBasis(
   std::vector<double> C(static_cast<size_t>(m) * kept);
   for (int k = 0; k < kept; ++k)
     for (int j = 0; j < m; ++j) C[k * m + j] = zt[j * m + k] / s[k]; // Z(j,k) = Zᵀ(k,j)
-  if (kept == 0) return Teuchos::null; // Â V = 0: no Krylov directions to sample
+  if (kept == 0) return Teuchos::null;                               // Â V = 0: no Krylov directions to sample
   auto Q = Teuchos::rcp(new mv_type(arnoldi.V->getMap(), kept, false));
   auto v = hostRead(*arnoldi.V);
   auto q = hostOverwrite(*Q);
@@ -141,12 +140,11 @@ Teuchos::RCP<Tpetra::MultiVector<SC, LO, GO, NO>> seededStartVector(
 using DefaultMV = Tpetra::MultiVector<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>;
 template struct ArnoldiResult<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>;
 template ArnoldiResult<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode> arnoldi(
-    const Tpetra::Operator<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>&,
-    const DefaultMV&, int);
+    const Tpetra::Operator<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>&, const DefaultMV&,
+    int);
 template Teuchos::RCP<DefaultMV> krylovSampleBasis(
     const ArnoldiResult<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>&);
 template Teuchos::RCP<DefaultMV> seededStartVector(
-    const Teuchos::RCP<const Tpetra::Map<DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>&,
-    std::uint64_t);
+    const Teuchos::RCP<const Tpetra::Map<DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>&, std::uint64_t);
 
 } // namespace Gnp

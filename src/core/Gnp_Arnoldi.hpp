@@ -29,8 +29,7 @@ ArnoldiResult<SC, LO, GO, NO> arnoldi(const Tpetra::Operator<SC, LO, GO, NO>& A,
 /// Q = V_m Z S⁻¹ (n x m'), dropping singular values below 1e-12·max; null when
 /// every singular value is zero.
 template <class SC, class LO, class GO, class NO>
-Teuchos::RCP<Tpetra::MultiVector<SC, LO, GO, NO>> krylovSampleBasis(
-    const ArnoldiResult<SC, LO, GO, NO>& arnoldi);
+Teuchos::RCP<Tpetra::MultiVector<SC, LO, GO, NO>> krylovSampleBasis(const ArnoldiResult<SC, LO, GO, NO>& arnoldi);
 
 /// A start vector whose entries depend on (seed, global row) only, not on the
 /// number of ranks.

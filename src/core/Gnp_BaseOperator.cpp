@@ -85,8 +85,9 @@ BlockOperator makeBaseOperator(Base base, const Teuchos::RCP<const Tpetra::CrsMa
                                double gamma) {
   if (A->getDomainMap()->getNodeNumElements() != A->getNodeNumRows() ||
       A->getRangeMap()->getNodeNumElements() != A->getNodeNumRows())
-    throw std::invalid_argument("GNP: a base preconditioner needs the matrix's domain and range maps to hold its "
-                                "rows' layout (as a matrix read from a MatrixMarket file does)");
+    throw std::invalid_argument(
+        "GNP: a base preconditioner needs the matrix's domain and range maps to hold its "
+        "rows' layout (as a matrix read from a MatrixMarket file does)");
   switch (base) {
     case Base::None: return {};
     case Base::Jacobi: return jacobi(*A, gamma);
@@ -96,9 +97,9 @@ BlockOperator makeBaseOperator(Base base, const Teuchos::RCP<const Tpetra::CrsMa
   throw std::logic_error("makeBaseOperator: Base::Auto is resolved by Preconditioner::chooseBase");
 }
 
-template BlockOperator
-makeBaseOperator(Base, const Teuchos::RCP<const Tpetra::CrsMatrix<DefaultScalar, DefaultLocalOrdinal,
-                                                                  DefaultGlobalOrdinal, DefaultNode>>&,
-                 double);
+template BlockOperator makeBaseOperator(
+    Base,
+    const Teuchos::RCP<const Tpetra::CrsMatrix<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>&,
+    double);
 
 } // namespace Gnp

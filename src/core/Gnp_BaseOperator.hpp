@@ -20,8 +20,7 @@ namespace Gnp {
 /// returns NaN or Inf (a zero pivot). Base::Auto is not a preconditioner but a
 /// choice between these (Preconditioner::chooseBase): std::logic_error. A collective.
 template <class SC, class LO, class GO, class NO>
-BlockOperator makeBaseOperator(Base base, const Teuchos::RCP<const Tpetra::CrsMatrix<SC, LO, GO, NO>>& A,
-                               double gamma);
+BlockOperator makeBaseOperator(Base base, const Teuchos::RCP<const Tpetra::CrsMatrix<SC, LO, GO, NO>>& A, double gamma);
 
 } // namespace Gnp
 

@@ -57,8 +57,7 @@ long long parseInteger(const std::string& what, const std::string& text, long lo
   }
   if (text.empty() || used != text.size() || std::isspace(static_cast<unsigned char>(text[0])))
     throw std::invalid_argument(what + " = \"" + text + "\" is not an integer: give " + range);
-  if (value < min || value > max)
-    throw std::invalid_argument(what + " = " + text + " is out of range: give " + range);
+  if (value < min || value > max) throw std::invalid_argument(what + " = " + text + " is out of range: give " + range);
   return value;
 }
 

@@ -20,7 +20,7 @@ template <class SC, class LO, class GO, class NO>
 class GraphOperator : public Tpetra::Operator<SC, LO, GO, NO> {
 public:
   using mv_type = Tpetra::MultiVector<SC, LO, GO, NO>; ///< what apply() takes
-  using map_type = Tpetra::Map<LO, GO, NO>;             ///< the maps' type
+  using map_type = Tpetra::Map<LO, GO, NO>;            ///< the maps' type
 
   /// The operator A on the vectors of `map` (A's rows must be map's rows).
   GraphOperator(std::shared_ptr<const DistributedOperator> A, Teuchos::RCP<const map_type> map)
@@ -34,8 +34,7 @@ public:
   bool hasTransposeApply() const override { return true; }
   /// Y = beta·Y + alpha·op(A) X, one column at a time.
   void apply(const mv_type& X, mv_type& Y, Teuchos::ETransp mode = Teuchos::NO_TRANS,
-             SC alpha = Teuchos::ScalarTraits<SC>::one(),
-             SC beta = Teuchos::ScalarTraits<SC>::zero()) const override {
+             SC alpha = Teuchos::ScalarTraits<SC>::one(), SC beta = Teuchos::ScalarTraits<SC>::zero()) const override {
     const auto x = hostRead(X);
     auto y = hostReadWrite(Y);
     const std::size_t rows = x.extent(0);
@@ -43,8 +42,7 @@ public:
     for (std::size_t j = 0; j < X.getNumVectors(); ++j) {
       for (std::size_t i = 0; i < rows; ++i) in[i] = x(i, j);
       A_->apply(in.data(), out.data(), 1, mode != Teuchos::NO_TRANS);
-      for (std::size_t i = 0; i < rows; ++i)
-        y(i, j) = beta == SC(0) ? alpha * out[i] : beta * y(i, j) + alpha * out[i];
+      for (std::size_t i = 0; i < rows; ++i) y(i, j) = beta == SC(0) ? alpha * out[i] : beta * y(i, j) + alpha * out[i];
     }
   }
 

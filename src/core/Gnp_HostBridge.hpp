@@ -44,10 +44,10 @@ auto hostLocalMatrix(const Tpetra::CrsMatrix<SC, LO, GO, NO>& A) {
 /// by row, through RowMatrix's row copies (any RowMatrix, any node).
 template <class SC, class LO, class GO, class NO, class F>
 void forEachLocalEntry(const Tpetra::RowMatrix<SC, LO, GO, NO>& A, F f) {
-  typename Tpetra::RowMatrix<SC, LO, GO, NO>::nonconst_local_inds_host_view_type indices(
-      "indices", A.getNodeMaxNumRowEntries());
-  typename Tpetra::RowMatrix<SC, LO, GO, NO>::nonconst_values_host_view_type values(
-      "values", A.getNodeMaxNumRowEntries());
+  typename Tpetra::RowMatrix<SC, LO, GO, NO>::nonconst_local_inds_host_view_type indices("indices",
+                                                                                         A.getNodeMaxNumRowEntries());
+  typename Tpetra::RowMatrix<SC, LO, GO, NO>::nonconst_values_host_view_type values("values",
+                                                                                    A.getNodeMaxNumRowEntries());
   for (LO row = 0; row < static_cast<LO>(A.getNodeNumRows()); ++row) {
     size_t count = 0;
     A.getLocalRowCopy(row, indices, values, count);

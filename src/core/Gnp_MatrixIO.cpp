@@ -21,10 +21,10 @@ namespace {
 template <class SC, class LO, class GO, class NO, class Pred>
 long long firstBadRow(const Tpetra::RowMatrix<SC, LO, GO, NO>& A, Pred bad) {
   long long local = std::numeric_limits<long long>::max();
-  typename Tpetra::RowMatrix<SC, LO, GO, NO>::nonconst_local_inds_host_view_type indices(
-      "indices", A.getNodeMaxNumRowEntries());
-  typename Tpetra::RowMatrix<SC, LO, GO, NO>::nonconst_values_host_view_type values(
-      "values", A.getNodeMaxNumRowEntries());
+  typename Tpetra::RowMatrix<SC, LO, GO, NO>::nonconst_local_inds_host_view_type indices("indices",
+                                                                                         A.getNodeMaxNumRowEntries());
+  typename Tpetra::RowMatrix<SC, LO, GO, NO>::nonconst_values_host_view_type values("values",
+                                                                                    A.getNodeMaxNumRowEntries());
   const auto rowMap = A.getRowMap();
   for (LO row = 0; row < static_cast<LO>(A.getNodeNumRows()); ++row) {
     size_t count = 0;
@@ -72,14 +72,12 @@ long long firstZeroColumn(const Tpetra::RowMatrix<SC, LO, GO, NO>& A) {
 template <class SC, class LO, class GO, class NO>
 void checkMatrix(const Tpetra::RowMatrix<SC, LO, GO, NO>& A, const std::string& name) {
   const auto rows = A.getGlobalNumRows(), columns = A.getGlobalNumCols();
-  if (rows == 0)
-    throw std::invalid_argument(name + " is empty (0 rows): give a square matrix with at least one row");
+  if (rows == 0) throw std::invalid_argument(name + " is empty (0 rows): give a square matrix with at least one row");
   if (rows != columns)
-    throw std::invalid_argument(name + " is not square (" + std::to_string(rows) + " x " +
-                                std::to_string(columns) + "): GNP and the Krylov solvers need A x = b "
+    throw std::invalid_argument(name + " is not square (" + std::to_string(rows) + " x " + std::to_string(columns) +
+                                "): GNP and the Krylov solvers need A x = b "
                                 "with a square A");
-  if (A.getGlobalNumEntries() == 0)
-    throw std::invalid_argument(name + " has no nonzero entries: it is singular");
+  if (A.getGlobalNumEntries() == 0) throw std::invalid_argument(name + " has no nonzero entries: it is singular");
   const long long nonFinite = firstBadRow(A, [](const auto& values, size_t count) {
     for (size_t k = 0; k < count; ++k)
       if (!std::isfinite(values(k))) return true;
@@ -103,8 +101,8 @@ void checkMatrix(const Tpetra::RowMatrix<SC, LO, GO, NO>& A, const std::string& 
 }
 
 template <class SC, class LO, class GO, class NO>
-Teuchos::RCP<Tpetra::CrsMatrix<SC, LO, GO, NO>> readMatrixMarket(
-    const std::string& path, const Teuchos::RCP<const Teuchos::Comm<int>>& comm) {
+Teuchos::RCP<Tpetra::CrsMatrix<SC, LO, GO, NO>> readMatrixMarket(const std::string& path,
+                                                                 const Teuchos::RCP<const Teuchos::Comm<int>>& comm) {
   using crs_type = Tpetra::CrsMatrix<SC, LO, GO, NO>;
   // Rank 0 checks the text (MatrixMarketScan) and hands Tpetra the cleaned
   // copy; every rank throws the same message.

@@ -18,8 +18,8 @@ void checkMatrix(const Tpetra::RowMatrix<SC, LO, GO, NO>& A, const std::string& 
 /// the ranks of comm, and checks it (checkMatrix). Missing or malformed files are
 /// std::invalid_argument errors that name the file.
 template <class SC, class LO, class GO, class NO>
-Teuchos::RCP<Tpetra::CrsMatrix<SC, LO, GO, NO>> readMatrixMarket(
-    const std::string& path, const Teuchos::RCP<const Teuchos::Comm<int>>& comm);
+Teuchos::RCP<Tpetra::CrsMatrix<SC, LO, GO, NO>> readMatrixMarket(const std::string& path,
+                                                                 const Teuchos::RCP<const Teuchos::Comm<int>>& comm);
 
 } // namespace Gnp
 

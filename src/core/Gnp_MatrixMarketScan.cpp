@@ -19,8 +19,8 @@ class Failure {
 public:
   explicit Failure(std::string path) : path_(std::move(path)) {}
   [[noreturn]] void at(long long line, const std::string& what) const {
-    throw std::invalid_argument("cannot read MatrixMarket file '" + path_ + "' line " + std::to_string(line) +
-                                ": " + what);
+    throw std::invalid_argument("cannot read MatrixMarket file '" + path_ + "' line " + std::to_string(line) + ": " +
+                                what);
   }
   [[noreturn]] void file(const std::string& what) const {
     throw std::invalid_argument("cannot read MatrixMarket file '" + path_ + "': " + what);
@@ -147,12 +147,16 @@ MatrixMarketScan scanMatrixMarket(const std::string& path) {
                           std::to_string(scan.rows) + " x " + std::to_string(scan.columns) +
                           " matrix (indices are 1-based)");
     if (!std::isfinite(value))
-      fail.at(number, "the entry (" + std::to_string(i) + ", " + std::to_string(j) + ") is NaN or Inf; "
-                      "fix the matrix before solving");
+      fail.at(number, "the entry (" + std::to_string(i) + ", " + std::to_string(j) +
+                          ") is NaN or Inf; "
+                          "fix the matrix before solving");
     if (mirrored && j > i)
-      fail.at(number, "the entry (" + std::to_string(i) + ", " + std::to_string(j) + ") lies above the diagonal, "
-                      "but a '" + symmetry + "' file stores only the lower triangle (each entry stands for two); "
-                      "if the file stores both triangles, change its banner to 'general'");
+      fail.at(number, "the entry (" + std::to_string(i) + ", " + std::to_string(j) +
+                          ") lies above the diagonal, "
+                          "but a '" +
+                          symmetry +
+                          "' file stores only the lower triangle (each entry stands for two); "
+                          "if the file stores both triangles, change its banner to 'general'");
     ++held;
   }
   if (held < scan.entries)

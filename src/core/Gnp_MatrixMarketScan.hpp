@@ -11,11 +11,11 @@ namespace Gnp {
 /// triangles of a "symmetric" file twice and rejects CRLF line endings. The
 /// scan turns each of those into an error that names the file and the line.
 struct MatrixMarketScan {
-  long long rows = 0;      ///< from the size line
-  long long columns = 0;   ///< from the size line
-  long long entries = 0;   ///< stored entries (as the size line promises and the file holds)
-  std::string symmetry;    ///< "general", "symmetric", "skew-symmetric" or "hermitian"
-  std::string text;        ///< the file with CR line endings removed, for Tpetra's reader
+  long long rows = 0;    ///< from the size line
+  long long columns = 0; ///< from the size line
+  long long entries = 0; ///< stored entries (as the size line promises and the file holds)
+  std::string symmetry;  ///< "general", "symmetric", "skew-symmetric" or "hermitian"
+  std::string text;      ///< the file with CR line endings removed, for Tpetra's reader
 };
 
 /// Reads and checks `path` (no MPI: call it on one rank). std::invalid_argument,

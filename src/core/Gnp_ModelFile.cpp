@@ -41,7 +41,8 @@ private:
 
 class Reader {
 public:
-  Reader(const char* data, std::size_t size, const std::string& source) : p_(data), end_(data + size), source_(source) {}
+  Reader(const char* data, std::size_t size, const std::string& source)
+      : p_(data), end_(data + size), source_(source) {}
   template <class T>
   T get() {
     T v;
@@ -157,7 +158,8 @@ std::string ModelFile::encode() const {
 ModelFile ModelFile::decode(const std::string& bytes, const std::string& source) {
   const std::string what = "GNP model file '" + source + "'";
   if (bytes.size() < sizeof(magic) || std::memcmp(bytes.data(), magic, sizeof(magic)) != 0)
-    throw std::invalid_argument(what + " is not a GNP model (it does not start with \"GNPMODEL\"); pass a file "
+    throw std::invalid_argument(what +
+                                " is not a GNP model (it does not start with \"GNPMODEL\"); pass a file "
                                 "written by Gnp::Preconditioner::save");
   Reader header(bytes.data() + sizeof(magic), bytes.size() - sizeof(magic), what);
   const auto version = header.get<std::uint32_t>();

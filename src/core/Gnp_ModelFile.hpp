@@ -26,13 +26,13 @@ struct ModelFile {
   /// they still load, with the defaults for what they lack.
   static constexpr std::uint32_t formatVersion = 5;
 
-  std::int64_t rows = 0;    ///< global rows of the matrix trained for
-  std::int64_t entries = 0; ///< its global stored entries
-  double gamma = 1.0;       ///< the Gershgorin bound the network's Â = A/γ used
-  Options options;          ///< architecture and training settings
-  int stepsRun = 0;         ///< training steps run
-  int bestStep = -1;        ///< the step kept
-  double bestScore = 0.0;   ///< its score (TrainingReport::bestScore)
+  std::int64_t rows = 0;            ///< global rows of the matrix trained for
+  std::int64_t entries = 0;         ///< its global stored entries
+  double gamma = 1.0;               ///< the Gershgorin bound the network's Â = A/γ used
+  Options options;                  ///< architecture and training settings
+  int stepsRun = 0;                 ///< training steps run
+  int bestStep = -1;                ///< the step kept
+  double bestScore = 0.0;           ///< its score (TrainingReport::bestScore)
   std::vector<NamedTensor> tensors; ///< parameters and batch-norm statistics
 
   /// The file's bytes.

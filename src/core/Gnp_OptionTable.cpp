@@ -20,8 +20,10 @@ constexpr int kNoLimit = 1 << 30;
 // EnhancedNumberValidator compares with < and >, which NaN passes.
 class FiniteNumberValidator : public Teuchos::EnhancedNumberValidator<double> {
 public:
-  FiniteNumberValidator(double min) : Teuchos::EnhancedNumberValidator<double>(min, std::numeric_limits<double>::max()) {}
-  void validate(const Teuchos::ParameterEntry& entry, const std::string& name, const std::string& sublist) const override {
+  FiniteNumberValidator(double min)
+      : Teuchos::EnhancedNumberValidator<double>(min, std::numeric_limits<double>::max()) {}
+  void validate(const Teuchos::ParameterEntry& entry, const std::string& name,
+                const std::string& sublist) const override {
     Teuchos::EnhancedNumberValidator<double>::validate(entry, name, sublist);
     if (!std::isfinite(Teuchos::any_cast<double>(entry.getAny(false))))
       throw X::InvalidParameterValue("\"" + name + "\" is not finite");
@@ -102,21 +104,21 @@ std::vector<Row> makeRows() {
       integer("gnp: hidden dimension", &O::hidden, 1, 4096, "Hidden width of the encoder and decoder MLPs"),
       integer("gnp: mlp layers", &O::mlpLayers, 1, 64, "Linear layers in each of the encoder and decoder MLPs"),
       integer("gnp: training steps", &O::steps, 1, kNoLimit,
-                   "Adam steps (one fresh batch each); the best step is kept"),
+              "Adam steps (one fresh batch each); the best step is kept"),
       real("gnp: max training time", &O::maxSeconds, false,
            "Wall-time budget for training in seconds (0: no limit); training stops at whichever budget, steps or "
            "time, runs out first"),
       real("gnp: learning rate", &O::learningRate, true, "Adam learning rate"),
       integer("gnp: batch size", &O::batchSize, 1, 4096, "Right-hand sides per training step"),
       integer("gnp: krylov samples", &O::krylovSamples, 0, 4096,
-                   "Columns of each batch drawn from the Arnoldi subspace (x = Q e); the rest are Gaussian. At most "
-                   "\"gnp: batch size\""),
+              "Columns of each batch drawn from the Arnoldi subspace (x = Q e); the rest are Gaussian. At most "
+              "\"gnp: batch size\""),
       integer("gnp: arnoldi steps", &O::arnoldiSteps, 1, 10000, "Arnoldi steps m for the training samples"),
       integer("gnp: seed", &O::seed, 0, kNoLimit,
-                   "Random seed: network initialisation and samples (the samples are the same on any number of "
-                   "ranks)"),
+              "Random seed: network initialisation and samples (the samples are the same on any number of "
+              "ranks)"),
       integer("gnp: print frequency", &O::printEvery, 0, kNoLimit,
-                   "Print training progress on rank 0 every this many steps (0: silent)"),
+              "Print training progress on rank 0 every this many steps (0: silent)"),
       choice("gnp: verbosity", &O::verbosity,
              "How much GNP prints on rank 0: \"none\"; \"low\": the base it chose and what training found and "
              "cost; \"medium\": also a progress line every \"gnp: print frequency\" steps; \"high\": also every "
@@ -132,16 +134,16 @@ std::vector<Row> makeRows() {
       choice("gnp: learning rate schedule", &O::schedule,
              "\"constant\" (the paper's) or \"cosine\" (from the learning rate down to 0 at the last step)"),
       integer("gnp: warmup steps", &O::warmupSteps, 0, kNoLimit,
-                   "Linear warm-up of the learning rate over this many steps (0: none)"),
+              "Linear warm-up of the learning rate over this many steps (0: none)"),
       choice("gnp: best step selection", &O::selection,
              "Which step becomes the preconditioner: \"training loss\" (lowest loss on its own fresh batch, the "
              "paper's), \"validation loss\" (lowest loss, in inference mode, on one fixed batch) or \"validation "
              "solve\" (fastest convergence of a short FGMRES solve, in inference mode, on one fixed right-hand "
              "side b = A x, x Gaussian: the lowest sum of log10 relative residuals over its iterations)"),
       integer("gnp: validation frequency", &O::validationEvery, 1, kNoLimit,
-                   "With a validation selection: evaluate every this many steps (and at the first and last step)"),
+              "With a validation selection: evaluate every this many steps (and at the first and last step)"),
       integer("gnp: validation iterations", &O::validationIterations, 1, 1000,
-                   "With \"validation solve\" selection: FGMRES iterations (no restart) per evaluation"),
+              "With \"validation solve\" selection: FGMRES iterations (no restart) per evaluation"),
       choice("gnp: base preconditioner", &O::base,
              "The preconditioner P that the network corrects (see \"gnp: base composition\"): \"auto\" (ILUT "
              "where it builds and a short FGMRES solve with it alone converges faster than without; none "
@@ -164,8 +166,10 @@ bool hasType(const Teuchos::ParameterEntry& e, Type t) {
 
 std::string valueText(const Teuchos::ParameterEntry& e) {
   std::ostringstream os;
-  if (e.isType<std::string>()) os << '"' << Teuchos::getValue<std::string>(e) << '"';
-  else os << e.getAny(false);
+  if (e.isType<std::string>())
+    os << '"' << Teuchos::getValue<std::string>(e) << '"';
+  else
+    os << e.getAny(false);
   return os.str();
 }
 
@@ -210,9 +214,9 @@ void check(const Row& row, const Teuchos::ParameterEntry& e) {
   try {
     row.validator->validate(e, row.name, "GNP");
   } catch (const std::exception&) {
-    throw X::InvalidParameterValue("GNP parameter \"" + row.name + "\" = " + valueText(e) +
-                                   (row.type == Type::String ? " is not valid: it must be " : " is out of range: it must be ") +
-                                   row.allowed);
+    throw X::InvalidParameterValue(
+        "GNP parameter \"" + row.name + "\" = " + valueText(e) +
+        (row.type == Type::String ? " is not valid: it must be " : " is out of range: it must be ") + row.allowed);
   }
 }
 

@@ -24,10 +24,10 @@ public:
 
   /// One parameter.
   struct Row {
-    std::string name;  ///< "gnp: ..."
+    std::string name;      ///< "gnp: ..."
     Type type = Type::Int; ///< its list type
-    std::string doc;   ///< what it means, its range and its default's reason
-    bool saved = true; ///< whether a model file records it (false: a path, meaningless elsewhere)
+    std::string doc;       ///< what it means, its range and its default's reason
+    bool saved = true;     ///< whether a model file records it (false: a path, meaningless elsewhere)
     Teuchos::RCP<const Teuchos::ParameterEntryValidator> validator; ///< range or spellings
     std::string allowed; ///< the range or spellings in words, for error messages
     /// Sets list[name] to the member's value in `options`, with doc and validator.

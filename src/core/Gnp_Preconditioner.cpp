@@ -34,8 +34,10 @@ std::string readOnRoot(const std::string& path, const Teuchos::Comm<int>& comm) 
   std::string bytes, error;
   if (comm.getRank() == 0) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) error = "cannot open GNP model file '" + path + "'; check the path (\"gnp: initial model\" or load())";
-    else bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (!in)
+      error = "cannot open GNP model file '" + path + "'; check the path (\"gnp: initial model\" or load())";
+    else
+      bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
   broadcastString(comm, error);
   if (!error.empty()) throw std::invalid_argument(error);
@@ -123,8 +125,9 @@ template <class SC, class LO, class GO, class NO>
 void Preconditioner<SC, LO, GO, NO>::buildNetwork(double gamma) {
   const auto crs = Teuchos::rcp_dynamic_cast<const Tpetra::CrsMatrix<SC, LO, GO, NO>>(A_);
   if (crs.is_null())
-    throw std::invalid_argument("Gnp::Preconditioner: GNP needs a Tpetra::CrsMatrix (its graph convolutions "
-                                "run on the local CSR arrays)");
+    throw std::invalid_argument(
+        "Gnp::Preconditioner: GNP needs a Tpetra::CrsMatrix (its graph convolutions "
+        "run on the local CSR arrays)");
   gamma_ = gamma;
   graph_ = std::make_shared<TpetraDistributedOperator<SC, LO, GO, NO>>(crs, 1.0 / gamma_);
   network_ = std::make_unique<Network>(options_, graph_);
@@ -141,7 +144,8 @@ std::function<void(const double*, double*, int)> Preconditioner<SC, LO, GO, NO>:
   try {
     ilut = makeBaseOperator(Base::Ilut, crs, gamma_);
   } catch (const std::invalid_argument&) { // the same on every rank
-    printer.say(options_, Verbosity::Low, "base preconditioner \"auto\": none (ILUT returns NaN or Inf or cannot be built)");
+    printer.say(options_, Verbosity::Low,
+                "base preconditioner \"auto\": none (ILUT returns NaN or Inf or cannot be built)");
     return {};
   }
   const double with = network_->baseScore(ilut), without = network_->baseScore({});
@@ -178,7 +182,8 @@ void Preconditioner<SC, LO, GO, NO>::save(const std::string& path) const {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     out.close();
-    if (!out) error = "Gnp::Preconditioner::save: cannot write '" + path + "'; check that its folder exists and is writable";
+    if (!out)
+      error = "Gnp::Preconditioner::save: cannot write '" + path + "'; check that its folder exists and is writable";
   }
   broadcastString(*A_->getComm(), error);
   if (!error.empty()) throw std::runtime_error(error);
@@ -230,17 +235,20 @@ template <class SC, class LO, class GO, class NO>
 void Preconditioner<SC, LO, GO, NO>::apply(const mv_type& X, mv_type& Y, Teuchos::ETransp mode, SC alpha,
                                            SC beta) const {
   if (!computed_)
-    throw std::runtime_error("Gnp::Preconditioner::apply: the preconditioner is not computed; call "
-                             "initialize() and compute() (training) before apply()");
+    throw std::runtime_error(
+        "Gnp::Preconditioner::apply: the preconditioner is not computed; call "
+        "initialize() and compute() (training) before apply()");
   if (mode != Teuchos::NO_TRANS)
-    throw std::invalid_argument("Gnp::Preconditioner::apply: GNP is a nonlinear operator and has no "
-                                "transpose; use mode NO_TRANS (as a right preconditioner of flexible GMRES)");
+    throw std::invalid_argument(
+        "Gnp::Preconditioner::apply: GNP is a nonlinear operator and has no "
+        "transpose; use mode NO_TRANS (as a right preconditioner of flexible GMRES)");
   if (X.getNumVectors() != Y.getNumVectors())
     throw std::invalid_argument("Gnp::Preconditioner::apply: X has " + std::to_string(X.getNumVectors()) +
                                 " columns but Y has " + std::to_string(Y.getNumVectors()));
   if (!X.getMap()->isSameAs(*getDomainMap()) || !Y.getMap()->isSameAs(*getRangeMap()))
-    throw std::invalid_argument("Gnp::Preconditioner::apply: the multivectors' maps differ from the "
-                                "matrix's domain/range map; build X and Y on A->getDomainMap()");
+    throw std::invalid_argument(
+        "Gnp::Preconditioner::apply: the multivectors' maps differ from the "
+        "matrix's domain/range map; build X and Y on A->getDomainMap()");
   Teuchos::TimeMonitor monitor(counter("Gnp::Preconditioner::apply"));
   Teuchos::Time timer("GNP apply", true);
   // M(X) goes to a fresh multivector first, so X may alias Y. The network reads

@@ -26,8 +26,8 @@ template <class SC, class LO, class GO, class NO>
 class Preconditioner : public Tpetra::Operator<SC, LO, GO, NO> {
 public:
   using row_matrix_type = Tpetra::RowMatrix<SC, LO, GO, NO>; ///< the matrix type (a Tpetra::CrsMatrix is required)
-  using mv_type = Tpetra::MultiVector<SC, LO, GO, NO>;        ///< what apply() takes
-  using map_type = Tpetra::Map<LO, GO, NO>;                    ///< the domain and range maps' type
+  using mv_type = Tpetra::MultiVector<SC, LO, GO, NO>;       ///< what apply() takes
+  using map_type = Tpetra::Map<LO, GO, NO>;                  ///< the domain and range maps' type
 
   /// Keeps A (never copied or changed); nothing is computed until initialize().
   explicit Preconditioner(const Teuchos::RCP<const row_matrix_type>& A);
@@ -59,8 +59,7 @@ public:
   /// Y = beta·Y + alpha·M(X), all columns of X in one batched network pass.
   /// X may alias Y. Only mode NO_TRANS exists (M is nonlinear).
   void apply(const mv_type& X, mv_type& Y, Teuchos::ETransp mode = Teuchos::NO_TRANS,
-             SC alpha = Teuchos::ScalarTraits<SC>::one(),
-             SC beta = Teuchos::ScalarTraits<SC>::zero()) const override;
+             SC alpha = Teuchos::ScalarTraits<SC>::one(), SC beta = Teuchos::ScalarTraits<SC>::zero()) const override;
   /// A's domain map.
   Teuchos::RCP<const map_type> getDomainMap() const override { return A_->getDomainMap(); }
   /// A's range map.
@@ -94,12 +93,12 @@ public:
   /// Trainable parameters of the network (10,001 with the defaults).
   std::int64_t getParameterCount() const;
 
-  int getNumInitialize() const { return numInitialize_; }  ///< calls of initialize() (and load())
-  int getNumCompute() const { return numCompute_; }        ///< calls of compute() (and load())
-  int getNumApply() const { return numApply_; }            ///< calls of apply()
+  int getNumInitialize() const { return numInitialize_; }      ///< calls of initialize() (and load())
+  int getNumCompute() const { return numCompute_; }            ///< calls of compute() (and load())
+  int getNumApply() const { return numApply_; }                ///< calls of apply()
   double getInitializeTime() const { return initializeTime_; } ///< seconds in initialize()
-  double getComputeTime() const { return computeTime_; }   ///< seconds in compute() (training)
-  double getApplyTime() const { return applyTime_; }       ///< seconds in apply(), all calls
+  double getComputeTime() const { return computeTime_; }       ///< seconds in compute() (training)
+  double getApplyTime() const { return applyTime_; }           ///< seconds in apply(), all calls
   /// One line: the state, the base, the network's size and the kept step's score.
   std::string description() const override;
   /// On rank 0, growing with the verbosity: VERB_LOW the description; VERB_MEDIUM

@@ -40,7 +40,8 @@ void ProgressPrinter::stepped(const Options& o, const StepProgress& p) {
 
 void ProgressPrinter::finished(const Options& o, const TrainingReport& r) {
   if (r.reason == StopReason::Diverged)
-    say(o, Verbosity::Low, format("%s; using the best step %d (loss %.4e)", r.message.c_str(), r.bestStep, r.bestScore));
+    say(o, Verbosity::Low,
+        format("%s; using the best step %d (loss %.4e)", r.message.c_str(), r.bestStep, r.bestScore));
   if (o.selection == Selection::ValidationSolve)
     say(o, Verbosity::Low,
         format("validation solve (sum of log10 relative residuals over %d FGMRES iterations): %.2f with the kept "

@@ -40,9 +40,9 @@ TpetraDistributedOperator<SC, LO, GO, NO>::LocalProduct::LocalProduct(const crs_
       remote.push_back(gid);
     }
   }
-  const auto haloMap = Teuchos::rcp(new Tpetra::Map<LO, GO, NO>(
-      Teuchos::OrdinalTraits<Tpetra::global_size_t>::invalid(), remote(), domainMap->getIndexBase(),
-      domainMap->getComm()));
+  const auto haloMap =
+      Teuchos::rcp(new Tpetra::Map<LO, GO, NO>(Teuchos::OrdinalTraits<Tpetra::global_size_t>::invalid(), remote(),
+                                               domainMap->getIndexBase(), domainMap->getComm()));
   // Collective: every rank builds the importer, also one with no remote column.
   if (haloMap->getGlobalNumElements() > 0) {
     haloImporter = Teuchos::rcp(new Tpetra::Import<LO, GO, NO>(domainMap, haloMap));
@@ -78,8 +78,10 @@ TpetraDistributedOperator<SC, LO, GO, NO>::LocalProduct::LocalProduct(const crs_
 template <class SC, class LO, class GO, class NO>
 template <class T>
 auto TpetraDistributedOperator<SC, LO, GO, NO>::LocalProduct::buffers() const -> Buffers<T>& {
-  if constexpr (std::is_same_v<T, float>) return floatBuffers;
-  else return doubleBuffers;
+  if constexpr (std::is_same_v<T, float>)
+    return floatBuffers;
+  else
+    return doubleBuffers;
 }
 
 template <class SC, class LO, class GO, class NO>
@@ -130,12 +132,12 @@ template <class SC, class LO, class GO, class NO>
 TpetraDistributedOperator<SC, LO, GO, NO>::TpetraDistributedOperator(Teuchos::RCP<const crs_matrix_type> A,
                                                                      double scale)
     : comm_(A->getComm()) {
-  if (!A->isFillComplete())
-    throw std::invalid_argument("Gnp: the matrix must be fill complete (call fillComplete())");
+  if (!A->isFillComplete()) throw std::invalid_argument("Gnp: the matrix must be fill complete (call fillComplete())");
   const auto rowMap = A->getRowMap();
   if (!rowMap->isSameAs(*A->getDomainMap()) || !rowMap->isSameAs(*A->getRangeMap()))
-    throw std::invalid_argument("Gnp: the matrix's row, domain and range maps must be the same "
-                                "(distribute a square matrix by rows)");
+    throw std::invalid_argument(
+        "Gnp: the matrix's row, domain and range maps must be the same "
+        "(distribute a square matrix by rows)");
   globalRows_ = static_cast<std::int64_t>(rowMap->getGlobalNumElements());
   globalRowIndices_.resize(rowMap->getNodeNumElements());
   for (std::size_t i = 0; i < globalRowIndices_.size(); ++i)
@@ -149,8 +151,7 @@ TpetraDistributedOperator<SC, LO, GO, NO>::TpetraDistributedOperator(Teuchos::RC
 }
 
 template <class SC, class LO, class GO, class NO>
-void TpetraDistributedOperator<SC, LO, GO, NO>::apply(const float* X, float* Y, int numColumns,
-                                                      bool transpose) const {
+void TpetraDistributedOperator<SC, LO, GO, NO>::apply(const float* X, float* Y, int numColumns, bool transpose) const {
   (transpose ? transpose_ : forward_)->apply(X, Y, numColumns);
 }
 

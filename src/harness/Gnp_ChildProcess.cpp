@@ -31,7 +31,8 @@ std::string lastLine(const std::string& path) {
 
 } // namespace
 
-ChildProcess::Outcome ChildProcess::run(const std::vector<std::string>& argv, const std::string& logPath, double limit) {
+ChildProcess::Outcome ChildProcess::run(const std::vector<std::string>& argv, const std::string& logPath,
+                                        double limit) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);

@@ -46,8 +46,7 @@ std::string Factory<SC, LO, GO, NO>::canonicalType(const std::string& type) {
     if (upper(name) == upper(type)) return name;
   std::string valid;
   for (const auto& name : types()) valid += (valid.empty() ? "" : ", ") + name;
-  throw std::invalid_argument("unknown preconditioner type \"" + type + "\"; valid types (case-insensitive): " +
-                              valid);
+  throw std::invalid_argument("unknown preconditioner type \"" + type + "\"; valid types (case-insensitive): " + valid);
 }
 
 template <class SC, class LO, class GO, class NO>
@@ -73,8 +72,9 @@ void Factory<SC, LO, GO, NO>::validate(const std::string& type, const Teuchos::P
 }
 
 template <class SC, class LO, class GO, class NO>
-typename Factory<SC, LO, GO, NO>::Built Factory<SC, LO, GO, NO>::create(
-    const std::string& type, const Teuchos::RCP<const crs_matrix_type>& A, const Teuchos::ParameterList& params) {
+typename Factory<SC, LO, GO, NO>::Built Factory<SC, LO, GO, NO>::create(const std::string& type,
+                                                                        const Teuchos::RCP<const crs_matrix_type>& A,
+                                                                        const Teuchos::ParameterList& params) {
   Built built;
   built.type = canonicalType(type);
   if (built.type != "GNP") validate(built.type, params); // GNP's setParameters validates its own list
@@ -89,8 +89,7 @@ typename Factory<SC, LO, GO, NO>::Built Factory<SC, LO, GO, NO>::create(
       built.op = built.gnp;
     } else if (built.type == "ILUT" || built.type == "RELAXATION") {
       Teuchos::ParameterList p(params);
-      if (built.type == "RELAXATION" && !p.isParameter("relaxation: type"))
-        p.set("relaxation: type", "Jacobi");
+      if (built.type == "RELAXATION" && !p.isParameter("relaxation: type")) p.set("relaxation: type", "Jacobi");
       auto prec = Ifpack2::Factory::create<Tpetra::RowMatrix<SC, LO, GO, NO>>(built.type, A);
       prec->setParameters(p);
       prec->initialize();

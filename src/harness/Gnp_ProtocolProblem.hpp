@@ -14,7 +14,7 @@ namespace Gnp {
 /// (b = Â·1, the paper's, by default); solve from x0 = 0.
 template <class SC, class LO, class GO, class NO>
 struct ProtocolProblem {
-  Teuchos::RCP<Tpetra::CrsMatrix<SC, LO, GO, NO>> A;    ///< Â, scaled in place
+  Teuchos::RCP<Tpetra::CrsMatrix<SC, LO, GO, NO>> A;   ///< Â, scaled in place
   Teuchos::RCP<Tpetra::MultiVector<SC, LO, GO, NO>> b; ///< the right-hand side
   double gamma = 1.0;                                  ///< the Gershgorin bound A was divided by
   RightHandSide rhs = RightHandSide::Ones;             ///< which kind b is

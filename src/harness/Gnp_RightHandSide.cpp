@@ -13,9 +13,9 @@ namespace Gnp {
 
 std::string toString(RightHandSide rhs) {
   switch (rhs) {
-  case RightHandSide::Ones: return "ones";
-  case RightHandSide::RandomSolution: return "random solution";
-  case RightHandSide::Random: return "random";
+    case RightHandSide::Ones: return "ones";
+    case RightHandSide::RandomSolution: return "random solution";
+    case RightHandSide::Random: return "random";
   }
   return "?";
 }
@@ -74,7 +74,7 @@ bool constantOutputArtifact(double aucOnes, double aucNone, double firstResidual
 
 template <class SC, class LO, class GO, class NO>
 Teuchos::RCP<Tpetra::MultiVector<SC, LO, GO, NO>> protocolRightHandSide(const Tpetra::CrsMatrix<SC, LO, GO, NO>& A,
-                                                                         RightHandSide rhs, std::uint64_t seed) {
+                                                                        RightHandSide rhs, std::uint64_t seed) {
   using mv_type = Tpetra::MultiVector<SC, LO, GO, NO>;
   auto b = Teuchos::rcp(new mv_type(A.getRangeMap(), 1, false));
   // Keyed by global row: the same vector whatever the distribution of rows.
@@ -89,8 +89,10 @@ Teuchos::RCP<Tpetra::MultiVector<SC, LO, GO, NO>> protocolRightHandSide(const Tp
     return b;
   }
   mv_type x(A.getDomainMap(), 1, false);
-  if (rhs == RightHandSide::Ones) x.putScalar(1.0);
-  else fill(x, 0);
+  if (rhs == RightHandSide::Ones)
+    x.putScalar(1.0);
+  else
+    fill(x, 0);
   A.apply(x, *b);
   return b;
 }
@@ -122,8 +124,8 @@ using SC = DefaultScalar;
 using LO = DefaultLocalOrdinal;
 using GO = DefaultGlobalOrdinal;
 using NO = DefaultNode;
-template Teuchos::RCP<Tpetra::MultiVector<SC, LO, GO, NO>> protocolRightHandSide(const Tpetra::CrsMatrix<SC, LO, GO, NO>&,
-                                                                                  RightHandSide, std::uint64_t);
+template Teuchos::RCP<Tpetra::MultiVector<SC, LO, GO, NO>> protocolRightHandSide(
+    const Tpetra::CrsMatrix<SC, LO, GO, NO>&, RightHandSide, std::uint64_t);
 template double constantDeviation(const Tpetra::MultiVector<SC, LO, GO, NO>&);
 template double outputConstantDeviation(const Teuchos::RCP<const Tpetra::Operator<SC, LO, GO, NO>>&,
                                         const Tpetra::MultiVector<SC, LO, GO, NO>&);

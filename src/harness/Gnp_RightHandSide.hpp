@@ -49,8 +49,8 @@ std::vector<RightHandSide> defaultRightHandSides();
 /// b for the (already scaled) matrix A. A collective.
 template <class SC, class LO, class GO, class NO>
 Teuchos::RCP<Tpetra::MultiVector<SC, LO, GO, NO>> protocolRightHandSide(const Tpetra::CrsMatrix<SC, LO, GO, NO>& A,
-                                                                         RightHandSide rhs,
-                                                                         std::uint64_t seed = kRightHandSideSeed);
+                                                                        RightHandSide rhs,
+                                                                        std::uint64_t seed = kRightHandSideSeed);
 
 /// ‖y − mean(y)·1‖ / ‖y‖ for the first column of y (0 for y = 0): how far a
 /// preconditioner's output is from a constant vector. Near 0 for an untrained

@@ -49,13 +49,15 @@ RunSpec parseRun(const std::string& name, const Teuchos::ParameterList& spec, co
 std::vector<RunSpec> parseRunList(const Teuchos::ParameterList& top) {
   Teuchos::ParameterList belos = defaultBelosParameters();
   if (top.isSublist("Belos")) belos.setParameters(top.sublist("Belos"));
-  if (top.isParameter("Preconditioner Type")) return {parseRun(top.get<std::string>("Preconditioner Type"), top, belos, true)};
+  if (top.isParameter("Preconditioner Type"))
+    return {parseRun(top.get<std::string>("Preconditioner Type"), top, belos, true)};
   std::vector<RunSpec> runs;
   for (auto it = top.begin(); it != top.end(); ++it) {
     const std::string& name = top.name(it);
     if (name == "Belos" || name == kRightHandSideParameter) continue;
     if (!top.isSublist(name) || !top.sublist(name).isParameter("Preconditioner Type"))
-      throw std::invalid_argument("unexpected entry \"" + name + "\" in the parameter list: expected a "
+      throw std::invalid_argument("unexpected entry \"" + name +
+                                  "\" in the parameter list: expected a "
                                   "\"Preconditioner Type\" parameter, sublists that each have one, or \"Belos\"");
     runs.push_back(parseRun(name, top.sublist(name), belos, false));
   }

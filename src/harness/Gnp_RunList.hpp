@@ -12,10 +12,10 @@ namespace Gnp {
 
 /// One preconditioner of a comparison, as gnp-solve and gnp-bench read it.
 struct RunSpec {
-  std::string name;                     ///< the sublist's name (or the type for a single run)
-  std::string type;                     ///< canonical Factory type
-  Teuchos::ParameterList precParams;    ///< "Preconditioner Parameters"
-  Teuchos::ParameterList belos;         ///< Belos parameters: protocol defaults, then the list's
+  std::string name;                  ///< the sublist's name (or the type for a single run)
+  std::string type;                  ///< canonical Factory type
+  Teuchos::ParameterList precParams; ///< "Preconditioner Parameters"
+  Teuchos::ParameterList belos;      ///< Belos parameters: protocol defaults, then the list's
 };
 
 /// The name of the comparison list's optional top-level parameter that says which

@@ -16,7 +16,6 @@
 namespace Gnp {
 namespace {
 
-
 struct GradientsHolder : torch::CustomClassHolder {
   explicit GradientsHolder(Float64Gradients* g) : grads(g) {}
   Float64Gradients* grads;
@@ -62,8 +61,8 @@ void saveInputMaxima(torch::autograd::AutogradContext* ctx, const std::vector<fl
 // row computed alone (kernels/Gnp_RowGemm.hpp: BLAS would round a row by how
 // many rows it gets).
 // xMaxima: null, or x's column maxima (kernels::rowGemm).
-torch::Tensor rowProduct(const torch::Tensor& x, const torch::Tensor& B, const torch::Tensor& bias,
-                         bool relu = false, float* xMaxima = nullptr) {
+torch::Tensor rowProduct(const torch::Tensor& x, const torch::Tensor& B, const torch::Tensor& bias, bool relu = false,
+                         float* xMaxima = nullptr) {
   const torch::Tensor xc = x.contiguous(), Bc = B.contiguous();
   torch::Tensor y = torch::empty({xc.size(0), Bc.size(1)}, xc.options());
   kernels::rowGemm(xc.data_ptr<float>(), Bc.data_ptr<float>(), bias.defined() ? bias.data_ptr<float>() : nullptr,
@@ -72,14 +71,12 @@ torch::Tensor rowProduct(const torch::Tensor& x, const torch::Tensor& B, const t
   return y;
 }
 
-
 // x as a (rows, features) block.
 torch::Tensor rowsOf(const torch::Tensor& x) { return x.reshape({-1, x.size(-1)}).contiguous(); }
 
 // The largest |entry| of each column of each block, over all ranks (one
 // all-reduce): the bounds of the exact sums' terms.
-std::vector<std::vector<double>> globalColumnMaxima(const Communicator& comm,
-                                                    std::vector<std::vector<double>> local) {
+std::vector<std::vector<double>> globalColumnMaxima(const Communicator& comm, std::vector<std::vector<double>> local) {
   std::vector<double> all;
   for (const auto& m : local) all.insert(all.end(), m.begin(), m.end());
   allReduceMaxInPlace(comm, all.data(), static_cast<int>(all.size()));
@@ -132,8 +129,8 @@ torch::Tensor parameterGradients(const torch::Tensor& g, const std::vector<doubl
 
 // The backward of a dense layer: its parameter gradients (above) and dL/dx.
 torch::Tensor denseBackward(const torch::Tensor& g, const std::vector<double>& gMax, const torch::Tensor& x,
-                             const std::vector<double>& xMax, const torch::Tensor& weight, const torch::Tensor& bias,
-                             Float64Gradients& sums) {
+                            const std::vector<double>& xMax, const torch::Tensor& weight, const torch::Tensor& bias,
+                            Float64Gradients& sums) {
   parameterGradients(g, gMax, x, xMax, weight, bias, sums);
   return rowProduct(g, weight, torch::Tensor()).view(x.sizes());
 }
@@ -153,8 +150,10 @@ public:
     saveInputMaxima(ctx, xMax);
     // With the ReLU, its output says where the gradient passes (the next layer
     // keeps the same tensor as its input: no extra memory).
-    if (relu) ctx->save_for_backward({x, weight, bias, y});
-    else ctx->save_for_backward({x, weight, bias});
+    if (relu)
+      ctx->save_for_backward({x, weight, bias, y});
+    else
+      ctx->save_for_backward({x, weight, bias});
     return y;
   }
   static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
@@ -178,8 +177,12 @@ public:
     Float64Gradients& sums = *gradientsOf(ctx);
     const torch::Tensor x2 = rowsOf(x);
     const auto bounds = globalColumnMaxima(sums.comm(), {gMax, inputMaxima(ctx, x2)});
-    return {denseBackward(g, bounds[0], x, bounds[1], weight, bias, sums), torch::Tensor(), torch::Tensor(),
-            torch::Tensor(), torch::Tensor(), torch::Tensor()};
+    return {denseBackward(g, bounds[0], x, bounds[1], weight, bias, sums),
+            torch::Tensor(),
+            torch::Tensor(),
+            torch::Tensor(),
+            torch::Tensor(),
+            torch::Tensor()};
   }
 };
 
@@ -207,10 +210,9 @@ public:
     const torch::Tensor waT = wa.t().contiguous(), wcT = wc.t().contiguous(), bias = (ba + bc).contiguous();
     torch::Tensor y = torch::empty({x2.size(0), wa.size(0)}, x.options());
     std::vector<float> xMax(training ? x2.size(1) : 0);
-    kernels::rowGemm2(ax.data_ptr<float>(), waT.data_ptr<float>(), static_cast<int>(ax.size(1)),
-                      x2.data_ptr<float>(), wcT.data_ptr<float>(), static_cast<int>(x2.size(1)),
-                      bias.data_ptr<float>(), y.data_ptr<float>(), x2.size(0), static_cast<int>(wa.size(0)),
-                      training ? xMax.data() : nullptr);
+    kernels::rowGemm2(ax.data_ptr<float>(), waT.data_ptr<float>(), static_cast<int>(ax.size(1)), x2.data_ptr<float>(),
+                      wcT.data_ptr<float>(), static_cast<int>(x2.size(1)), bias.data_ptr<float>(), y.data_ptr<float>(),
+                      x2.size(0), static_cast<int>(wa.size(0)), training ? xMax.data() : nullptr);
     saveInputMaxima(ctx, xMax);
     return y.view({x.size(0), x.size(1), wa.size(0)});
   }
@@ -226,9 +228,9 @@ public:
     Float64Gradients& sums = *gradientsOf(ctx);
     const torch::Tensor x2 = rowsOf(x);
     // The bounds of all sums in one all-reduce.
-    const auto bounds = globalColumnMaxima(sums.comm(), {columnMaxima(g.data_ptr<float>(), g.size(0), out),
-                                                         columnMaxima(atg.data_ptr<float>(), atg.size(0), out),
-                                                         inputMaxima(ctx, x2)});
+    const auto bounds =
+        globalColumnMaxima(sums.comm(), {columnMaxima(g.data_ptr<float>(), g.size(0), out),
+                                         columnMaxima(atg.data_ptr<float>(), atg.size(0), out), inputMaxima(ctx, x2)});
     // Both biases are added to y as they are: each gets Σ g.
     sums.add(ba, parameterGradients(g, bounds[0], x, bounds[2], wc, bc, sums));
     parameterGradients(atg, bounds[1], x, bounds[2], wa, torch::Tensor(), sums);
@@ -236,8 +238,8 @@ public:
     const torch::Tensor wac = wa.contiguous(), wcc = wc.contiguous();
     kernels::rowGemm2(atg.data_ptr<float>(), wac.data_ptr<float>(), out, g.data_ptr<float>(), wcc.data_ptr<float>(),
                       out, nullptr, dx.data_ptr<float>(), x2.size(0), static_cast<int>(x2.size(1)));
-    return {dx.view(x.sizes()), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(),
-            torch::Tensor(), torch::Tensor()};
+    return {dx.view(x.sizes()), torch::Tensor(), torch::Tensor(), torch::Tensor(),
+            torch::Tensor(),    torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
 };
 
@@ -310,8 +312,14 @@ public:
     torch::Tensor gx = torch::empty_like(x);
     kernels::batchNormReluInputGradient(xp, yp, gp, gx.data_ptr<float>(), rows, static_cast<int>(F), m.data(), r.data(),
                                         scale.data(), meanG.data(), meanGxhat.data());
-    return {gx, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(),
-            torch::Tensor(), torch::Tensor(), torch::Tensor()};
+    return {gx,
+            torch::Tensor(),
+            torch::Tensor(),
+            torch::Tensor(),
+            torch::Tensor(),
+            torch::Tensor(),
+            torch::Tensor(),
+            torch::Tensor()};
   }
 };
 

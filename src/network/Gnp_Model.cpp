@@ -103,9 +103,8 @@ torch::Tensor GlobalBatchNormImpl::forward(const torch::Tensor& x, int group, do
     running_mean.mul_(1.0 - batchNormMomentum).add_(batchNormMomentum * mean32);
     running_var.mul_(1.0 - batchNormMomentum).add_(batchNormMomentum * unbias * var64.to(torch::kFloat32));
   }
-  return batchNormReluTraining(xc, weight, bias, mean32,
-                                      torch::rsqrt(var64 + batchNormEps).to(torch::kFloat32), globalRows, comm_,
-                                      grads_);
+  return batchNormReluTraining(xc, weight, bias, mean32, torch::rsqrt(var64 + batchNormEps).to(torch::kFloat32),
+                               globalRows, comm_, grads_);
 }
 
 ResGcnImpl::ResGcnImpl(const Options& options, const DistributedOperator& A)
@@ -134,8 +133,7 @@ torch::Tensor ResGcnImpl::forward(const torch::Tensor& b) {
   const double globalRows = static_cast<double>(A_->globalRows());
   const torch::Tensor sumSquares = globalColumnSums(A_->comm(), b.detach().to(torch::kFloat64).square(), globalRows);
   grads_->setGlobalRows(globalRows * static_cast<double>(columns)); // the dense layers' rows
-  const torch::Tensor scale =
-      torch::sqrt(sumSquares / static_cast<double>(A_->globalRows())).to(torch::kFloat32);
+  const torch::Tensor scale = torch::sqrt(sumSquares / static_cast<double>(A_->globalRows())).to(torch::kFloat32);
   const torch::Tensor nonzero = scale > 0;
   const torch::Tensor safeScale = torch::where(nonzero, scale, torch::ones_like(scale));
 
@@ -143,10 +141,10 @@ torch::Tensor ResGcnImpl::forward(const torch::Tensor& b) {
   const std::int64_t e = x.size(2);
   for (std::size_t l = 0; l < convolutions_.size(); ++l) {
     // The convolution's and the skip's Dense layers hold the parameters.
-    const torch::Tensor pre = graphConvolution(x, convolutions_[l]->weight, convolutions_[l]->bias,
-                                                              skips_[l]->weight, skips_[l]->bias, A_, grads_.get(),
-                                                              is_training());
-    x = norms_[l]->forward(pre.view({rows * columns, e}), static_cast<int>(columns), grads_->globalRows())
+    const torch::Tensor pre = graphConvolution(x, convolutions_[l]->weight, convolutions_[l]->bias, skips_[l]->weight,
+                                               skips_[l]->bias, A_, grads_.get(), is_training());
+    x = norms_[l]
+            ->forward(pre.view({rows * columns, e}), static_cast<int>(columns), grads_->globalRows())
             .view({rows, columns, e});
   }
   const torch::Tensor z = decoder_->forward(x).squeeze(-1);

@@ -56,8 +56,8 @@ TrainingReport Network::train(const double* krylovBasis, std::size_t ld, int col
   const std::int64_t rows = impl_->A->localRows();
   torch::Tensor basis = torch::zeros({rows, columns}, torch::kFloat64);
   if (columns > 0 && rows > 0)
-    basis = torch::from_blob(const_cast<double*>(krylovBasis), {rows, columns},
-                             {1, static_cast<std::int64_t>(ld)}, torch::kFloat64)
+    basis = torch::from_blob(const_cast<double*>(krylovBasis), {rows, columns}, {1, static_cast<std::int64_t>(ld)},
+                             torch::kFloat64)
                 .contiguous();
   Trainer trainer(impl_->options, *impl_->A, basis, impl_->base);
   TrainingReport report = trainer.train(impl_->model, monitor);

@@ -12,7 +12,7 @@ namespace Gnp {
 
 /// The training loss (docs/method.md section 4 is L1).
 enum class Loss {
-  L1,        ///< mean |Â M(b) − b| over all n·B entries (the paper's)
+  L1,         ///< mean |Â M(b) − b| over all n·B entries (the paper's)
   RelativeL1, ///< each column's ‖Â M(b_j) − b_j‖₁ / ‖b_j‖₁, averaged over the columns
   Projected   ///< each column's 1 − cos²(Â N(b_j), t_j), t_j = b_j − Â P b_j: the squared relative residual
               ///< after the best multiple of the network's output (what one FGMRES step keeps); scale-free
@@ -24,14 +24,14 @@ enum class Schedule {
 };
 /// Which step's parameters become the preconditioner.
 enum class Selection {
-  TrainingLoss,  ///< the lowest loss on its own fresh training batch (the paper's)
+  TrainingLoss,   ///< the lowest loss on its own fresh training batch (the paper's)
   ValidationLoss, ///< the lowest loss, in inference mode, on one fixed batch drawn before training
   ValidationSolve ///< the fastest FGMRES convergence (the Iter-AUC of a few iterations, inference mode) on one
                   ///< fixed right-hand side b = Â x, x Gaussian, drawn before training
 };
 /// A fixed linear preconditioner P that GNP's network N learns a correction to (see Composition).
 enum class Base {
-  None,  ///< M = N (the paper's)
+  None,   ///< M = N (the paper's)
   Jacobi, ///< P = D⁻¹, D the diagonal of Â (zero diagonal entries: P's entry is 0)
   Ilut,   ///< P = Ifpack2's ILUT of A (its defaults, the comparison's ILUT), scaled to Â
   Auto    ///< Ilut where it builds and converges faster than none in the validation solve; None elsewhere
@@ -44,11 +44,11 @@ enum class Composition {
 
 /// How much GNP tells on rank 0 (Teuchos' verbosity levels).
 enum class Verbosity {
-  None,    ///< nothing
-  Low,     ///< what the base choice and training found and cost
-  Medium,  ///< also a progress line every Options::printEvery steps
-  High,    ///< also every step the selection rule scores
-  Extreme  ///< also every step
+  None,   ///< nothing
+  Low,    ///< what the base choice and training found and cost
+  Medium, ///< also a progress line every Options::printEvery steps
+  High,   ///< also every step the selection rule scores
+  Extreme ///< also every step
 };
 
 /// Network and training settings; defaults are those of docs/method.md (sections 2-4),
@@ -57,38 +57,38 @@ enum class Verbosity {
 /// Filled from a validated "gnp: ..." parameter list by Gnp::Preconditioner.
 struct Options {
   // Network (docs/method.md section 2).
-  int layers = 8;          ///< Res-GCONV layers
-  int embedding = 16;      ///< feature width of the graph layers
-  int hidden = 32;         ///< hidden width of the encoder/decoder MLPs
-  int mlpLayers = 4;       ///< linear layers per MLP
+  int layers = 8;     ///< Res-GCONV layers
+  int embedding = 16; ///< feature width of the graph layers
+  int hidden = 32;    ///< hidden width of the encoder/decoder MLPs
+  int mlpLayers = 4;  ///< linear layers per MLP
   // Training data (section 3).
   // Not the paper's 16 (8 Krylov) for 2000 steps: the same samples in four
   // times the steps, which where a time budget binds buys four times the
   // updates (docs/results/training-study.md, third study).
-  int batchSize = 4;       ///< right-hand sides per step
-  int krylovSamples = 2;   ///< columns of each batch drawn as Q e (the rest Gaussian)
-  int arnoldiSteps = 40;   ///< m
+  int batchSize = 4;     ///< right-hand sides per step
+  int krylovSamples = 2; ///< columns of each batch drawn as Q e (the rest Gaussian)
+  int arnoldiSteps = 40; ///< m
   // Training (section 4).
   int steps = 8000;        ///< Adam steps (each a fresh batch)
   double maxSeconds = 0.0; ///< wall-time budget for training; 0: none
   // Not the paper's 1e-3: with four times the updates, 3e-3 kept a better
   // network on 12 of 16 matrices (docs/results/training-study.md, fourth study).
-  double learningRate = 3e-3; ///< Adam's
-  std::uint64_t seed = 0;     ///< of the initialisation and of every sample
-  Loss loss = Loss::L1;       ///< what training minimises
+  double learningRate = 3e-3;             ///< Adam's
+  std::uint64_t seed = 0;                 ///< of the initialisation and of every sample
+  Loss loss = Loss::L1;                   ///< what training minimises
   Schedule schedule = Schedule::Constant; ///< of the learning rate
-  int warmupSteps = 0;      ///< linear warm-up of the learning rate over this many steps
+  int warmupSteps = 0;                    ///< linear warm-up of the learning rate over this many steps
   /// How the kept step is chosen: not the paper's (TrainingLoss) but what the
   /// preconditioner is for, FGMRES convergence (docs/results/training-study.md).
   Selection selection = Selection::ValidationSolve;
-  int validationEvery = 10; ///< with a validation selection: evaluate every this many steps
+  int validationEvery = 10;      ///< with a validation selection: evaluate every this many steps
   int validationIterations = 10; ///< with Selection::ValidationSolve: FGMRES iterations per evaluation
   // Not the paper's (no base): where Ifpack2's ILUT helps, the network learns
   // a correction to it (docs/results/training-study.md, seventh study).
-  Base base = Base::Auto;   ///< what the network corrects
+  Base base = Base::Auto;                                ///< what the network corrects
   Composition composition = Composition::Multiplicative; ///< how, with a base
-  int printEvery = 100;     ///< a progress line on rank 0 every this many steps; 0: silent
-  Verbosity verbosity = Verbosity::Medium; ///< how much is told on rank 0
+  int printEvery = 100;                                  ///< a progress line on rank 0 every this many steps; 0: silent
+  Verbosity verbosity = Verbosity::Medium;               ///< how much is told on rank 0
   std::string initialModel; ///< a saved model to start training from ("": random initialisation)
 };
 
@@ -97,22 +97,22 @@ enum class StopReason { Steps, Time, Diverged };
 
 /// What training did, for reports and tests.
 struct TrainingReport {
-  int stepsRun = 0;         ///< steps taken
-  int bestStep = -1;        ///< the step kept (-1: none)
+  int stepsRun = 0;  ///< steps taken
+  int bestStep = -1; ///< the step kept (-1: none)
   /// The kept step's score under Options::selection (lower is better): its
   /// training loss, its validation loss, or its validation solve's summed
   /// log10 relative residuals.
   double bestScore = 0.0;
-  double firstLoss = 0.0;   ///< the loss of step 0
-  int validations = 0;      ///< steps judged by a validation selection (0 with the paper's rule)
+  double firstLoss = 0.0; ///< the loss of step 0
+  int validations = 0;    ///< steps judged by a validation selection (0 with the paper's rule)
   /// With Selection::ValidationSolve: the same validation solve's score without
   /// a preconditioner (bestScore holds the kept network's); NaN otherwise.
   double validationUnpreconditioned = std::numeric_limits<double>::quiet_NaN();
-  double seconds = 0.0;     ///< wall time of training
+  double seconds = 0.0;                  ///< wall time of training
   StopReason reason = StopReason::Steps; ///< why it ended
-  std::string message; ///< non-empty when training diverged
-  std::vector<double> stepSeconds;    ///< wall time of each step (slowest rank)
-  std::vector<double> stepCpuSeconds; ///< this process's CPU time of each step
+  std::string message;                   ///< non-empty when training diverged
+  std::vector<double> stepSeconds;       ///< wall time of each step (slowest rank)
+  std::vector<double> stepCpuSeconds;    ///< this process's CPU time of each step
 };
 
 std::string toString(StopReason reason);
@@ -126,12 +126,18 @@ double learningRateAt(const Options& options, int step);
 /// in the order of the enum; Gnp::OptionTable validates and reads them.
 template <class E>
 const std::vector<std::pair<E, const char*>>& spellings();
-template <> const std::vector<std::pair<Loss, const char*>>& spellings<Loss>();
-template <> const std::vector<std::pair<Schedule, const char*>>& spellings<Schedule>();
-template <> const std::vector<std::pair<Selection, const char*>>& spellings<Selection>();
-template <> const std::vector<std::pair<Base, const char*>>& spellings<Base>();
-template <> const std::vector<std::pair<Composition, const char*>>& spellings<Composition>();
-template <> const std::vector<std::pair<Verbosity, const char*>>& spellings<Verbosity>();
+template <>
+const std::vector<std::pair<Loss, const char*>>& spellings<Loss>();
+template <>
+const std::vector<std::pair<Schedule, const char*>>& spellings<Schedule>();
+template <>
+const std::vector<std::pair<Selection, const char*>>& spellings<Selection>();
+template <>
+const std::vector<std::pair<Base, const char*>>& spellings<Base>();
+template <>
+const std::vector<std::pair<Composition, const char*>>& spellings<Composition>();
+template <>
+const std::vector<std::pair<Verbosity, const char*>>& spellings<Verbosity>();
 
 /// A choice's spelling, e.g. toString(Base::Ilut) = "ilut".
 template <class E, class = std::enable_if_t<std::is_enum_v<E>>>

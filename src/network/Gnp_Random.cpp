@@ -15,14 +15,11 @@ std::uint64_t mix(std::uint64_t z) {
 }
 
 // Uniform in (0, 1], never 0, so that log() below is finite.
-double uniform(std::uint64_t bits) {
-  return (static_cast<double>(bits >> 11) + 1.0) * (1.0 / 9007199254740992.0);
-}
+double uniform(std::uint64_t bits) { return (static_cast<double>(bits >> 11) + 1.0) * (1.0 / 9007199254740992.0); }
 
 } // namespace
 
-double gaussian(std::uint64_t seed, std::uint64_t stream, std::uint64_t step,
-                std::uint64_t row, std::uint64_t column) {
+double gaussian(std::uint64_t seed, std::uint64_t stream, std::uint64_t step, std::uint64_t row, std::uint64_t column) {
   std::uint64_t h = mix(seed);
   h = mix(h ^ stream);
   h = mix(h ^ step);

@@ -11,8 +11,8 @@ const auto registerOperatorHolder = torch::class_<OperatorHolder>("gnp", "Operat
 
 torch::Tensor applyOperator(const DistributedOperator& A, const torch::Tensor& X, bool transpose) {
   if (X.dim() != 2 || X.size(0) != A.localRows())
-    throw std::invalid_argument("Gnp::sparseProduct: expected a tensor of shape (" +
-                                std::to_string(A.localRows()) + ", C)");
+    throw std::invalid_argument("Gnp::sparseProduct: expected a tensor of shape (" + std::to_string(A.localRows()) +
+                                ", C)");
   const torch::Tensor x = X.contiguous();
   torch::Tensor y = torch::empty_like(x);
   const int columns = static_cast<int>(x.size(1));
@@ -27,8 +27,8 @@ torch::Tensor applyOperator(const DistributedOperator& A, const torch::Tensor& X
 
 class SparseProductFunction : public torch::autograd::Function<SparseProductFunction> {
 public:
-  static torch::Tensor forward(torch::autograd::AutogradContext* ctx,
-                               const torch::Tensor& X, const DistributedOperator* A) {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& X,
+                               const DistributedOperator* A) {
     ctx->saved_data["A"] = c10::make_intrusive<OperatorHolder>(A);
     return applyOperator(*A, X, false);
   }

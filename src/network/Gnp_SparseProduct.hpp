@@ -13,7 +13,7 @@ namespace Gnp {
 /// owns it is alive until backward ends).
 struct OperatorHolder : torch::CustomClassHolder {
   explicit OperatorHolder(const DistributedOperator* a) : op(a) {} ///< borrows `a`
-  const DistributedOperator* op; ///< the operator carried
+  const DistributedOperator* op;                                   ///< the operator carried
 };
 
 /// The sparse product Y = Â X as one autograd function (the loss's product;

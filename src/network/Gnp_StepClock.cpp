@@ -14,8 +14,7 @@ double processCpuSeconds() {
 } // namespace
 
 StepClock::StepClock(const Communicator& comm, double maxSeconds)
-    : comm_(&comm), maxSeconds_(maxSeconds), start_(std::chrono::steady_clock::now()),
-      lastCpu_(processCpuSeconds()) {}
+    : comm_(&comm), maxSeconds_(maxSeconds), start_(std::chrono::steady_clock::now()), lastCpu_(processCpuSeconds()) {}
 
 double StepClock::secondsSinceStart() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();

@@ -45,7 +45,10 @@ struct FlatParameters {
 } // namespace
 
 Trainer::Trainer(const Options& options, const DistributedOperator& A, torch::Tensor krylovBasis, BlockOperator base)
-    : options_(options), A_(&A), krylovBasis_(std::move(krylovBasis)), base_(base),
+    : options_(options),
+      A_(&A),
+      krylovBasis_(std::move(krylovBasis)),
+      base_(base),
       validation_(options, A, std::move(base)) {}
 
 Trainer::Batch Trainer::prepare(torch::Tensor b) const {
@@ -123,8 +126,7 @@ torch::Tensor Trainer::sampleBatch(std::uint64_t step) const {
     torch::Tensor e = torch::empty({basisColumns, krylov}, torch::kFloat64);
     auto ea = e.accessor<double, 2>();
     for (int j = 0; j < basisColumns; ++j)
-      for (int c = 0; c < krylov; ++c)
-        ea[j][c] = gaussian(options_.seed, KrylovCoefficientStream, step, j, c);
+      for (int c = 0; c < krylov; ++c) ea[j][c] = gaussian(options_.seed, KrylovCoefficientStream, step, j, c);
     // Row by row, in a fixed order (a BLAS product's rounding may depend on
     // how many rows it is given, and so on the number of ranks).
     const auto qa = krylovBasis_.accessor<double, 2>();
@@ -137,8 +139,7 @@ torch::Tensor Trainer::sampleBatch(std::uint64_t step) const {
   }
   const auto& gids = A_->globalRowIndices();
   for (std::int64_t i = 0; i < rows; ++i)
-    for (int c = krylov; c < batch; ++c)
-      xa[i][c] = gaussian(options_.seed, GaussianSampleStream, step, gids[i], c);
+    for (int c = krylov; c < batch; ++c) xa[i][c] = gaussian(options_.seed, GaussianSampleStream, step, gids[i], c);
 
   torch::Tensor b = torch::empty_like(x);
   A_->apply(x.data_ptr<double>(), b.data_ptr<double>(), batch, false);
@@ -207,8 +208,7 @@ TrainingReport Trainer::train(ResGcn& model, TrainingMonitor* monitor) {
     StepProgress progress;
     progress.elapsed = clock.endStep();
     const bool outOfTime = clock.outOfTime();
-    progress.judged =
-        !byValidation || step % options_.validationEvery == 0 || step + 1 == options_.steps || outOfTime;
+    progress.judged = !byValidation || step % options_.validationEvery == 0 || step + 1 == options_.steps || outOfTime;
     if (progress.judged) {
       if (byValidation) ++report.validations;
       progress.score = bySolve        ? validation_.score(model)

@@ -7,14 +7,14 @@ namespace Gnp {
 
 /// Where one training step left things, for a progress printer.
 struct StepProgress {
-  int stepsRun = 0;         ///< steps taken so far
-  double loss = 0.0;        ///< this step's global training loss
-  bool judged = false;      ///< whether the selection rule scored this step
-  double score = 0.0;       ///< its score, when judged
-  int bestStep = -1;        ///< the step kept so far (−1: none)
-  double bestScore = 0.0;   ///< its score
-  double elapsed = 0.0;     ///< seconds since training began (the slowest rank's)
-  bool last = false;        ///< whether training ends after this step
+  int stepsRun = 0;       ///< steps taken so far
+  double loss = 0.0;      ///< this step's global training loss
+  bool judged = false;    ///< whether the selection rule scored this step
+  double score = 0.0;     ///< its score, when judged
+  int bestStep = -1;      ///< the step kept so far (−1: none)
+  double bestScore = 0.0; ///< its score
+  double elapsed = 0.0;   ///< seconds since training began (the slowest rank's)
+  bool last = false;      ///< whether training ends after this step
 };
 
 /// What training tells as it goes (Belos' output manager's role): the trainer

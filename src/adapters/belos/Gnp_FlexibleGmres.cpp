@@ -39,15 +39,14 @@ void validateBelosParameters(const Teuchos::ParameterList& belos) {
   }
   auto requireInt = [&](const char* name) {
     if (belos.isType<int>(name) && belos.get<int>(name) < 1)
-      throw std::invalid_argument(std::string("invalid Belos parameters: \"") + name + "\" = " +
-                                  std::to_string(belos.get<int>(name)) + " must be at least 1");
+      throw std::invalid_argument(std::string("invalid Belos parameters: \"") + name +
+                                  "\" = " + std::to_string(belos.get<int>(name)) + " must be at least 1");
   };
   requireInt("Maximum Iterations");
   requireInt("Num Blocks");
   if (belos.isType<double>("Convergence Tolerance")) {
     const double tol = belos.get<double>("Convergence Tolerance");
-    if (!(tol > 0.0 && tol < 1.0))
-    {
+    if (!(tol > 0.0 && tol < 1.0)) {
       std::ostringstream text;
       text << "invalid Belos parameters: \"Convergence Tolerance\" = " << tol << " must lie in (0, 1)";
       throw std::invalid_argument(text.str());
@@ -84,8 +83,7 @@ SolveResult solveFlexibleGmres(const Teuchos::RCP<const Tpetra::Operator<SC, LO,
 
   auto problem = Teuchos::rcp(new Belos::LinearProblem<SC, MV, OP>(A, x, b));
   if (!M.is_null()) problem->setRightPrec(M);
-  if (!problem->setProblem())
-    throw std::runtime_error("Gnp::solveFlexibleGmres: Belos rejected the linear problem");
+  if (!problem->setProblem()) throw std::runtime_error("Gnp::solveFlexibleGmres: Belos rejected the linear problem");
 
   Belos::BlockGmresSolMgr<SC, MV, OP> solver(problem, params);
   const double bNorm = b->getVector(0)->norm2();
@@ -105,8 +103,9 @@ SolveResult solveFlexibleGmres(const Teuchos::RCP<const Tpetra::Operator<SC, LO,
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   r.flexible = solver.getCurrentParameters()->template get<bool>("Flexible Gmres");
   if (wantFlexible && !r.flexible)
-    throw std::logic_error("Gnp::solveFlexibleGmres: Belos turned \"Flexible Gmres\" off; a nonlinear "
-                           "preconditioner needs flexible GMRES");
+    throw std::logic_error(
+        "Gnp::solveFlexibleGmres: Belos turned \"Flexible Gmres\" off; a nonlinear "
+        "preconditioner needs flexible GMRES");
 
   r.residuals = history->residuals();
   r.times = history->times();
@@ -122,8 +121,7 @@ SolveResult solveFlexibleGmres(const Teuchos::RCP<const Tpetra::Operator<SC, LO,
   } else if (!std::isfinite(r.trueResidual) || !std::isfinite(r.trackedResidual)) {
     why << "NaN or Inf in the solution or residual";
   } else if (r.trueResidual > 10.0 * std::max(r.trackedResidual, tolerance)) {
-    why << "the true relative residual " << r.trueResidual << " departs from the tracked one "
-        << r.trackedResidual;
+    why << "the true relative residual " << r.trueResidual << " departs from the tracked one " << r.trackedResidual;
   }
   r.failure = why.str();
   r.failed = !r.failure.empty();
@@ -137,7 +135,8 @@ template double trueRelativeResidual(
     const Tpetra::MultiVector<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>&);
 template SolveResult solveFlexibleGmres(
     const Teuchos::RCP<const Tpetra::Operator<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>&,
-    const Teuchos::RCP<const Tpetra::MultiVector<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>&,
+    const Teuchos::RCP<
+        const Tpetra::MultiVector<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>&,
     const Teuchos::RCP<Tpetra::MultiVector<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>&,
     const Teuchos::RCP<const Tpetra::Operator<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>&,
     const Teuchos::ParameterList&);

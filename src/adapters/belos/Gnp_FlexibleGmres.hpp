@@ -24,7 +24,9 @@ struct SolveResult {
   std::string failure;           ///< why, when failed
 
   /// The relative residual after the first iteration (r_0 if none ran).
-  double firstIterationResidual() const { return residuals.size() > 1 ? residuals[1] : residuals.empty() ? 1.0 : residuals[0]; }
+  double firstIterationResidual() const {
+    return residuals.size() > 1 ? residuals[1] : residuals.empty() ? 1.0 : residuals[0];
+  }
 };
 
 /// ‖b − A x‖ / ‖b‖ for one right-hand side (‖b‖ = 0 counts as 1). A collective.

@@ -76,7 +76,8 @@ Belos::ReturnType GnpSolverManager<SC, LO, GO, NO>::solve() {
   if (problem_.is_null()) throw std::logic_error(std::string(name) + ": setProblem() before solve()");
   const auto A = Teuchos::rcp_dynamic_cast<const Tpetra::CrsMatrix<SC, LO, GO, NO>>(problem_->getOperator());
   if (A.is_null())
-    throw std::invalid_argument(std::string(name) + ": the linear problem's operator must be a Tpetra::CrsMatrix "
+    throw std::invalid_argument(std::string(name) +
+                                ": the linear problem's operator must be a Tpetra::CrsMatrix "
                                 "(GNP trains on its graph and values)");
   if (gnp_.is_null() || trainedFor_ != problem_->getOperator()) {
     gnp_ = Teuchos::rcp(new Preconditioner<SC, LO, GO, NO>(A));

@@ -21,8 +21,8 @@ template <class SC, class LO, class GO, class NO>
 class GnpSolverManager
     : public Belos::SolverManager<SC, Tpetra::MultiVector<SC, LO, GO, NO>, Tpetra::Operator<SC, LO, GO, NO>> {
 public:
-  using MV = Tpetra::MultiVector<SC, LO, GO, NO>;  ///< Belos' multivector type
-  using OP = Tpetra::Operator<SC, LO, GO, NO>;     ///< Belos' operator type
+  using MV = Tpetra::MultiVector<SC, LO, GO, NO>;     ///< Belos' multivector type
+  using OP = Tpetra::Operator<SC, LO, GO, NO>;        ///< Belos' operator type
   using base_type = Belos::SolverManager<SC, MV, OP>; ///< the Belos interface
 
   /// The name it is registered under (Belos upper-cases solver names).

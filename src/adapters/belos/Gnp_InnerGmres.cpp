@@ -28,15 +28,13 @@ InnerGmres<SC, LO, GO, NO>::InnerGmres(Teuchos::RCP<const operator_type> A, cons
   p.validateParametersAndSetDefaults(*getValidParameters());
   iterations_ = p.get<int>("Maximum Iterations");
   tolerance_ = p.get<double>("Convergence Tolerance");
-  if (iterations_ < 1)
-    throw std::invalid_argument("GMRES preconditioner: \"Maximum Iterations\" must be at least 1");
+  if (iterations_ < 1) throw std::invalid_argument("GMRES preconditioner: \"Maximum Iterations\" must be at least 1");
   if (!(tolerance_ >= 0.0 && tolerance_ < 1.0))
     throw std::invalid_argument("GMRES preconditioner: \"Convergence Tolerance\" must be in [0, 1)");
 }
 
 template <class SC, class LO, class GO, class NO>
-void InnerGmres<SC, LO, GO, NO>::apply(const mv_type& X, mv_type& Y, Teuchos::ETransp mode, SC alpha,
-                                       SC beta) const {
+void InnerGmres<SC, LO, GO, NO>::apply(const mv_type& X, mv_type& Y, Teuchos::ETransp mode, SC alpha, SC beta) const {
   if (mode != Teuchos::NO_TRANS)
     throw std::invalid_argument("GMRES preconditioner: no transpose (it is a nonlinear operator)");
   auto params = Teuchos::rcp(new Teuchos::ParameterList);

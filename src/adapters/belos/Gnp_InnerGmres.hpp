@@ -13,8 +13,8 @@ template <class SC, class LO, class GO, class NO>
 class InnerGmres : public Tpetra::Operator<SC, LO, GO, NO> {
 public:
   using operator_type = Tpetra::Operator<SC, LO, GO, NO>; ///< the type of A
-  using mv_type = Tpetra::MultiVector<SC, LO, GO, NO>;     ///< what apply() takes
-  using map_type = Tpetra::Map<LO, GO, NO>;                 ///< the maps' type
+  using mv_type = Tpetra::MultiVector<SC, LO, GO, NO>;    ///< what apply() takes
+  using map_type = Tpetra::Map<LO, GO, NO>;               ///< the maps' type
 
   /// params: "Maximum Iterations" (10) and "Convergence Tolerance" (1e-6),
   /// validated: unknown names and out-of-range values are std::invalid_argument.
@@ -24,8 +24,7 @@ public:
 
   /// Y = beta·Y + alpha·y, y the GMRES iterate for A y = X (per column). NO_TRANS only.
   void apply(const mv_type& X, mv_type& Y, Teuchos::ETransp mode = Teuchos::NO_TRANS,
-             SC alpha = Teuchos::ScalarTraits<SC>::one(),
-             SC beta = Teuchos::ScalarTraits<SC>::zero()) const override;
+             SC alpha = Teuchos::ScalarTraits<SC>::one(), SC beta = Teuchos::ScalarTraits<SC>::zero()) const override;
   /// A's domain map.
   Teuchos::RCP<const map_type> getDomainMap() const override { return A_->getDomainMap(); }
   /// A's range map.

@@ -11,8 +11,9 @@ namespace Gnp {
 template <class SC, class LO, class GO, class NO>
 void LinearSolver<SC, LO, GO, NO>::setMatrix(const Teuchos::RCP<const OP>& A) {
   if (!A.is_null() && Teuchos::rcp_dynamic_cast<const Tpetra::CrsMatrix<SC, LO, GO, NO>>(A).is_null())
-    throw std::invalid_argument("GNP linear solver: the matrix must be a Tpetra::CrsMatrix (GNP trains on its "
-                                "graph and values)");
+    throw std::invalid_argument(
+        "GNP linear solver: the matrix must be a Tpetra::CrsMatrix (GNP trains on its "
+        "graph and values)");
   A_ = A;
   prec_ = Teuchos::null;
 }
@@ -28,8 +29,8 @@ void LinearSolver<SC, LO, GO, NO>::setParameters(const Teuchos::RCP<Teuchos::Par
 template <class SC, class LO, class GO, class NO>
 void LinearSolver<SC, LO, GO, NO>::symbolic() {
   if (A_.is_null()) throw std::runtime_error("GNP linear solver: setMatrix() before symbolic()");
-  prec_ = Teuchos::rcp(new Preconditioner<SC, LO, GO, NO>(
-      Teuchos::rcp_dynamic_cast<const Tpetra::CrsMatrix<SC, LO, GO, NO>>(A_)));
+  prec_ = Teuchos::rcp(
+      new Preconditioner<SC, LO, GO, NO>(Teuchos::rcp_dynamic_cast<const Tpetra::CrsMatrix<SC, LO, GO, NO>>(A_)));
   prec_->setParameters(params_);
   prec_->initialize();
 }
@@ -51,11 +52,13 @@ namespace {
 
 template <class SC, class LO, class GO, class NO>
 class LinearSolverFactory
-    : public Trilinos::Details::LinearSolverFactory<Tpetra::MultiVector<SC, LO, GO, NO>, Tpetra::Operator<SC, LO, GO, NO>,
+    : public Trilinos::Details::LinearSolverFactory<Tpetra::MultiVector<SC, LO, GO, NO>,
+                                                    Tpetra::Operator<SC, LO, GO, NO>,
                                                     typename Tpetra::MultiVector<SC, LO, GO, NO>::mag_type> {
 public:
-  using solver_type = Trilinos::Details::LinearSolver<Tpetra::MultiVector<SC, LO, GO, NO>, Tpetra::Operator<SC, LO, GO, NO>,
-                                                      typename Tpetra::MultiVector<SC, LO, GO, NO>::mag_type>;
+  using solver_type =
+      Trilinos::Details::LinearSolver<Tpetra::MultiVector<SC, LO, GO, NO>, Tpetra::Operator<SC, LO, GO, NO>,
+                                      typename Tpetra::MultiVector<SC, LO, GO, NO>::mag_type>;
   Teuchos::RCP<solver_type> getLinearSolver(const std::string& solverName) override {
     if (solverName != "GNP")
       throw std::invalid_argument("the GNP package has one solver, \"GNP\", not \"" + solverName + "\"");

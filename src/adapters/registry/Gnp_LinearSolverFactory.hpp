@@ -14,9 +14,9 @@ class Preconditioner;
 /// "solve" applies the preconditioner, X = M(B). symbolic() initialises,
 /// numeric() trains; setParameters takes the "gnp: ..." list.
 template <class SC, class LO, class GO, class NO>
-class LinearSolver : public Trilinos::Details::LinearSolver<Tpetra::MultiVector<SC, LO, GO, NO>,
-                                                            Tpetra::Operator<SC, LO, GO, NO>,
-                                                            typename Tpetra::MultiVector<SC, LO, GO, NO>::mag_type> {
+class LinearSolver
+    : public Trilinos::Details::LinearSolver<Tpetra::MultiVector<SC, LO, GO, NO>, Tpetra::Operator<SC, LO, GO, NO>,
+                                             typename Tpetra::MultiVector<SC, LO, GO, NO>::mag_type> {
 public:
   using MV = Tpetra::MultiVector<SC, LO, GO, NO>; ///< the multivector type
   using OP = Tpetra::Operator<SC, LO, GO, NO>;    ///< the operator type

@@ -43,8 +43,10 @@ void enableTpetraPreconditioners(Stratimikos::DefaultLinearSolverBuilder& builde
 }
 
 StratimikosResult solveWithStratimikos(
-    const Teuchos::RCP<const Tpetra::CrsMatrix<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>& A,
-    const Teuchos::RCP<const Tpetra::MultiVector<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>& b,
+    const Teuchos::RCP<const Tpetra::CrsMatrix<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>&
+        A,
+    const Teuchos::RCP<
+        const Tpetra::MultiVector<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>& b,
     const Teuchos::RCP<Tpetra::MultiVector<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>& x,
     const Teuchos::RCP<Teuchos::ParameterList>& params) {
   using SC = DefaultScalar;

@@ -33,8 +33,10 @@ struct StratimikosResult {
 /// GMRES" / "Flexible Gmres" true, and "Preconditioner Type" "GNP". The list is
 /// validated (unknown names are errors naming them). A collective.
 StratimikosResult solveWithStratimikos(
-    const Teuchos::RCP<const Tpetra::CrsMatrix<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>& A,
-    const Teuchos::RCP<const Tpetra::MultiVector<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>& b,
+    const Teuchos::RCP<const Tpetra::CrsMatrix<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>&
+        A,
+    const Teuchos::RCP<
+        const Tpetra::MultiVector<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>& b,
     const Teuchos::RCP<Tpetra::MultiVector<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>& x,
     const Teuchos::RCP<Teuchos::ParameterList>& params);
 

@@ -14,8 +14,7 @@ namespace {
 
 template <class SC, class LO, class GO, class NO>
 Teuchos::RCP<const Tpetra::CrsMatrix<SC, LO, GO, NO>> crsMatrixOf(const Thyra::LinearOpSourceBase<SC>& source) {
-  const auto tpetraOp =
-      Teuchos::rcp_dynamic_cast<const Thyra::TpetraLinearOp<SC, LO, GO, NO>>(source.getOp());
+  const auto tpetraOp = Teuchos::rcp_dynamic_cast<const Thyra::TpetraLinearOp<SC, LO, GO, NO>>(source.getOp());
   if (tpetraOp.is_null()) return Teuchos::null;
   return Teuchos::rcp_dynamic_cast<const Tpetra::CrsMatrix<SC, LO, GO, NO>>(tpetraOp->getConstTpetraOperator());
 }
@@ -38,8 +37,9 @@ void ThyraPreconditionerFactory<SC, LO, GO, NO>::initializePrec(
     const Thyra::ESupportSolveUse) const {
   const auto A = crsMatrixOf<SC, LO, GO, NO>(*fwdOp);
   if (A.is_null())
-    throw std::invalid_argument("Stratimikos \"GNP\": the operator is not a Tpetra::CrsMatrix wrapped in a "
-                                "Thyra::TpetraLinearOp; GNP trains on the matrix's graph and values");
+    throw std::invalid_argument(
+        "Stratimikos \"GNP\": the operator is not a Tpetra::CrsMatrix wrapped in a "
+        "Thyra::TpetraLinearOp; GNP trains on the matrix's graph and values");
   auto* defaultPrec = dynamic_cast<Thyra::DefaultPreconditioner<SC>*>(prec);
   if (defaultPrec == nullptr)
     throw std::invalid_argument("Stratimikos \"GNP\": the preconditioner was not created by this factory");
@@ -47,9 +47,9 @@ void ThyraPreconditionerFactory<SC, LO, GO, NO>::initializePrec(
   gnp->setParameters(paramList_.is_null() ? Teuchos::ParameterList() : *paramList_);
   gnp->initialize();
   gnp->compute();
-  const Teuchos::RCP<Thyra::LinearOpBase<SC>> op = Thyra::tpetraLinearOp<SC, LO, GO, NO>(
-      Thyra::tpetraVectorSpace<SC, LO, GO, NO>(gnp->getRangeMap()),
-      Thyra::tpetraVectorSpace<SC, LO, GO, NO>(gnp->getDomainMap()), gnp);
+  const Teuchos::RCP<Thyra::LinearOpBase<SC>> op =
+      Thyra::tpetraLinearOp<SC, LO, GO, NO>(Thyra::tpetraVectorSpace<SC, LO, GO, NO>(gnp->getRangeMap()),
+                                            Thyra::tpetraVectorSpace<SC, LO, GO, NO>(gnp->getDomainMap()), gnp);
   defaultPrec->initializeRight(op);
 }
 

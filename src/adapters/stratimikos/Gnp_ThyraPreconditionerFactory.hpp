@@ -19,10 +19,10 @@ public:
   Teuchos::RCP<Thyra::PreconditionerBase<SC>> createPrec() const override;
   /// Builds and trains a Gnp::Preconditioner for fwdOp's matrix and sets it as prec's right operator.
   void initializePrec(const Teuchos::RCP<const Thyra::LinearOpSourceBase<SC>>& fwdOp,
-                      Thyra::PreconditionerBase<SC>* prec, const Thyra::ESupportSolveUse supportSolveUse) const override;
+                      Thyra::PreconditionerBase<SC>* prec,
+                      const Thyra::ESupportSolveUse supportSolveUse) const override;
   /// Drops the preconditioner from prec.
-  void uninitializePrec(Thyra::PreconditionerBase<SC>* prec,
-                        Teuchos::RCP<const Thyra::LinearOpSourceBase<SC>>* fwdOp,
+  void uninitializePrec(Thyra::PreconditionerBase<SC>* prec, Teuchos::RCP<const Thyra::LinearOpSourceBase<SC>>* fwdOp,
                         Thyra::ESupportSolveUse* supportSolveUse) const override;
 
   /// Validated against Gnp::Preconditioner::getValidParameters(): a misspelled

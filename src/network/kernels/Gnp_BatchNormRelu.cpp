@@ -19,8 +19,9 @@ template <int FixedF>
 struct BatchNormReluKernels {
   static constexpr int capacity = FixedF > 0 ? FixedF : 4096;
 
-  __attribute__((target_clones("avx2", "default"))) static void forward(int width, const float* x, float* y, std::int64_t rows, const float* m, const float* scale,
-                      const float* b) {
+  __attribute__((target_clones("avx2", "default"))) static void forward(int width, const float* x, float* y,
+                                                                        std::int64_t rows, const float* m,
+                                                                        const float* scale, const float* b) {
     const int F = FixedF > 0 ? FixedF : width;
     float mm[capacity], sc[capacity], bb[capacity];
     std::copy(m, m + F, mm), std::copy(scale, scale + F, sc), std::copy(b, b + F, bb);
@@ -29,8 +30,10 @@ struct BatchNormReluKernels {
   }
   // The largest |g| and |g·x̂| per feature (g the gradient behind the ReLU),
   // computed as sums() computes its terms: the bounds of the exact sums.
-  __attribute__((target_clones("avx2", "default"))) static void maxima(int width, const float* x, const float* y, const float* g, std::int64_t rows, const float* m,
-                   const float* r, double* maxG, double* maxGxhat) {
+  __attribute__((target_clones("avx2", "default"))) static void maxima(int width, const float* x, const float* y,
+                                                                       const float* g, std::int64_t rows,
+                                                                       const float* m, const float* r, double* maxG,
+                                                                       double* maxGxhat) {
     const int F = FixedF > 0 ? FixedF : width;
     float mm[capacity], rr[capacity], mg[capacity], mgx[capacity];
     std::copy(m, m + F, mm), std::copy(r, r + F, rr);
@@ -46,8 +49,9 @@ struct BatchNormReluKernels {
   }
   // Σg and Σg·x̂ as exact sums (kernels/Gnp_ExactSum.hpp): sumG and sumGxhat
   // come in holding the start values and leave holding start plus sum.
-  __attribute__((target_clones("avx2", "default"))) static void sums(int width, const float* x, const float* y, const float* g, std::int64_t rows, const float* m,
-                   const float* r, double* sumG, double* sumGxhat) {
+  __attribute__((target_clones("avx2", "default"))) static void sums(int width, const float* x, const float* y,
+                                                                     const float* g, std::int64_t rows, const float* m,
+                                                                     const float* r, double* sumG, double* sumGxhat) {
     const int F = FixedF > 0 ? FixedF : width;
     float mm[capacity], rr[capacity];
     std::copy(m, m + F, mm), std::copy(r, r + F, rr);
@@ -89,9 +93,9 @@ struct BatchNormReluKernels {
       }
     std::copy(sg, sg + F, sumG), std::copy(sgx, sgx + F, sumGxhat);
   }
-  __attribute__((target_clones("avx2", "default"))) static void inputGradient(int width, const float* x, const float* y, const float* g, float* gx, std::int64_t rows,
-                            const float* m, const float* r, const float* scale, const float* meanG,
-                            const float* meanGxhat) {
+  __attribute__((target_clones("avx2", "default"))) static void inputGradient(
+      int width, const float* x, const float* y, const float* g, float* gx, std::int64_t rows, const float* m,
+      const float* r, const float* scale, const float* meanG, const float* meanGxhat) {
     const int F = FixedF > 0 ? FixedF : width;
     float mm[capacity], rr[capacity], sc[capacity], mg[capacity], mgx[capacity];
     std::copy(m, m + F, mm), std::copy(r, r + F, rr), std::copy(scale, scale + F, sc);
@@ -114,9 +118,11 @@ void dispatch(int F, Call call) {
   }
 }
 
-__attribute__((target_clones("avx2", "default"))) void reluGradientAndMaximaFast(
-    const float* __restrict g, const float* __restrict y, float* __restrict gm, std::int64_t rows, int width,
-    float* __restrict m) {
+__attribute__((target_clones("avx2", "default"))) void reluGradientAndMaximaFast(const float* __restrict g,
+                                                                                 const float* __restrict y,
+                                                                                 float* __restrict gm,
+                                                                                 std::int64_t rows, int width,
+                                                                                 float* __restrict m) {
   if (width % 8 == 0 && width <= 64) {
     // Eight columns to a vector (GCC leaves the runtime-width loop scalar).
     using f8 = float __attribute__((vector_size(32)));
@@ -175,8 +181,8 @@ void batchNormReluSums(const float* x, const float* y, const float* g, std::int6
   dispatch(F, [&](auto k) { k.sums(F, x, y, g, rows, mean, rstd, sumG, sumGxhat); });
 }
 
-void batchNormReluSumsPlain(const float* x, const float* y, const float* g, std::int64_t rows, int F,
-                            const float* mean, const float* rstd, double* sumG, double* sumGxhat) {
+void batchNormReluSumsPlain(const float* x, const float* y, const float* g, std::int64_t rows, int F, const float* mean,
+                            const float* rstd, double* sumG, double* sumGxhat) {
   for (std::int64_t i = 0; i < rows; ++i)
     for (int f = 0; f < F; ++f) {
       const float gi = y[i * F + f] > 0.0f ? g[i * F + f] : 0.0f;

@@ -35,8 +35,8 @@ void batchNormReluMaximaPlain(const float* x, const float* y, const float* g, st
 void batchNormReluSums(const float* x, const float* y, const float* g, std::int64_t rows, int F, const float* mean,
                        const float* rstd, double* sumG, double* sumGxhat);
 /// The same with plain loops only.
-void batchNormReluSumsPlain(const float* x, const float* y, const float* g, std::int64_t rows, int F,
-                            const float* mean, const float* rstd, double* sumG, double* sumGxhat);
+void batchNormReluSumsPlain(const float* x, const float* y, const float* g, std::int64_t rows, int F, const float* mean,
+                            const float* rstd, double* sumG, double* sumGxhat);
 
 /// The input's gradient gx = scale·(gi − meanG − x̂·meanGxhat) per feature.
 void batchNormReluInputGradient(const float* x, const float* y, const float* g, float* gx, std::int64_t rows, int F,
@@ -51,8 +51,7 @@ void batchNormReluInputGradientPlain(const float* x, const float* y, const float
 /// |gm| of each column into maxima (the exact sums' bounds), in one pass.
 void reluGradientAndMaxima(const float* g, const float* y, float* gm, std::int64_t rows, int width, float* maxima);
 /// The same with plain loops only.
-void reluGradientAndMaximaPlain(const float* g, const float* y, float* gm, std::int64_t rows, int width,
-                                float* maxima);
+void reluGradientAndMaximaPlain(const float* g, const float* y, float* gm, std::int64_t rows, int width, float* maxima);
 
 } // namespace Gnp::kernels
 

@@ -102,8 +102,7 @@ __attribute__((target("avx2,fma"))) void weightsOneInputChunkAvx2(const float* g
 
 // One chunk of the biases' sums for out = 8·VEC.
 template <int VEC>
-__attribute__((target("avx2,fma"))) void biasesChunkAvx2(const float* g, std::int64_t c0, std::int64_t c1,
-                                                         double* gb) {
+__attribute__((target("avx2,fma"))) void biasesChunkAvx2(const float* g, std::int64_t c0, std::int64_t c1, double* gb) {
   constexpr int out = 8 * VEC;
   __m256 s[VEC];
 #pragma GCC unroll 4
@@ -184,8 +183,7 @@ void biasesPlain(const float* g, std::int64_t rows, int out, int group, double* 
   });
 }
 
-void columnsPlain(const float* x, std::int64_t rows, int C, int group, const float* shift, bool square,
-                  double* acc) {
+void columnsPlain(const float* x, std::int64_t rows, int C, int group, const float* shift, bool square, double* acc) {
   forEachChunk(rows, group, [&](std::int64_t c0, std::int64_t c1) {
     for (int c = 0; c < C; ++c) {
       const float m = shift ? shift[c] : 0.0f;
@@ -218,8 +216,10 @@ void gradientDeposits(const float* g, const float* x, std::int64_t rows, int out
                       double* gb) {
   checkGroups(rows, group);
   if (!hasAvx2Fma()) return gradientDepositsPlain(g, x, rows, out, in, group, gw, gb);
-  if (in == 16) forEachChunk(rows, group, [&](auto c0, auto c1) { weightsChunkAvx2<2>(g, x, c0, c1, out, gw); });
-  else if (in == 32) forEachChunk(rows, group, [&](auto c0, auto c1) { weightsChunkAvx2<4>(g, x, c0, c1, out, gw); });
+  if (in == 16)
+    forEachChunk(rows, group, [&](auto c0, auto c1) { weightsChunkAvx2<2>(g, x, c0, c1, out, gw); });
+  else if (in == 32)
+    forEachChunk(rows, group, [&](auto c0, auto c1) { weightsChunkAvx2<4>(g, x, c0, c1, out, gw); });
   else if (in != 1 || !withVectors(out, [&](auto vec) {
              forEachChunk(rows, group,
                           [&](auto c0, auto c1) { weightsOneInputChunkAvx2<decltype(vec)::value>(g, x, c0, c1, gw); });
@@ -231,28 +231,28 @@ void gradientDeposits(const float* g, const float* x, std::int64_t rows, int out
     biasesPlain(g, rows, out, group, gb);
 }
 
-void gradientDepositsPlain(const float* g, const float* x, std::int64_t rows, int out, int in, int group,
-                           double* gw, double* gb) {
+void gradientDepositsPlain(const float* g, const float* x, std::int64_t rows, int out, int in, int group, double* gw,
+                           double* gb) {
   checkGroups(rows, group);
   weightsPlain(g, x, rows, out, in, group, gw);
   biasesPlain(g, rows, out, group, gb);
 }
 
 void columnRange(const float* x, std::int64_t rows, int C, float* lo, float* hi) {
-  if (hasAvx2Fma() && withVectors(C, [&](auto vec) { columnRangeAvx2<decltype(vec)::value>(x, rows, lo, hi); }))
-    return;
+  if (hasAvx2Fma() && withVectors(C, [&](auto vec) { columnRangeAvx2<decltype(vec)::value>(x, rows, lo, hi); })) return;
   for (std::int64_t r = 0; r < rows; ++r)
     for (int c = 0; c < C; ++c) lo[c] = std::min(lo[c], x[r * C + c]), hi[c] = std::max(hi[c], x[r * C + c]);
 }
 
-void columnDeposits(const float* x, std::int64_t rows, int C, int group, const float* shift, bool square,
-                    double* acc) {
+void columnDeposits(const float* x, std::int64_t rows, int C, int group, const float* shift, bool square, double* acc) {
   checkGroups(rows, group);
   if (hasAvx2Fma() && withVectors(C, [&](auto vec) {
         constexpr int V = decltype(vec)::value;
         forEachChunk(rows, group, [&](auto c0, auto c1) {
-          if (square) columnsChunkAvx2<V, true>(x, c0, c1, shift, acc);
-          else columnsChunkAvx2<V, false>(x, c0, c1, shift, acc);
+          if (square)
+            columnsChunkAvx2<V, true>(x, c0, c1, shift, acc);
+          else
+            columnsChunkAvx2<V, false>(x, c0, c1, shift, acc);
         });
       }))
     return;

@@ -40,8 +40,8 @@ void gradientDeposits(const float* g, const float* x, std::int64_t rows, int out
 
 /// The same with plain loops only (for processors without AVX2 and FMA, and the
 /// reference the vector code must equal bit for bit).
-void gradientDepositsPlain(const float* g, const float* x, std::int64_t rows, int out, int in, int group,
-                           double* gw, double* gb);
+void gradientDepositsPlain(const float* g, const float* x, std::int64_t rows, int out, int in, int group, double* gw,
+                           double* gb);
 
 /// The smallest and largest entry of each of the C columns of x (rows x C):
 /// lo and hi come in holding start values (+inf and −inf for a fresh range).
@@ -51,8 +51,7 @@ void columnRange(const float* x, std::int64_t rows, int C, float* lo, float* hi)
 /// (square true) for the C columns of x (rows x C), exact sums started with
 /// depositBound and depositCount; shift may be null (no shift). rows must be a
 /// multiple of group.
-void columnDeposits(const float* x, std::int64_t rows, int C, int group, const float* shift, bool square,
-                    double* acc);
+void columnDeposits(const float* x, std::int64_t rows, int C, int group, const float* shift, bool square, double* acc);
 
 /// The same with plain loops only (the reference the vector code must equal).
 void columnDepositsPlain(const float* x, std::int64_t rows, int C, int group, const float* shift, bool square,

@@ -31,7 +31,7 @@ namespace Gnp::exact {
 inline double start(double bound, double count) {
   if (!(bound > 0.0) || !std::isfinite(bound)) return 1.5;
   int e = 0, l = 0;
-  std::frexp(bound, &e);                    // bound < 2^e
+  std::frexp(bound, &e);                     // bound < 2^e
   std::frexp(count < 1.0 ? 1.0 : count, &l); // count < 2^l
   // |sum| < count·2^e <= 2^(P-2): the accumulator stays in [2^P, 2^(P+1)), with
   // one bit of room for terms that float32 rounding put slightly above the bound.

@@ -12,8 +12,8 @@ namespace {
 // each k, NV vectors of B and one broadcast of X per row. A second operand
 // (X2, B2, K2 > 0) continues the same chain.
 template <int NV, int RB>
-__attribute__((target("avx2,fma"))) inline void accumulateAvx2(__m256 (&acc)[RB][NV], const float* X,
-                                                               const float* B, int K) {
+__attribute__((target("avx2,fma"))) inline void accumulateAvx2(__m256 (&acc)[RB][NV], const float* X, const float* B,
+                                                               int K) {
   constexpr int N = 8 * NV;
   for (int k = 0; k < K; ++k) {
     __m256 b[NV];
@@ -59,8 +59,7 @@ __attribute__((target("avx2,fma"))) void rowGemmAvx2(const float* X, const float
   std::int64_t r = 0;
   auto at = [&](const float* M, int width, std::int64_t row) { return M ? M + row * width : M; };
   if (relu) {
-    for (; r + RB <= rows; r += RB)
-      rowBlockAvx2<NV, RB, true>(X + r * K, B, K, at(X2, K2, r), B2, K2, bias, Y + r * N);
+    for (; r + RB <= rows; r += RB) rowBlockAvx2<NV, RB, true>(X + r * K, B, K, at(X2, K2, r), B2, K2, bias, Y + r * N);
     for (; r < rows; ++r) rowBlockAvx2<NV, 1, true>(X + r * K, B, K, at(X2, K2, r), B2, K2, bias, Y + r * N);
   } else {
     for (; r + RB <= rows; r += RB)
@@ -131,8 +130,8 @@ __attribute__((target("avx2"))) void columnAbsMaximaAvx2(const float* X, std::in
 
 // Y = X·B (+ X2·B2) (+ bias) (then ReLU) for `rows` rows: the register-blocked
 // code for the usual widths (N = 1 only with one operand), plain loops otherwise.
-void productRows(const float* X, const float* B, int K, const float* X2, const float* B2, int K2,
-                 const float* bias, float* Y, std::int64_t rows, int N, bool relu) {
+void productRows(const float* X, const float* B, int K, const float* X2, const float* B2, int K2, const float* bias,
+                 float* Y, std::int64_t rows, int N, bool relu) {
   if (hasAvx2Fma()) {
     switch (N) {
       case 1:
@@ -182,8 +181,8 @@ void columnAbsMaxima(const float* X, std::int64_t rows, int K, float* m) {
     }
 }
 
-void rowGemm(const float* X, const float* B, const float* bias, float* Y, std::int64_t rows, int K, int N,
-             bool relu, float* xMaxima) {
+void rowGemm(const float* X, const float* B, const float* bias, float* Y, std::int64_t rows, int K, int N, bool relu,
+             float* xMaxima) {
   withMaxima(X, K, rows, xMaxima, [&](std::int64_t r0, std::int64_t r1) {
     productRows(X + r0 * K, B, K, nullptr, nullptr, 0, bias, Y + r0 * N, r1 - r0, N, relu);
   });

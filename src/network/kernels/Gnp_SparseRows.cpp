@@ -16,8 +16,8 @@ bool hasAvx2() {
 // multiply-add would round differently from the plain loop's multiply and add.
 template <int NV>
 __attribute__((target("avx2"))) void columnsAvx2(const std::size_t* rowPtr, const int* colInd, const float* values,
-                                                 std::int64_t rows, const float* X, const float* halo, int owned,
-                                                 int C, int c0, float* Y) {
+                                                 std::int64_t rows, const float* X, const float* halo, int owned, int C,
+                                                 int c0, float* Y) {
   const std::size_t stride = static_cast<std::size_t>(C);
   for (std::int64_t i = 0; i < rows; ++i) {
     __m256 acc[NV];
@@ -25,8 +25,9 @@ __attribute__((target("avx2"))) void columnsAvx2(const std::size_t* rowPtr, cons
     for (int v = 0; v < NV; ++v) acc[v] = _mm256_setzero_ps();
     for (std::size_t k = rowPtr[i]; k < rowPtr[i + 1]; ++k) {
       const int j = colInd[k];
-      const float* xj = (j < owned ? X + static_cast<std::size_t>(j) * stride
-                                   : halo + static_cast<std::size_t>(j - owned) * stride) + c0;
+      const float* xj =
+          (j < owned ? X + static_cast<std::size_t>(j) * stride : halo + static_cast<std::size_t>(j - owned) * stride) +
+          c0;
       const __m256 a = _mm256_set1_ps(values[k]);
 #pragma GCC unroll 8
       for (int v = 0; v < NV; ++v) acc[v] = _mm256_add_ps(acc[v], _mm256_mul_ps(a, _mm256_loadu_ps(xj + 8 * v)));
@@ -47,15 +48,15 @@ void sparseRowsPlain(const std::size_t* rowPtr, const int* colInd, const float* 
     for (std::size_t k = rowPtr[i]; k < rowPtr[i + 1]; ++k) {
       const float a = values[k];
       const int j = colInd[k];
-      const float* xj = j < owned ? X + static_cast<std::size_t>(j) * stride
-                                  : halo + static_cast<std::size_t>(j - owned) * stride;
+      const float* xj =
+          j < owned ? X + static_cast<std::size_t>(j) * stride : halo + static_cast<std::size_t>(j - owned) * stride;
       for (std::size_t c = 0; c < stride; ++c) y[c] += a * xj[c];
     }
   }
 }
 
-void sparseRows(const std::size_t* rowPtr, const int* colInd, const float* values, std::int64_t rows,
-                const float* X, const float* halo, int owned, int C, float* Y) {
+void sparseRows(const std::size_t* rowPtr, const int* colInd, const float* values, std::int64_t rows, const float* X,
+                const float* halo, int owned, int C, float* Y) {
   if (!hasAvx2() || C % 8 != 0) return sparseRowsPlain(rowPtr, colInd, values, rows, X, halo, owned, C, Y);
   // 64 columns at a time: 8 accumulators, the rest of the 16 registers for the loads.
   for (int c0 = 0; c0 < C; c0 += 64) {

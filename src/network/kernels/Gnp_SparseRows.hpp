@@ -18,8 +18,8 @@
 namespace Gnp::kernels {
 
 /// Y (rows x C) = A·[X; halo] for CSR rows (rowPtr, colInd, values).
-void sparseRows(const std::size_t* rowPtr, const int* colInd, const float* values, std::int64_t rows,
-                const float* X, const float* halo, int owned, int C, float* Y);
+void sparseRows(const std::size_t* rowPtr, const int* colInd, const float* values, std::int64_t rows, const float* X,
+                const float* halo, int owned, int C, float* Y);
 
 /// The same with plain loops only (for processors without AVX2, widths that
 /// are not a multiple of 8, and the reference the vector code must equal).
