@@ -19,6 +19,7 @@
 #include <Teuchos_TimeMonitor.hpp>
 
 #include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -63,6 +64,23 @@ Teuchos::Time& counter(const std::string& name) {
   return *timer;
 }
 
+// A hash of this rank's entries (positions and value bits): whether A's values
+// changed since the network's copy of Â was made.
+template <class SC, class LO, class GO, class NO>
+std::uint64_t localEntriesHash(const Tpetra::RowMatrix<SC, LO, GO, NO>& A) {
+  std::uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](std::uint64_t v) {
+    for (int byte = 0; byte < 8; ++byte, v >>= 8) h = (h ^ (v & 0xff)) * 1099511628211ull;
+  };
+  forEachLocalEntry(A, [&](LO row, LO column, SC value) {
+    double v = static_cast<double>(value);
+    std::uint64_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    mix(static_cast<std::uint64_t>(row)), mix(static_cast<std::uint64_t>(column)), mix(bits);
+  });
+  return h;
+}
+
 void requireSameSize(const ModelFile& m, std::int64_t rows, const std::string& path) {
   if (m.rows != rows)
     throw std::invalid_argument("GNP model file '" + path + "' was trained for a matrix with " +
@@ -79,6 +97,15 @@ Preconditioner<SC, LO, GO, NO>::Preconditioner(const Teuchos::RCP<const row_matr
 
 template <class SC, class LO, class GO, class NO>
 Preconditioner<SC, LO, GO, NO>::~Preconditioner() = default;
+
+template <class SC, class LO, class GO, class NO>
+void Preconditioner<SC, LO, GO, NO>::setMatrix(const Teuchos::RCP<const row_matrix_type>& A) {
+  if (A.is_null()) throw std::invalid_argument("Gnp::Preconditioner::setMatrix: the matrix is null");
+  checkMatrix(*A, "the matrix given to GNP's setMatrix");
+  A_ = A;
+  matrixReplaced_ = true;
+  computed_ = false;
+}
 
 template <class SC, class LO, class GO, class NO>
 Teuchos::RCP<const Teuchos::ParameterList> Preconditioner<SC, LO, GO, NO>::getValidParameters() {
@@ -129,6 +156,8 @@ void Preconditioner<SC, LO, GO, NO>::buildNetwork(double gamma) {
         "Gnp::Preconditioner: GNP needs a Tpetra::CrsMatrix (its graph convolutions "
         "run on the local CSR arrays)");
   gamma_ = gamma;
+  entriesHash_ = localEntriesHash(*A_);
+  matrixReplaced_ = false;
   graph_ = std::make_shared<TpetraDistributedOperator<SC, LO, GO, NO>>(crs, 1.0 / gamma_);
   network_ = std::make_unique<Network>(options_, graph_);
   base_ = options_.base;
@@ -209,11 +238,32 @@ void Preconditioner<SC, LO, GO, NO>::load(const std::string& path) {
 }
 
 template <class SC, class LO, class GO, class NO>
+bool Preconditioner<SC, LO, GO, NO>::valuesChanged() const {
+  const int mine = localEntriesHash(*A_) != entriesHash_ ? 1 : 0;
+  int any = 0;
+  Teuchos::reduceAll<int, int>(*A_->getComm(), Teuchos::REDUCE_MAX, 1, &mine, &any);
+  return any != 0;
+}
+
+template <class SC, class LO, class GO, class NO>
+void Preconditioner<SC, LO, GO, NO>::followValues() {
+  // The base keeps the kind initialize() chose ("auto" is not asked again): the
+  // network was trained as a correction to that base.
+  const auto state = network_->state();
+  const Base requested = options_.base;
+  options_.base = base_;
+  buildNetwork(gershgorinBound(*A_));
+  options_.base = requested;
+  network_->setState(state);
+}
+
+template <class SC, class LO, class GO, class NO>
 void Preconditioner<SC, LO, GO, NO>::compute() {
   if (!initialized_) initialize();
   Teuchos::TimeMonitor monitor(counter("Gnp::Preconditioner::compute"));
   Teuchos::Time timer("GNP compute", true);
   computed_ = false;
+  if (matrixReplaced_ || valuesChanged()) followValues();
   // Training samples: Arnoldi on Â from a seeded start vector (docs/method.md section 3).
   const GraphOperator<SC, LO, GO, NO> scaled(graph_, A_->getRangeMap());
   const auto start = seededStartVector<SC, LO, GO, NO>(A_->getRangeMap(), options_.seed);

@@ -51,7 +51,12 @@ public:
   void initialize();
   /// Whether initialize() (or load()) has run since the last setParameters().
   bool isInitialized() const { return initialized_; }
-  /// Trains the network (Arnoldi samples, Adam, best step kept).
+  /// Trains the network (Arnoldi samples, Adam, best step kept) on A's values
+  /// as they are now: when they changed since initialize() (or the last
+  /// compute()), Â, γ and the base are rebuilt from them first. Training
+  /// starts from the network as it is (after initialize(): the seeded
+  /// initialisation or "gnp: initial model"; after a compute(): the network it
+  /// kept, a warm start), with a fresh Adam and the step budget of the list.
   void compute();
   /// Whether compute() (or load()) has run since the last setParameters().
   bool isComputed() const { return computed_; }
@@ -77,8 +82,14 @@ public:
   /// matrix of another size are std::invalid_argument errors on every rank.
   void load(const std::string& path);
 
-  /// The matrix given to the constructor.
+  /// The matrix given to the constructor or to setMatrix().
   Teuchos::RCP<const row_matrix_type> getMatrix() const { return A_; }
+  /// Ifpack2's CanChangeMatrix: the preconditioner is for `A` from now on (a
+  /// checked, square Tpetra::CrsMatrix; the network does not depend on the
+  /// size or the sparsity). The next compute() builds Â, γ and the base from it
+  /// and trains from the network as it is (a warm start); before any
+  /// initialize() it only replaces the matrix. Invalidates a previous compute().
+  void setMatrix(const Teuchos::RCP<const row_matrix_type>& A);
   /// The settings in use (from setParameters() or a loaded model).
   const Options& getOptions() const { return options_; }
   /// The base preconditioner in use (after initialize): Options::base, with
@@ -110,6 +121,10 @@ public:
 private:
   Teuchos::RCP<const row_matrix_type> A_;
   void buildNetwork(double gamma);
+  /// Whether A's entries differ from those Â was built from, on any rank.
+  bool valuesChanged() const;
+  /// Rebuilds Â, γ and the base from A's current values; keeps the network.
+  void followValues();
   /// What this preconditioner prints: on rank 0, to std::cout, at "gnp: verbosity".
   ProgressPrinter progressPrinter() const;
   /// Base::Auto: ILUT where it builds and converges faster than none in the
@@ -121,6 +136,8 @@ private:
   Options options_;
   Base base_ = Base::None;
   double gamma_ = 1.0;
+  std::uint64_t entriesHash_ = 0; ///< this rank's entries when Â was built
+  bool matrixReplaced_ = false;   ///< setMatrix() since Â was built
   std::shared_ptr<DistributedOperator> graph_;
   std::unique_ptr<Network> network_;
   TrainingReport report_;
