@@ -97,7 +97,7 @@ public:
   Base getBase() const { return base_; }
   /// γ, the Gershgorin bound of A (available after initialize).
   double getScaling() const { return gamma_; }
-  /// What training did: steps, best step and loss, time, why it stopped.
+  /// What training did: steps, the kept step and its score, time, why it stopped.
   const TrainingReport& getTrainingReport() const { return report_; }
   /// Global training loss of every step (after compute).
   const std::vector<double>& getLossHistory() const;
