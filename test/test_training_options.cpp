@@ -344,3 +344,24 @@ TEST(TrainingOptions, VerbosityChoosesWhatTrainingPrintsOnRankZero) {
   EXPECT_EQ(printed("high"), std::make_pair(root ? 5 : 0, root ? 1 : 0));   // and the judged 1 and 11
   EXPECT_EQ(printed("extreme"), std::make_pair(root ? 12 : 0, root ? 1 : 0));
 }
+
+TEST(TrainingOptions, PatienceStopsTrainingWhenValidationsStopFindingABetterStep) {
+  const auto A = convectionDiffusion(8, world());
+  Teuchos::ParameterList p = alone();
+  p.set("gnp: patience", 2);
+  p.set("gnp: validation frequency", 5);
+  const auto report = trainedGnp(A, 3000, p)->getTrainingReport();
+  EXPECT_EQ(report.reason, Gnp::StopReason::NoImprovement);
+  EXPECT_LT(report.stepsRun, 3000);
+  // It stopped at the second validation after the kept step, which stays the preconditioner.
+  EXPECT_EQ(report.stepsRun - 1 - report.bestStep, 2 * 5);
+
+  Teuchos::ParameterList never = alone();
+  never.set("gnp: validation frequency", 5);
+  const auto full = trainedGnp(A, 40, never)->getTrainingReport(); // patience 0: the whole budget
+  EXPECT_EQ(full.stepsRun, 40);
+  EXPECT_EQ(full.reason, Gnp::StopReason::Steps);
+  Teuchos::ParameterList negative;
+  negative.set("gnp: patience", -1);
+  EXPECT_NE(errorOf(negative).find("\"gnp: patience\" = -1 is out of range"), std::string::npos);
+}

@@ -144,6 +144,9 @@ std::vector<Row> makeRows() {
               "With a validation selection: evaluate every this many steps (and at the first and last step)"),
       integer("gnp: validation iterations", &O::validationIterations, 1, 1000,
               "With \"validation solve\" selection: FGMRES iterations (no restart) per evaluation"),
+      integer("gnp: patience", &O::patience, 0, kNoLimit,
+              "With a validation selection: stop training after this many validations in a row found no better "
+              "step than the kept one (0: train to the step or time budget)"),
       choice("gnp: base preconditioner", &O::base,
              "The preconditioner P that the network corrects (see \"gnp: base composition\"): \"auto\" (ILUT "
              "where it builds and a short FGMRES solve with it alone converges faster than without; none "

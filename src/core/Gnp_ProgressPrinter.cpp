@@ -42,6 +42,10 @@ void ProgressPrinter::finished(const Options& o, const TrainingReport& r) {
   if (r.reason == StopReason::Diverged)
     say(o, Verbosity::Low,
         format("%s; using the best step %d (loss %.4e)", r.message.c_str(), r.bestStep, r.bestScore));
+  if (r.reason == StopReason::NoImprovement)
+    say(o, Verbosity::Low,
+        format("stopped after %d steps: %d validations in a row found no better step than step %d", r.stepsRun,
+               o.patience, r.bestStep));
   if (o.selection == Selection::ValidationSolve)
     say(o, Verbosity::Low,
         format("validation solve (sum of log10 relative residuals over %d FGMRES iterations): %.2f with the kept "

@@ -52,6 +52,7 @@ std::string toString(StopReason reason) {
     case StopReason::Steps: return "step budget";
     case StopReason::Time: return "time budget";
     case StopReason::Diverged: return "diverged";
+    case StopReason::NoImprovement: return "no better step";
   }
   return "unknown";
 }

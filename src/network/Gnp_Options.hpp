@@ -83,6 +83,9 @@ struct Options {
   Selection selection = Selection::ValidationSolve;
   int validationEvery = 10;      ///< with a validation selection: evaluate every this many steps
   int validationIterations = 10; ///< with Selection::ValidationSolve: FGMRES iterations per evaluation
+  /// With a validation selection: stop after this many validations in a row
+  /// found no better step (0: never stop early).
+  int patience = 0;
   // Not the paper's (no base): where Ifpack2's ILUT helps, the network learns
   // a correction to it (docs/results/training-study.md, seventh study).
   Base base = Base::Auto;                                ///< what the network corrects
@@ -93,7 +96,7 @@ struct Options {
 };
 
 /// Why training ended.
-enum class StopReason { Steps, Time, Diverged };
+enum class StopReason { Steps, Time, Diverged, NoImprovement };
 
 /// What training did, for reports and tests.
 struct TrainingReport {

@@ -187,6 +187,7 @@ TrainingReport Trainer::train(ResGcn& model, TrainingMonitor* monitor) {
   TrainingReport report;
   if (bySolve) report.validationUnpreconditioned = validation_.unpreconditionedScore();
   BestStepKeeper best;
+  int validationsSinceBest = 0;
   StepClock clock(A_->comm(), options_.maxSeconds);
   losses_.clear();
   model->train();
@@ -214,8 +215,12 @@ TrainingReport Trainer::train(ResGcn& model, TrainingMonitor* monitor) {
       progress.score = bySolve        ? validation_.score(model)
                        : byValidation ? inferenceLoss(model, validationBatch)
                                       : globalLoss;
-      best.offer(step, progress.score, *model);
+      if (best.offer(step, progress.score, *model))
+        validationsSinceBest = 0;
+      else if (byValidation)
+        ++validationsSinceBest;
     }
+    const bool noImprovement = options_.patience > 0 && validationsSinceBest >= options_.patience;
     for (auto& group : adam.param_groups())
       static_cast<torch::optim::AdamOptions&>(group.options()).lr(learningRateAt(options_, step));
     adam.step();
@@ -224,10 +229,10 @@ TrainingReport Trainer::train(ResGcn& model, TrainingMonitor* monitor) {
     progress.loss = globalLoss;
     progress.bestStep = best.step();
     progress.bestScore = best.score();
-    progress.last = report.stepsRun == options_.steps || outOfTime;
+    progress.last = report.stepsRun == options_.steps || outOfTime || noImprovement;
     if (monitor) monitor->stepped(options_, progress);
-    if (outOfTime) {
-      report.reason = StopReason::Time;
+    if (outOfTime || noImprovement) {
+      report.reason = outOfTime ? StopReason::Time : StopReason::NoImprovement;
       break;
     }
   }
