@@ -129,7 +129,7 @@ void Preconditioner<SC, LO, GO, NO>::initialize() {
   Teuchos::Time timer("GNP initialize", true);
   initialized_ = computed_ = false;
   checkMatrix(*A_, "the matrix given to GNP");
-  buildNetwork(gershgorinBound(*A_));
+  buildNetwork(gershgorinBound(*A_), options_.base);
   if (!options_.initialModel.empty()) {
     const ModelFile m = ModelFile::decode(readOnRoot(options_.initialModel, *A_->getComm()), options_.initialModel);
     requireSameSize(m, static_cast<std::int64_t>(A_->getGlobalNumRows()), options_.initialModel);
@@ -149,7 +149,7 @@ void Preconditioner<SC, LO, GO, NO>::initialize() {
 }
 
 template <class SC, class LO, class GO, class NO>
-void Preconditioner<SC, LO, GO, NO>::buildNetwork(double gamma) {
+void Preconditioner<SC, LO, GO, NO>::buildNetwork(double gamma, Base base) {
   const auto crs = Teuchos::rcp_dynamic_cast<const Tpetra::CrsMatrix<SC, LO, GO, NO>>(A_);
   if (crs.is_null())
     throw std::invalid_argument(
@@ -160,7 +160,7 @@ void Preconditioner<SC, LO, GO, NO>::buildNetwork(double gamma) {
   matrixReplaced_ = false;
   graph_ = std::make_shared<TpetraDistributedOperator<SC, LO, GO, NO>>(crs, 1.0 / gamma_);
   network_ = std::make_unique<Network>(options_, graph_);
-  base_ = options_.base;
+  base_ = base;
   network_->setBase(base_ == Base::Auto ? chooseBase(crs) : makeBaseOperator(base_, crs, gamma_));
 }
 
@@ -227,7 +227,7 @@ void Preconditioner<SC, LO, GO, NO>::load(const std::string& path) {
   checkMatrix(*A_, "the matrix given to GNP");
   requireSameSize(m, static_cast<std::int64_t>(A_->getGlobalNumRows()), path);
   options_ = m.options;
-  buildNetwork(m.gamma);
+  buildNetwork(m.gamma, options_.base);
   network_->setState(m.tensors);
   report_ = TrainingReport();
   report_.stepsRun = m.stepsRun;
@@ -250,10 +250,7 @@ void Preconditioner<SC, LO, GO, NO>::followValues() {
   // The base keeps the kind initialize() chose ("auto" is not asked again): the
   // network was trained as a correction to that base.
   const auto state = network_->state();
-  const Base requested = options_.base;
-  options_.base = base_;
-  buildNetwork(gershgorinBound(*A_));
-  options_.base = requested;
+  buildNetwork(gershgorinBound(*A_), base_);
   network_->setState(state);
 }
 

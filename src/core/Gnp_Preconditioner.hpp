@@ -120,7 +120,9 @@ public:
 
 private:
   Teuchos::RCP<const row_matrix_type> A_;
-  void buildNetwork(double gamma);
+  /// Â = A/γ, a network from the seeded initialisation, and the base of kind
+  /// `base` (Base::Auto: chosen now); sets base_.
+  void buildNetwork(double gamma, Base base);
   /// Whether A's entries differ from those Â was built from, on any rank.
   bool valuesChanged() const;
   /// Rebuilds Â, γ and the base from A's current values; keeps the network.
