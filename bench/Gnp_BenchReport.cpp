@@ -463,6 +463,68 @@ void constantOutputTable(std::ostringstream& os, const std::vector<std::pair<std
   os << "\n";
 }
 
+// The matrices where neither ILUT nor MueLu reaches the tolerance (both must
+// have run): GNP's only place on a CPU, reported on their own (issue 24).
+void hardSection(std::ostringstream& os, const std::vector<json>& cases, const std::string& rhs) {
+  const auto groups = byMatrix(cases);
+  std::vector<std::pair<std::string, std::vector<std::size_t>>> hard;
+  for (const auto& [matrix, idx] : groups) {
+    bool ilut = false, muelu = false, classicalConverged = false;
+    for (auto i : idx) {
+      const auto type = cases[i].at("type").get<std::string>();
+      if (type != "ILUT" && type != "MueLu") continue;
+      (type == "ILUT" ? ilut : muelu) = true;
+      classicalConverged = classicalConverged || finalStatus(cases[i]) == "converged";
+    }
+    if (ilut && muelu && !classicalConverged) hard.push_back({matrix, idx});
+  }
+  if (hard.empty()) return;
+  const auto names = preconditionerNames(cases);
+  os << "\n## The hard matrices — right-hand side \"" << rhs << "\"\n\n"
+     << hard.size() << " of " << groups.size()
+     << " matrices, where neither ILUT nor MueLu reaches the tolerance. Final true relative residual "
+        "after iteration mode (bold: converged; – : a failure).\n\n| matrix | n |";
+  for (const auto& n : names) os << " " << n << " |";
+  os << "\n|---|---:|";
+  for (std::size_t k = 0; k < names.size(); ++k) os << "---:|";
+  os << "\n";
+  for (const auto& [matrix, idx] : hard) {
+    os << "| " << matrix << " | " << cases[idx.front()].at("rows") << " |";
+    for (const auto& n : names) {
+      std::string cell = " ";
+      for (auto i : idx) {
+        if (cases[i].at("preconditioner") != n) continue;
+        const std::string status = finalStatus(cases[i]);
+        if (status == "converged" || status == "not converged") {
+          const std::string r = fmt("%.1e", get(cases[i].at("iteration"), "true_residual"));
+          cell = status == "converged" ? "**" + r + "**" : r;
+        } else {
+          cell = "–";
+        }
+      }
+      os << " " << cell << " |";
+    }
+    os << "\n";
+  }
+  os << "\n| preconditioner | converged | median final residual | best Iter-AUC | fastest to 1e-8 incl. "
+        "construction |\n|---|---:|---:|---:|---:|\n";
+  for (const auto& n : names) {
+    int converged = 0, bestAuc = 0, fastest = 0;
+    std::vector<double> residuals;
+    for (const auto& [matrix, idx] : hard) {
+      for (auto i : idx) {
+        if (cases[i].at("preconditioner") != n) continue;
+        converged += finalStatus(cases[i]) == "converged";
+        if (rankable(cases[i], "iteration")) residuals.push_back(get(cases[i].at("iteration"), "true_residual"));
+      }
+      bestAuc += name(cases, best(cases, idx, "iter_auc")) == n;
+      fastest += name(cases, best(cases, idx, "end_to_end_1e-8")) == n;
+    }
+    os << "| " << n << " | " << converged << " | " << fmt("%.1e", percentile(residuals, 0.5)) << " | " << bestAuc
+       << " | " << fastest << " |\n";
+  }
+}
+
 } // namespace
 
 std::string markdownReport(const std::vector<json>& cases, const std::string& header, const std::string& notes) {
@@ -471,7 +533,10 @@ std::string markdownReport(const std::vector<json>& cases, const std::string& he
   const auto groups = byRhs(cases);
   if (groups.size() > 1) sideBySide(os, groups);
   if (!groups.empty()) constantOutputTable(os, groups);
-  for (const auto& [rhs, group] : groups) rhsSection(os, group, rhs);
+  for (const auto& [rhs, group] : groups) {
+    rhsSection(os, group, rhs);
+    hardSection(os, group, rhs);
+  }
   if (!notes.empty()) os << "\n" << notes << "\n";
   return os.str();
 }

@@ -141,7 +141,15 @@ json trainingJson(const Gnp::Preconditioner<SC, LO, GO, NO>& gnp) {
             {"losses", gnp.getLossHistory()}};
   // With "validation solve" selection, the same solve's score without a preconditioner.
   if (std::isfinite(r.validationUnpreconditioned)) j["validation_unpreconditioned"] = r.validationUnpreconditioned;
+  if (std::isfinite(r.validationBase)) j["validation_base"] = r.validationBase;
   if (r.validations > 0) j["validations"] = r.validations;
+  j["network_used"] = gnp.getNetworkUsed();
+  // With a coarse space: the directions kept (0: dropped) and the kept step's score with and without it.
+  if (o.coarse != Gnp::Coarse::None) j["coarse_dimension"] = gnp.getCoarseDimension();
+  if (std::isfinite(r.scoreWithoutCoarse)) {
+    j["validation_with_coarse_space"] = r.scoreWithCoarse;
+    j["validation_without_coarse_space"] = r.scoreWithoutCoarse;
+  }
   return j;
 }
 

@@ -53,6 +53,19 @@ std::string writeTempFile(const std::string& name, const std::string& text, cons
 
 std::string exampleMatrixPath() { return GNP_EXAMPLE_MATRIX_PATH; }
 
+Gnp::SolveResult solveRandomSolution(const Teuchos::RCP<crs_type>& A,
+                                     const Teuchos::RCP<const Tpetra::Operator<SC, LO, GO, NO>>& M,
+                                     const Teuchos::ParameterList& belos) {
+  auto x = Teuchos::rcp(new mv_type(A->getDomainMap(), 1)), b = Teuchos::rcp(new mv_type(A->getRangeMap(), 1));
+  mv_type solution(A->getDomainMap(), 1);
+  Teuchos::ScalarTraits<SC>::seedrandom(7);
+  solution.randomize();
+  A->apply(solution, *b);
+  Teuchos::ParameterList settings = Gnp::defaultBelosParameters();
+  settings.setParameters(belos);
+  return Gnp::solveFlexibleGmres<SC, LO, GO, NO>(A, b, x, M, settings);
+}
+
 Teuchos::RCP<Gnp::Preconditioner<SC, LO, GO, NO>> trainedGnp(const Teuchos::RCP<crs_type>& A, int steps,
                                                              const Teuchos::ParameterList& extra) {
   auto prec = Teuchos::rcp(new Gnp::Preconditioner<SC, LO, GO, NO>(A));

@@ -1,6 +1,7 @@
 #ifndef GNP_TESTPROBLEMS_HPP
 #define GNP_TESTPROBLEMS_HPP
 
+#include "Gnp_FlexibleGmres.hpp"
 #include "Gnp_Preconditioner.hpp"
 #include "Gnp_Types.hpp"
 
@@ -37,6 +38,12 @@ std::string exampleMatrixPath();
 /// A silent GNP trained for `steps` steps; `extra` overrides other parameters.
 Teuchos::RCP<Gnp::Preconditioner<SC, LO, GO, NO>> trainedGnp(const Teuchos::RCP<crs_type>& A, int steps,
                                                              const Teuchos::ParameterList& extra = {});
+
+/// Belos FGMRES (the protocol's settings, then `belos` over them) with M as the
+/// right preconditioner on b = A x, x random from a fixed seed, from x₀ = 0.
+Gnp::SolveResult solveRandomSolution(const Teuchos::RCP<crs_type>& A,
+                                     const Teuchos::RCP<const Tpetra::Operator<SC, LO, GO, NO>>& M,
+                                     const Teuchos::ParameterList& belos = {});
 
 } // namespace GnpTest
 

@@ -265,3 +265,26 @@ TEST(BenchReport, AGnpThatWorksOnBothRightHandSidesIsNotFlagged) {
   EXPECT_FALSE(cases[0]["metrics"]["constant_output_artifact"].get<bool>());
   EXPECT_EQ(Gnp::Bench::markdownReport(cases, "# test", "").find(" ⚠ |"), std::string::npos);
 }
+
+// Matrix "hard": ILUT stalls and MueLu cannot be built, GNP converges; matrix
+// "easy": ILUT converges. Only "hard" is in the section, and GNP is its winner.
+TEST(BenchReport, ReportsTheMatricesWhereIlutAndMueLuBothFailOnTheirOwn) {
+  std::vector<json> cases;
+  for (const std::string matrix : {"hard", "easy"}) {
+    std::vector<json> m{caseDoc("GNP", 1.0), caseDoc("ILUT", 0.1), caseDoc("MueLu", 0.1, matrix == "hard")};
+    for (auto& c : m) c["matrix"] = matrix;
+    m[0]["iteration"] = m[0]["time"] = solveRecord({1.0, 1e-3, 1e-9}, {0.0, 0.5, 1.0});
+    m[1]["iteration"] = m[1]["time"] = matrix == "hard" ? solveRecord({1.0, 0.5, 0.4, 0.3}, {0.0, 0.1, 0.2, 0.3})
+                                                        : solveRecord({1.0, 1e-9}, {0.0, 0.1});
+    if (matrix == "easy") m[2]["iteration"] = m[2]["time"] = solveRecord({1.0, 1e-9}, {0.0, 0.1});
+    cases.insert(cases.end(), m.begin(), m.end());
+  }
+  Gnp::Bench::addMetrics(cases, 3);
+  const std::string report = Gnp::Bench::markdownReport(cases, "# test", "");
+  EXPECT_NE(report.find("## The hard matrices"), std::string::npos) << report;
+  EXPECT_NE(report.find("1 of 2 matrices, where neither ILUT nor MueLu"), std::string::npos) << report;
+  EXPECT_NE(report.find("| hard | 10 | **1.0e-09** | 3.0e-01 | – |"), std::string::npos) << report;
+  EXPECT_EQ(report.find("| easy | 10 | **"), std::string::npos) << report;
+  EXPECT_NE(report.find("| GNP | 1 | 1.0e-09 | 1 | 1 |"), std::string::npos) << report;
+  EXPECT_NE(report.find("| ILUT | 0 | 3.0e-01 | 0 | 0 |"), std::string::npos) << report;
+}

@@ -185,7 +185,7 @@ TEST(ModelFile, AModelRecordsItsSettingsByNameAndLoadsThemBackExactly) {
   const auto path = savedModel(old, "gnp_model_by_name.gnp");
   std::ifstream in(path, std::ios::binary);
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(bytes[8], 5); // the format version
+  EXPECT_EQ(bytes[8], 6); // the format version
   EXPECT_NE(bytes.find("gnp: base composition"), std::string::npos);
   EXPECT_NE(bytes.find("relative l1"), std::string::npos);
   EXPECT_EQ(bytes.find("gnp: initial model"), std::string::npos); // a path means nothing elsewhere

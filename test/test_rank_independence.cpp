@@ -27,13 +27,13 @@ struct Trained {
 
 // GNP trained on `comm` (the rows spread evenly over its ranks), and its
 // output for r_i ~ N(0,1) keyed by the global row i.
-Trained trainOn(const std::string& path, const CommPtr& comm) {
+Trained trainOn(const std::string& path, const CommPtr& comm, const Teuchos::ParameterList& extra) {
   auto A = Gnp::readMatrixMarket<SC, LO, GO, NO>(path, comm);
   // The network alone: an ILUT base ("auto" takes it on these matrices)
   // factors each rank's block, as every Ifpack2 ILUT does, so it depends on
   // the partition.
-  Teuchos::ParameterList p;
-  p.set("gnp: base preconditioner", "none");
+  Teuchos::ParameterList p(extra);
+  if (!p.isParameter("gnp: base preconditioner")) p.set("gnp: base preconditioner", "none");
   auto prec = trainedGnp(A, steps, p);
   mv_type r(A->getDomainMap(), 1), z(A->getDomainMap(), 1);
   const auto map = A->getDomainMap();
@@ -65,16 +65,16 @@ void broadcast(const Teuchos::Comm<int>& comm, Trained& t) {
   Teuchos::broadcast<int, double>(comm, 0, sizes[1], t.output.data());
 }
 
-class RankCount : public testing::TestWithParam<std::string> {};
-
-TEST_P(RankCount, TrainingTakesTheSameStepsAndGivesTheSameOutputOnEveryNumberOfRanks) {
+// Trains on all ranks and on 1, ..., size-1 of them: the same losses to the
+// last bit and the same output to float32 rounding.
+void expectTheSameOnEveryNumberOfRanks(const std::string& path, const Teuchos::ParameterList& extra = {}) {
   const auto world = Tpetra::getDefaultComm();
-  const Trained all = trainOn(GetParam(), world);
+  const Trained all = trainOn(path, world, extra);
   ASSERT_EQ(all.losses.size(), static_cast<size_t>(steps));
   for (int ranks = 1; ranks < world->getSize(); ++ranks) {
     const auto sub = world->split(world->getRank() < ranks ? 0 : 1, world->getRank());
     Trained fewer;
-    if (world->getRank() < ranks) fewer = trainOn(GetParam(), sub);
+    if (world->getRank() < ranks) fewer = trainOn(path, sub, extra);
     broadcast(*world, fewer);
     ASSERT_EQ(fewer.losses.size(), all.losses.size());
     for (int s = 0; s < steps; ++s)
@@ -85,12 +85,36 @@ TEST_P(RankCount, TrainingTakesTheSameStepsAndGivesTheSameOutputOnEveryNumberOfR
       norm = std::max(norm, std::abs(all.output[i]));
     }
     if (world->getRank() == 0)
-      std::printf("%s: %d vs %d ranks: largest output difference %.3g (largest entry %.3g)\n", GetParam().c_str(),
-                  ranks, world->getSize(), diff, norm);
+      std::printf("%s: %d vs %d ranks: largest output difference %.3g (largest entry %.3g)\n", path.c_str(), ranks,
+                  world->getSize(), diff, norm);
     EXPECT_GT(norm, 0.0);
     EXPECT_LE(diff, 1e-6 * norm) << ranks << " vs " << world->getSize() << " ranks: output differs by " << diff
                                  << " (largest entry " << norm << ")";
   }
+}
+
+class RankCount : public testing::TestWithParam<std::string> {};
+
+TEST_P(RankCount, TrainingTakesTheSameStepsAndGivesTheSameOutputOnEveryNumberOfRanks) {
+  expectTheSameOnEveryNumberOfRanks(GetParam());
+}
+
+// The coarse space (its Arnoldi basis, its products over rows, the deflated
+// samples or residuals of training) is the same on any number of ranks too.
+TEST(TwoLevel, TrainingWithTheCoarseSpaceFirstIsTheSameOnEveryNumberOfRanks) {
+  Teuchos::ParameterList p;
+  p.set("gnp: coarse space", "first");
+  p.set("gnp: coarse dimension", 30);
+  expectTheSameOnEveryNumberOfRanks(GNP_TEST_DATA "/west0479.mtx", p);
+}
+
+TEST(TwoLevel, TrainingWithTheCoarseSpaceLastAndAGmresBaseIsTheSameOnEveryNumberOfRanks) {
+  Teuchos::ParameterList p;
+  p.set("gnp: base preconditioner", "gmres");
+  p.set("gnp: base gmres iterations", 4);
+  p.set("gnp: coarse space", "last");
+  p.set("gnp: coarse dimension", 30);
+  expectTheSameOnEveryNumberOfRanks(GNP_TEST_DATA "/west0479.mtx", p);
 }
 
 INSTANTIATE_TEST_SUITE_P(Matrices, RankCount,

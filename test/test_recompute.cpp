@@ -1,6 +1,5 @@
 // compute() follows the matrix (Ifpack2's life cycle): after A's values change,
 // compute() trains on the new values, from the network it has.
-#include "Gnp_FlexibleGmres.hpp"
 #include "Gnp_MatrixIO.hpp"
 #include "Gnp_Preconditioner.hpp"
 #include "Gnp_Scaling.hpp"
@@ -46,14 +45,9 @@ Teuchos::ParameterList training(int steps) {
 
 // FGMRES(10) iterations to 1e-8 on b = A x, x the same random vector each time.
 int iterations(const Teuchos::RCP<crs_type>& A, const Teuchos::RCP<Prec>& M) {
-  auto x = Teuchos::rcp(new mv_type(A->getDomainMap(), 1)), b = Teuchos::rcp(new mv_type(A->getRangeMap(), 1));
-  mv_type solution(A->getDomainMap(), 1);
-  Teuchos::ScalarTraits<SC>::seedrandom(7);
-  solution.randomize();
-  A->apply(solution, *b);
-  Teuchos::ParameterList belos = Gnp::defaultBelosParameters();
+  Teuchos::ParameterList belos;
   belos.set("Maximum Iterations", 300);
-  return Gnp::solveFlexibleGmres<SC, LO, GO, NO>(A, b, x, M, belos).iterations;
+  return solveRandomSolution(A, M, belos).iterations;
 }
 
 } // namespace

@@ -160,3 +160,27 @@ TEST(ShortSolve, ValidationSolveSelectionKeepsTheValidatedStepWithTheBestScore) 
   EXPECT_LT(report.bestScore, 0.0);
   EXPECT_NE(report.bestScore, trainer.lossHistory()[report.bestStep]);
 }
+
+// Training's last line says what it bought: the kept step's score next to the
+// base alone's (what it had to beat) and no preconditioner's.
+TEST(ShortSolve, TrainingReportsTheBaseAlonesValidationScore) {
+  auto A = Gnp::readMatrixMarket<SC, LO, GO, NO>(exampleMatrixPath(), Tpetra::getDefaultComm());
+  const Operator op(A, 1.0 / Gnp::gershgorinBound(*A));
+  Gnp::Options options;
+  options.steps = 5;
+  options.printEvery = 0;
+  const Gnp::BlockOperator half = [&](const double* X, double* Y, int columns) {
+    for (std::int64_t i = 0; i < op.localRows() * columns; ++i) Y[i] = 0.5 * X[i];
+  };
+  torch::manual_seed(options.seed);
+  Gnp::ResGcn model(options, op);
+  Gnp::Trainer withBase(options, op, torch::zeros({op.localRows(), 0}, torch::kFloat64), half);
+  const Gnp::TrainingReport report = withBase.train(model);
+  const torch::Tensor b = withBase.validation().rightHandSide();
+  const Gnp::BlockPreconditioner P = [](const torch::Tensor& v) { return 0.5 * v; };
+  EXPECT_EQ(report.validationBase, Gnp::residualArea(Gnp::shortFlexibleGmres(op, b, options.validationIterations, P)));
+  torch::manual_seed(options.seed);
+  Gnp::ResGcn plain(options, op);
+  Gnp::Trainer withoutBase(options, op, torch::zeros({op.localRows(), 0}, torch::kFloat64));
+  EXPECT_TRUE(std::isnan(withoutBase.train(plain).validationBase));
+}

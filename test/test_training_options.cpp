@@ -334,7 +334,7 @@ TEST(TrainingOptions, VerbosityChoosesWhatTrainingPrintsOnRankZero) {
     const std::string out = testing::internal::GetCapturedStdout();
     int steps = 0, summaries = 0;
     for (std::size_t at = out.find("gnp: step"); at != std::string::npos; at = out.find("gnp: step", at + 1)) ++steps;
-    if (out.find("gnp: validation solve") != std::string::npos) ++summaries;
+    if (out.find("gnp: training bought:") != std::string::npos) ++summaries;
     return std::make_pair(steps, summaries);
   };
   const bool root = world()->getRank() == 0;
@@ -364,4 +364,36 @@ TEST(TrainingOptions, PatienceStopsTrainingWhenValidationsStopFindingABetterStep
   Teuchos::ParameterList negative;
   negative.set("gnp: patience", -1);
   EXPECT_NE(errorOf(negative).find("\"gnp: patience\" = -1 is out of range"), std::string::npos);
+}
+
+// One step: the kept step is step 0, whose network adds nothing to the base
+// (its last layer starts at zero), so it does not beat the base alone: GNP
+// applies Jacobi without the network, says so, and a saved model keeps it.
+TEST(TrainingOptions, WhereNoTrainedStepBeatsTheBaseGnpAppliesTheBaseAlone) {
+  const auto A = convectionDiffusion(8, world());
+  const auto M = trainedGnp(A, 1, with("gnp: base preconditioner", "jacobi"));
+  EXPECT_FALSE(M->getNetworkUsed());
+  EXPECT_FALSE(M->getTrainingReport().networkUsed);
+  EXPECT_EQ(M->getTrainingReport().bestScore, M->getTrainingReport().validationBase);
+  mv_type r(A->getDomainMap(), 1), z(A->getDomainMap(), 1), jacobi(A->getDomainMap(), 1);
+  r.randomize();
+  M->apply(r, z);
+  Tpetra::Vector<SC, LO, GO, NO> d(A->getRowMap()), inverse(A->getRowMap());
+  A->getLocalDiagCopy(d);
+  inverse.reciprocal(d);
+  jacobi.elementWiseMultiply(1.0, inverse, r, 0.0); // r / diag(A)
+  jacobi.update(-1.0, z, 1.0);
+  EXPECT_LE(jacobi.getVector(0)->normInf(), 1e-12 * z.getVector(0)->normInf());
+  const std::string path = (std::filesystem::temp_directory_path() / "gnp_base_alone.gnp").string();
+  M->save(path);
+  Prec loaded(A);
+  loaded.load(path);
+  EXPECT_FALSE(loaded.getNetworkUsed());
+}
+
+TEST(TrainingOptions, WhereTrainingHelpsTheNetworkIsApplied) {
+  const auto A = Gnp::readMatrixMarket<SC, LO, GO, NO>(exampleMatrixPath(), world());
+  const auto M = trainedGnp(A, 100, alone());
+  EXPECT_TRUE(M->getNetworkUsed());
+  EXPECT_LT(M->getTrainingReport().bestScore, M->getTrainingReport().scoreWithoutNetwork);
 }

@@ -41,6 +41,65 @@ double exactNorm(const V& a) {
   return std::sqrt(exactDot(a, a));
 }
 
+// The thin SVD H̄ = U S Yᵀ of the (m+1) x m Hessenberg matrix (LAPACK's GESVD).
+struct ThinSvd {
+  int rows, m;
+  std::vector<double> s, u, yt; // u: (m+1) x m column-major (when asked for); yt: m x m column-major
+
+  ThinSvd(const Teuchos::SerialDenseMatrix<int, double>& Hbar, bool withU)
+      : rows(Hbar.numRows()),
+        m(Hbar.numCols()),
+        s(m),
+        u(withU ? static_cast<size_t>(rows) * m : 1),
+        yt(static_cast<size_t>(m) * m) {
+    Teuchos::SerialDenseMatrix<int, double> H(Hbar);
+    const char jobu = withU ? 'S' : 'N';
+    const int ldu = withU ? rows : 1;
+    std::vector<double> work(1);
+    int info = 0;
+    Teuchos::LAPACK<int, double> lapack;
+    lapack.GESVD(jobu, 'A', rows, m, H.values(), H.stride(), s.data(), u.data(), ldu, yt.data(), m, work.data(), -1,
+                 nullptr, &info);
+    work.resize(static_cast<size_t>(work[0]));
+    lapack.GESVD(jobu, 'A', rows, m, H.values(), H.stride(), s.data(), u.data(), ldu, yt.data(), m, work.data(),
+                 static_cast<int>(work.size()), nullptr, &info);
+    if (info != 0) throw std::runtime_error("Gnp::arnoldi: LAPACK GESVD failed (info " + std::to_string(info) + ")");
+  }
+  // How many singular values exceed tolerance·max (they come sorted).
+  int rank(double tolerance) const {
+    int kept = 0;
+    while (kept < m && s[kept] > tolerance * s[0]) ++kept;
+    return kept;
+  }
+  // Y S⁻¹ for the first `kept` singular values: m x kept, column-major.
+  std::vector<double> rightOverS(int kept) const {
+    std::vector<double> C(static_cast<size_t>(m) * kept);
+    for (int k = 0; k < kept; ++k)
+      for (int j = 0; j < m; ++j) C[k * m + j] = yt[j * m + k] / s[k]; // Y(j,k) = Yᵀ(k,j)
+    return C;
+  }
+  // The first `kept` columns of U: (m+1) x kept, column-major.
+  std::vector<double> left(int kept) const {
+    return std::vector<double>(u.begin(), u.begin() + static_cast<std::ptrdiff_t>(rows) * kept);
+  }
+};
+
+// V[:, 0:p] C for C (p x kept, column-major), row by row in a fixed order.
+template <class MV>
+Teuchos::RCP<MV> columnCombinations(const MV& V, int p, const std::vector<double>& C) {
+  const int kept = static_cast<int>(C.size()) / p;
+  auto Q = Teuchos::rcp(new MV(V.getMap(), kept, false));
+  auto v = hostRead(V);
+  auto q = hostOverwrite(*Q);
+  for (size_t i = 0; i < v.extent(0); ++i)
+    for (int k = 0; k < kept; ++k) {
+      double sum = 0.0;
+      for (int j = 0; j < p; ++j) sum += v(i, j) * C[k * p + j];
+      q(i, k) = sum;
+    }
+  return Q;
+}
+
 } // namespace
 
 template <class SC, class LO, class GO, class NO>
@@ -56,6 +115,7 @@ ArnoldiResult<SC, LO, GO, NO> arnoldi(const Tpetra::Operator<SC, LO, GO, NO>& A,
   v0->update(1.0, *start.getVector(0), 0.0);
   const double startNorm = exactNorm(*v0);
   if (!(startNorm > 0.0)) throw std::invalid_argument("Gnp::arnoldi: the start vector is zero");
+  result.startNorm = startNorm;
   v0->scale(1.0 / startNorm);
 
   int steps = 0;
@@ -91,40 +151,36 @@ ArnoldiResult<SC, LO, GO, NO> arnoldi(const Tpetra::Operator<SC, LO, GO, NO>& A,
 
 template <class SC, class LO, class GO, class NO>
 Teuchos::RCP<Tpetra::MultiVector<SC, LO, GO, NO>> krylovSampleBasis(const ArnoldiResult<SC, LO, GO, NO>& arnoldi) {
-  using mv_type = Tpetra::MultiVector<SC, LO, GO, NO>;
   const int m = arnoldi.steps;
-  const int rows = m + 1;
-  // Thin SVD of H̄ ((m+1) x m): only S and Zᵀ are needed.
-  Teuchos::SerialDenseMatrix<int, double> H(arnoldi.H);
-  std::vector<double> s(m), zt(static_cast<size_t>(m) * m), work(1);
-  double dummyU = 0.0;
-  int info = 0;
-  Teuchos::LAPACK<int, double> lapack;
-  lapack.GESVD('N', 'A', rows, m, H.values(), H.stride(), s.data(), &dummyU, 1, zt.data(), m, work.data(), -1, nullptr,
-               &info);
-  work.resize(static_cast<size_t>(work[0]));
-  lapack.GESVD('N', 'A', rows, m, H.values(), H.stride(), s.data(), &dummyU, 1, zt.data(), m, work.data(),
-               static_cast<int>(work.size()), nullptr, &info);
-  if (info != 0)
-    throw std::runtime_error("Gnp::krylovSampleBasis: LAPACK GESVD failed (info " + std::to_string(info) + ")");
-  int kept = 0;
-  while (kept < m && s[kept] > 1e-12 * s[0]) ++kept;
+  const ThinSvd svd(arnoldi.H, false);
+  const int kept = svd.rank(1e-12);
+  if (kept == 0) return Teuchos::null; // Â V = 0: no Krylov directions to sample
+  return columnCombinations(*arnoldi.V, m, svd.rightOverS(kept));
+}
 
-  // C = Z S⁻¹ (m x kept), then Q = V_m C on this rank's rows.
-  std::vector<double> C(static_cast<size_t>(m) * kept);
-  for (int k = 0; k < kept; ++k)
-    for (int j = 0; j < m; ++j) C[k * m + j] = zt[j * m + k] / s[k]; // Z(j,k) = Zᵀ(k,j)
-  if (kept == 0) return Teuchos::null;                               // Â V = 0: no Krylov directions to sample
-  auto Q = Teuchos::rcp(new mv_type(arnoldi.V->getMap(), kept, false));
-  auto v = hostRead(*arnoldi.V);
-  auto q = hostOverwrite(*Q);
-  for (size_t i = 0; i < v.extent(0); ++i)
-    for (int k = 0; k < kept; ++k) {
-      double sum = 0.0;
-      for (int j = 0; j < m; ++j) sum += v(i, j) * C[k * m + j];
-      q(i, k) = sum;
-    }
-  return Q;
+template <class SC, class LO, class GO, class NO>
+ArnoldiResult<SC, LO, GO, NO> firstSteps(const ArnoldiResult<SC, LO, GO, NO>& arnoldi, int m) {
+  if (m >= arnoldi.steps) return arnoldi;
+  ArnoldiResult<SC, LO, GO, NO> first;
+  first.steps = m;
+  first.V = arnoldi.V->subCopy(Teuchos::Range1D(0, m));
+  first.H.shape(m + 1, m);
+  for (int j = 0; j < m; ++j)
+    for (int i = 0; i <= m; ++i) first.H(i, j) = arnoldi.H(i, j);
+  return first;
+}
+
+template <class SC, class LO, class GO, class NO>
+CoarseBasis<SC, LO, GO, NO> coarseBasis(const ArnoldiResult<SC, LO, GO, NO>& arnoldi, double tolerance) {
+  const int m = arnoldi.steps;
+  const ThinSvd svd(arnoldi.H, true);
+  const int kept = svd.rank(tolerance);
+  CoarseBasis<SC, LO, GO, NO> coarse;
+  coarse.dropped = m - kept;
+  if (kept == 0) return coarse;
+  coarse.Z = columnCombinations(*arnoldi.V, m, svd.rightOverS(kept));
+  coarse.W = columnCombinations(*arnoldi.V, m + 1, svd.left(kept));
+  return coarse;
 }
 
 template <class SC, class LO, class GO, class NO>
@@ -144,6 +200,11 @@ template ArnoldiResult<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal,
     int);
 template Teuchos::RCP<DefaultMV> krylovSampleBasis(
     const ArnoldiResult<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>&);
+template ArnoldiResult<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode> firstSteps(
+    const ArnoldiResult<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>&, int);
+template struct CoarseBasis<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>;
+template CoarseBasis<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode> coarseBasis(
+    const ArnoldiResult<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>&, double);
 template Teuchos::RCP<DefaultMV> seededStartVector(
     const Teuchos::RCP<const Tpetra::Map<DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>&, std::uint64_t);
 

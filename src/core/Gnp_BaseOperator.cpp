@@ -1,10 +1,13 @@
 #include "Gnp_BaseOperator.hpp"
 
+#include "Gnp_Arnoldi.hpp"
+#include "Gnp_GraphOperator.hpp"
 #include "Gnp_HostBridge.hpp"
 #include "Gnp_Types.hpp"
 
 #include <Ifpack2_Factory.hpp>
 #include <Teuchos_CommHelpers.hpp>
+#include <Teuchos_LAPACK.hpp>
 #include <Tpetra_CrsMatrix.hpp>
 #include <Tpetra_Vector.hpp>
 
@@ -78,11 +81,60 @@ BlockOperator ilut(const Teuchos::RCP<const Tpetra::CrsMatrix<SC, LO, GO, NO>>& 
   return op;
 }
 
+// y = argmin ‖β e₁ − H̄ y‖ (LAPACK's GELSS: a singular H̄, after a breakdown on
+// a singular Â, gets the least-norm solution instead of Inf).
+std::vector<double> leastSquares(const Teuchos::SerialDenseMatrix<int, double>& Hbar, double beta) {
+  const int rows = Hbar.numRows(), m = Hbar.numCols();
+  Teuchos::SerialDenseMatrix<int, double> H(Hbar);
+  std::vector<double> rhs(rows, 0.0), s(m), work(1);
+  rhs[0] = beta;
+  int rank = 0, info = 0;
+  Teuchos::LAPACK<int, double> lapack;
+  lapack.GELSS(rows, m, 1, H.values(), H.stride(), rhs.data(), rows, s.data(), 1e-12, &rank, work.data(), -1, &info);
+  work.resize(static_cast<std::size_t>(work[0]));
+  lapack.GELSS(rows, m, 1, H.values(), H.stride(), rhs.data(), rows, s.data(), 1e-12, &rank, work.data(),
+               static_cast<int>(work.size()), &info);
+  if (info != 0) throw std::runtime_error("GNP's GMRES base: LAPACK GELSS failed (info " + std::to_string(info) + ")");
+  rhs.resize(m);
+  return rhs;
+}
+
+template <class SC, class LO, class GO, class NO>
+BlockOperator gmres(std::shared_ptr<const DistributedOperator> Ahat,
+                    const Teuchos::RCP<const Tpetra::Map<LO, GO, NO>>& map, int iterations) {
+  using mv_type = Tpetra::MultiVector<SC, LO, GO, NO>;
+  const auto op = std::make_shared<GraphOperator<SC, LO, GO, NO>>(std::move(Ahat), map);
+  return [op, map, iterations](const double* X, double* Y, int columns) {
+    const std::size_t rows = map->getNodeNumElements();
+    for (int c = 0; c < columns; ++c) {
+      mv_type r(map, 1);
+      {
+        auto rv = hostOverwrite(r);
+        for (std::size_t i = 0; i < rows; ++i) rv(i, 0) = X[i * columns + c];
+      }
+      ArnoldiResult<SC, LO, GO, NO> krylov;
+      try {
+        krylov = arnoldi(*op, r, iterations);
+      } catch (const std::invalid_argument&) { // r = 0 on every rank: x = 0
+        for (std::size_t i = 0; i < rows; ++i) Y[i * columns + c] = 0.0;
+        continue;
+      }
+      const std::vector<double> y = leastSquares(krylov.H, krylov.startNorm);
+      auto v = hostRead(*krylov.V);
+      for (std::size_t i = 0; i < rows; ++i) {
+        double sum = 0.0;
+        for (int j = 0; j < krylov.steps; ++j) sum += v(i, j) * y[j];
+        Y[i * columns + c] = sum;
+      }
+    }
+  };
+}
+
 } // namespace
 
 template <class SC, class LO, class GO, class NO>
-BlockOperator makeBaseOperator(Base base, const Teuchos::RCP<const Tpetra::CrsMatrix<SC, LO, GO, NO>>& A,
-                               double gamma) {
+BlockOperator makeBaseOperator(Base base, const Teuchos::RCP<const Tpetra::CrsMatrix<SC, LO, GO, NO>>& A, double gamma,
+                               std::shared_ptr<const DistributedOperator> Ahat, int gmresIterations) {
   if (A->getDomainMap()->getNodeNumElements() != A->getNodeNumRows() ||
       A->getRangeMap()->getNodeNumElements() != A->getNodeNumRows())
     throw std::invalid_argument(
@@ -92,6 +144,7 @@ BlockOperator makeBaseOperator(Base base, const Teuchos::RCP<const Tpetra::CrsMa
     case Base::None: return {};
     case Base::Jacobi: return jacobi(*A, gamma);
     case Base::Ilut: return ilut(A, gamma);
+    case Base::Gmres: return gmres<SC, LO, GO, NO>(std::move(Ahat), A->getRangeMap(), gmresIterations);
     case Base::Auto: break;
   }
   throw std::logic_error("makeBaseOperator: Base::Auto is resolved by Preconditioner::chooseBase");
@@ -100,6 +153,6 @@ BlockOperator makeBaseOperator(Base base, const Teuchos::RCP<const Tpetra::CrsMa
 template BlockOperator makeBaseOperator(
     Base,
     const Teuchos::RCP<const Tpetra::CrsMatrix<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>&,
-    double);
+    double, std::shared_ptr<const DistributedOperator>, int);
 
 } // namespace Gnp

@@ -138,6 +138,7 @@ std::string ModelFile::encode() const {
   payload.put(static_cast<std::int32_t>(stepsRun));
   payload.put(static_cast<std::int32_t>(bestStep));
   payload.put(bestScore);
+  payload.put(static_cast<std::uint8_t>(networkUsed ? 1 : 0));
   payload.put(static_cast<std::uint32_t>(tensors.size()));
   for (const auto& t : tensors) {
     payload.put(t.name);
@@ -188,6 +189,7 @@ ModelFile ModelFile::decode(const std::string& bytes, const std::string& source)
   m.stepsRun = r.get<std::int32_t>();
   m.bestStep = r.get<std::int32_t>();
   m.bestScore = r.get<double>();
+  if (version >= 6) m.networkUsed = r.get<std::uint8_t>() != 0;
   m.tensors.resize(r.get<std::uint32_t>());
   for (auto& t : m.tensors) {
     t.name = r.getString();

@@ -21,10 +21,11 @@ namespace Gnp {
 struct ModelFile {
   /// 5 stores the options as name = value text (Gnp::OptionTable), so a new
   /// option needs no new version: a file without it loads with its default.
+  /// 6 adds whether the network is applied (networkUsed).
   /// Versions 1-4 stored them field by field (2 added the training choices and
   /// the base, 3 the validation solve's length, 4 the base's composition);
   /// they still load, with the defaults for what they lack.
-  static constexpr std::uint32_t formatVersion = 5;
+  static constexpr std::uint32_t formatVersion = 6;
 
   std::int64_t rows = 0;            ///< global rows of the matrix trained for
   std::int64_t entries = 0;         ///< its global stored entries
@@ -33,6 +34,7 @@ struct ModelFile {
   int stepsRun = 0;                 ///< training steps run
   int bestStep = -1;                ///< the step kept
   double bestScore = 0.0;           ///< its score (TrainingReport::bestScore)
+  bool networkUsed = true;          ///< false: M applies the base (or the identity) without the network
   std::vector<NamedTensor> tensors; ///< parameters and batch-norm statistics
 
   /// The file's bytes.

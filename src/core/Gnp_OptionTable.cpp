@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <limits>
 #include <sstream>
+#include <typeinfo>
 
 namespace Gnp {
 namespace {
@@ -88,6 +89,18 @@ Row choice(const char* name, E Options::*member, const char* doc) {
   return r;
 }
 
+Row flag(const char* name, bool Options::*member, const char* doc) {
+  Row r = named(name, Type::Bool, doc);
+  const auto validator = Teuchos::rcp(new Teuchos::BoolParameterEntryValidator());
+  r.validator = validator;
+  r.allowed = "true or false";
+  r.put = [name, member, doc, validator](const Options& o, Teuchos::ParameterList& p) {
+    p.set(name, o.*member, doc, validator);
+  };
+  r.take = [member](const Teuchos::ParameterEntry& e, Options& o) { o.*member = Teuchos::getValue<bool>(e); };
+  return r;
+}
+
 Row text(const char* name, std::string Options::*member, bool saved, const char* doc) {
   Row r = named(name, Type::String, doc, saved);
   r.allowed = "a string";
@@ -151,20 +164,47 @@ std::vector<Row> makeRows() {
              "The preconditioner P that the network corrects (see \"gnp: base composition\"): \"auto\" (ILUT "
              "where it builds and a short FGMRES solve with it alone converges faster than without; none "
              "elsewhere), \"ilut\" (Ifpack2's ILUT at its defaults; an error where it returns NaN or Inf), "
-             "\"jacobi\" (D^-1; zero diagonal entries contribute 0) or \"none\" (M = the network, the paper's)"),
+             "\"jacobi\" (D^-1; zero diagonal entries contribute 0), \"gmres\" (\"gnp: base gmres iterations\" "
+             "unpreconditioned GMRES iterations on A x = r: nonlinear, strong where ILU and AMG fail) or \"none\" "
+             "(M = the network, the paper's)"),
       choice("gnp: base composition", &O::composition,
              "With a base preconditioner P: \"additive\" (M(r) = P r + network(r)) or \"multiplicative\" (M(r) = "
              "P r + network(r - A P r): the network corrects the residual P leaves, one product with A more per "
              "apply)"),
+      integer("gnp: base gmres iterations", &O::baseGmresIterations, 1, 1000,
+              "With \"gnp: base preconditioner\" = \"gmres\": its iterations (x0 = 0, no restart; exact sums, so "
+              "the same on any number of ranks); each costs a product with A"),
+      choice("gnp: coarse space", &O::coarse,
+             "A coarse space of Arnoldi directions Z of A around the one-level M1 = base + network, W = A Z "
+             "orthonormal, so that Z W^T r solves A exactly on range(W): \"none\" (the paper's), \"first\" "
+             "(M(r) = Z W^T r + M1(r - W W^T r)) or \"last\" (M(r) = M1(r) + Z W^T (r - A M1(r)), one product "
+             "with A more per apply). Kept only where the validation solve (\"gnp: best step selection\" = "
+             "\"validation solve\") scores it better than M1 alone"),
+      integer("gnp: coarse dimension", &O::coarseDimension, 1, 10000,
+              "Arnoldi steps k that make the coarse space (directions where the Arnoldi Hessenberg matrix is "
+              "singular below 1e-10 of its largest singular value are dropped); costs 2k numbers per row"),
+      flag("gnp: coarse space in training", &O::coarseInTraining,
+           "With a coarse space: train the network with it in place, on what the coarse space leaves (true), or "
+           "train M1 alone and add the coarse space after (false)"),
   };
 }
 
-const char* typeName(Type t) { return t == Type::Int ? "int" : t == Type::Double ? "double" : "string"; }
+// A list type's name in XML (type="...") and its C++ type.
+std::pair<const char*, const std::type_info*> typeInfo(Type t) {
+  switch (t) {
+    case Type::Int: return {"int", &typeid(int)};
+    case Type::Double: return {"double", &typeid(double)};
+    case Type::String: return {"string", &typeid(std::string)};
+    case Type::Bool: return {"bool", &typeid(bool)};
+  }
+  return {"?", &typeid(void)};
+}
+
+const char* typeName(Type t) { return typeInfo(t).first; }
 
 bool hasType(const Teuchos::ParameterEntry& e, Type t) {
   if (e.isList()) return false;
-  const auto& id = e.getAny(false).type();
-  return id == (t == Type::Int ? typeid(int) : t == Type::Double ? typeid(double) : typeid(std::string));
+  return e.getAny(false).type() == *typeInfo(t).second;
 }
 
 std::string valueText(const Teuchos::ParameterEntry& e) {
@@ -226,7 +266,9 @@ void check(const Row& row, const Teuchos::ParameterEntry& e) {
 Teuchos::ParameterEntry entryFromText(const Row& row, const std::string& text) {
   std::istringstream in(text);
   if (row.type == Type::String) return Teuchos::ParameterEntry(text);
-  if (row.type == Type::Int) {
+  if (row.type == Type::Bool) {
+    if (text == "true" || text == "false") return Teuchos::ParameterEntry(text == "true");
+  } else if (row.type == Type::Int) {
     int v = 0;
     if (in >> v && in.peek() == EOF) return Teuchos::ParameterEntry(v);
   } else {
@@ -264,6 +306,10 @@ Options OptionTable::read(const Teuchos::ParameterList& params) {
     throw X::InvalidParameterValue("GNP parameter \"gnp: krylov samples\" = " + std::to_string(o.krylovSamples) +
                                    " is out of range: it must be in [0, " + std::to_string(o.batchSize) +
                                    "] (at most \"gnp: batch size\")");
+  if (o.coarse == Coarse::Last && o.coarseInTraining && o.loss == Loss::Projected)
+    throw X::InvalidParameterValue(
+        "GNP parameter \"gnp: coarse space\" = \"last\" cannot be trained in place with \"gnp: loss\" = "
+        "\"projected\": choose \"l1\" or \"relative l1\", \"first\", or \"gnp: coarse space in training\" = false");
   return o;
 }
 
@@ -278,6 +324,8 @@ std::vector<std::pair<std::string, std::string>> OptionTable::toText(const Optio
       text.emplace_back(row.name, Teuchos::getValue<std::string>(e));
     } else if (row.type == Type::Int) {
       text.emplace_back(row.name, std::to_string(Teuchos::getValue<int>(e)));
+    } else if (row.type == Type::Bool) {
+      text.emplace_back(row.name, Teuchos::getValue<bool>(e) ? "true" : "false");
     } else {
       char digits[32]; // 17 significant digits: the double back exactly
       std::snprintf(digits, sizeof digits, "%.17g", Teuchos::getValue<double>(e));

@@ -20,7 +20,7 @@ namespace Gnp {
 class OptionTable {
 public:
   /// A parameter's type in a Teuchos::ParameterList (and an XML file's type="...").
-  enum class Type { Int, Double, String };
+  enum class Type { Int, Double, String, Bool };
 
   /// One parameter.
   struct Row {

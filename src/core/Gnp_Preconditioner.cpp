@@ -161,7 +161,8 @@ void Preconditioner<SC, LO, GO, NO>::buildNetwork(double gamma, Base base) {
   graph_ = std::make_shared<TpetraDistributedOperator<SC, LO, GO, NO>>(crs, 1.0 / gamma_);
   network_ = std::make_unique<Network>(options_, graph_);
   base_ = base;
-  network_->setBase(base_ == Base::Auto ? chooseBase(crs) : makeBaseOperator(base_, crs, gamma_));
+  network_->setBase(base_ == Base::Auto ? chooseBase(crs)
+                                        : makeBaseOperator(base_, crs, gamma_, graph_, options_.baseGmresIterations));
 }
 
 template <class SC, class LO, class GO, class NO>
@@ -171,7 +172,7 @@ std::function<void(const double*, double*, int)> Preconditioner<SC, LO, GO, NO>:
   base_ = Base::None;
   BlockOperator ilut;
   try {
-    ilut = makeBaseOperator(Base::Ilut, crs, gamma_);
+    ilut = makeBaseOperator(Base::Ilut, crs, gamma_, graph_, options_.baseGmresIterations);
   } catch (const std::invalid_argument&) { // the same on every rank
     printer.say(options_, Verbosity::Low,
                 "base preconditioner \"auto\": none (ILUT returns NaN or Inf or cannot be built)");
@@ -200,10 +201,12 @@ void Preconditioner<SC, LO, GO, NO>::save(const std::string& path) const {
   m.entries = static_cast<std::int64_t>(A_->getGlobalNumEntries());
   m.gamma = gamma_;
   m.options = options_;
-  m.options.base = base_; // what "auto" chose: a loaded model has the same base
+  m.options.base = base_;                                         // what "auto" chose: a loaded model has the same base
+  if (getCoarseDimension() == 0) m.options.coarse = Coarse::None; // dropped after training
   m.stepsRun = report_.stepsRun;
   m.bestStep = report_.bestStep;
   m.bestScore = report_.bestScore;
+  m.networkUsed = network_->networkUsed();
   m.tensors = network_->state();
   std::string error;
   if (A_->getComm()->getRank() == 0) {
@@ -229,10 +232,13 @@ void Preconditioner<SC, LO, GO, NO>::load(const std::string& path) {
   options_ = m.options;
   buildNetwork(m.gamma, options_.base);
   network_->setState(m.tensors);
+  network_->setNetworkUsed(m.networkUsed);
+  if (options_.coarse != Coarse::None) setCoarseSpace(krylovRun(options_.coarseDimension));
   report_ = TrainingReport();
   report_.stepsRun = m.stepsRun;
   report_.bestStep = m.bestStep;
   report_.bestScore = m.bestScore;
+  report_.networkUsed = m.networkUsed;
   initialized_ = computed_ = true;
   initializeTime_ += timer.stop();
 }
@@ -261,11 +267,13 @@ void Preconditioner<SC, LO, GO, NO>::compute() {
   Teuchos::Time timer("GNP compute", true);
   computed_ = false;
   if (matrixReplaced_ || valuesChanged()) followValues();
-  // Training samples: Arnoldi on Â from a seeded start vector (docs/method.md section 3).
-  const GraphOperator<SC, LO, GO, NO> scaled(graph_, A_->getRangeMap());
-  const auto start = seededStartVector<SC, LO, GO, NO>(A_->getRangeMap(), options_.seed);
-  const auto krylov = arnoldi(scaled, *start, options_.arnoldiSteps);
-  const auto Q = krylovSampleBasis(krylov);
+  // Training samples: Arnoldi on Â from a seeded start vector (docs/method.md
+  // section 3); a coarse space comes from the same run (section 7).
+  const bool coarse = options_.coarse != Coarse::None;
+  const auto krylov =
+      krylovRun(coarse ? std::max(options_.arnoldiSteps, options_.coarseDimension) : options_.arnoldiSteps);
+  const auto Q = krylovSampleBasis(firstSteps(krylov, options_.arnoldiSteps));
+  if (coarse) setCoarseSpace(krylov);
   ProgressPrinter printer = progressPrinter();
   if (Q.is_null()) {
     report_ = network_->train(nullptr, 0, 0, &printer);
@@ -276,6 +284,43 @@ void Preconditioner<SC, LO, GO, NO>::compute() {
   computed_ = true;
   ++numCompute_;
   computeTime_ += timer.stop();
+}
+
+template <class SC, class LO, class GO, class NO>
+ArnoldiResult<SC, LO, GO, NO> Preconditioner<SC, LO, GO, NO>::krylovRun(int steps) const {
+  const GraphOperator<SC, LO, GO, NO> scaled(graph_, A_->getRangeMap());
+  return arnoldi(scaled, *seededStartVector<SC, LO, GO, NO>(A_->getRangeMap(), options_.seed), steps);
+}
+
+template <class SC, class LO, class GO, class NO>
+void Preconditioner<SC, LO, GO, NO>::setCoarseSpace(const ArnoldiResult<SC, LO, GO, NO>& krylov) {
+  // 1e-10: Z = V Y S⁻¹ amplifies rounding by 1/s, and Â is scaled to norm <= 1.
+  const auto basis = coarseBasis(firstSteps(krylov, options_.coarseDimension), 1e-10);
+  const int k = basis.Z.is_null() ? 0 : static_cast<int>(basis.Z->getNumVectors());
+  char line[240];
+  std::snprintf(line, sizeof line, "coarse space \"%s\": %d Arnoldi directions", toString(options_.coarse).c_str(), k);
+  std::string said = line;
+  if (basis.dropped > 0)
+    said += " (" + std::to_string(basis.dropped) +
+            " dropped: their singular values of the Arnoldi Hessenberg matrix are below 1e-10 of the largest)";
+  progressPrinter().say(options_, Verbosity::Low, said);
+  if (k == 0) {
+    network_->setCoarseSpace(nullptr, 0, nullptr, 0, 0);
+    return;
+  }
+  auto z = hostRead(*basis.Z);
+  auto w = hostRead(*basis.W);
+  network_->setCoarseSpace(z.data(), z.stride(1), w.data(), w.stride(1), k);
+}
+
+template <class SC, class LO, class GO, class NO>
+bool Preconditioner<SC, LO, GO, NO>::getNetworkUsed() const {
+  return network_ ? network_->networkUsed() : false;
+}
+
+template <class SC, class LO, class GO, class NO>
+int Preconditioner<SC, LO, GO, NO>::getCoarseDimension() const {
+  return network_ ? network_->coarseDimension() : 0;
 }
 
 template <class SC, class LO, class GO, class NO>
@@ -329,9 +374,10 @@ template <class SC, class LO, class GO, class NO>
 std::string Preconditioner<SC, LO, GO, NO>::description() const {
   std::ostringstream os;
   os << "Gnp::Preconditioner: {initialized: " << initialized_ << ", computed: " << computed_
-     << ", base: " << toString(base_) << ", layers: " << options_.layers << ", embedding: " << options_.embedding
-     << ", steps run: " << report_.stepsRun << ", kept step: " << report_.bestStep << ", its " << scoreName(options_)
-     << ": " << report_.bestScore << "}";
+     << ", base: " << toString(base_) << ", network used: " << getNetworkUsed()
+     << ", coarse space: " << getCoarseDimension() << ", layers: " << options_.layers
+     << ", embedding: " << options_.embedding << ", steps run: " << report_.stepsRun
+     << ", kept step: " << report_.bestStep << ", its " << scoreName(options_) << ": " << report_.bestScore << "}";
   return os.str();
 }
 

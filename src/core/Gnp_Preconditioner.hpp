@@ -15,6 +15,8 @@ namespace Gnp {
 
 class Network;
 class DistributedOperator;
+template <class SC, class LO, class GO, class NO>
+struct ArnoldiResult;
 class ProgressPrinter;
 
 /// Graph Neural Preconditioner: a Tpetra::Operator M ≈ A⁻¹ whose action is a
@@ -95,6 +97,13 @@ public:
   /// The base preconditioner in use (after initialize): Options::base, with
   /// Base::Auto resolved to Base::Ilut or Base::None.
   Base getBase() const { return base_; }
+  /// Directions of the coarse space in use ("gnp: coarse space"; 0: none, or
+  /// dropped because the validation solve scored M better without it).
+  int getCoarseDimension() const;
+  /// Whether apply() runs the network: false where the validation solve found
+  /// no trained step better than M without it (then M is the base, or the
+  /// identity, with the coarse space if any: training is not paid for twice).
+  bool getNetworkUsed() const;
   /// γ, the Gershgorin bound of A (available after initialize).
   double getScaling() const { return gamma_; }
   /// What training did: steps, the kept step and its score, time, why it stopped.
@@ -127,6 +136,11 @@ private:
   bool valuesChanged() const;
   /// Rebuilds Â, γ and the base from A's current values; keeps the network.
   void followValues();
+  /// The coarse space of "gnp: coarse space" from the first "gnp: coarse
+  /// dimension" steps of `krylov` (an Arnoldi run on Â), handed to the network.
+  void setCoarseSpace(const ArnoldiResult<SC, LO, GO, NO>& krylov);
+  /// An Arnoldi run on Â from the seeded start vector, `steps` long.
+  ArnoldiResult<SC, LO, GO, NO> krylovRun(int steps) const;
   /// What this preconditioner prints: on rank 0, to std::cout, at "gnp: verbosity".
   ProgressPrinter progressPrinter() const;
   /// Base::Auto: ILUT where it builds and converges faster than none in the

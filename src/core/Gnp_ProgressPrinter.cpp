@@ -1,6 +1,7 @@
 #include "Gnp_ProgressPrinter.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdarg>
 #include <cstdio>
 
@@ -46,12 +47,25 @@ void ProgressPrinter::finished(const Options& o, const TrainingReport& r) {
     say(o, Verbosity::Low,
         format("stopped after %d steps: %d validations in a row found no better step than step %d", r.stepsRun,
                o.patience, r.bestStep));
-  if (o.selection == Selection::ValidationSolve)
+  if (!std::isnan(r.scoreWithoutCoarse))
     say(o, Verbosity::Low,
-        format("validation solve (sum of log10 relative residuals over %d FGMRES iterations): %.2f with the kept "
-               "step %d, %.2f without a preconditioner%s",
-               o.validationIterations, r.bestScore, r.bestStep, r.validationUnpreconditioned,
-               r.bestScore < r.validationUnpreconditioned ? "" : " (GNP does not help on it)"));
+        format("coarse space \"%s\": validation solve %.2f with it, %.2f without: %s", toString(o.coarse).c_str(),
+               r.scoreWithCoarse, r.scoreWithoutCoarse, r.coarseDimension > 0 ? "kept" : "dropped"));
+  if (o.selection != Selection::ValidationSolve) return;
+  const bool withBase = !std::isnan(r.validationBase);
+  if (!r.networkUsed)
+    say(o, Verbosity::Low,
+        format("no trained step beats %s (validation solve %.2f): GNP applies %s without the network",
+               withBase ? "the base alone" : "no preconditioner", r.scoreWithoutNetwork,
+               withBase ? "the base" : "the identity"));
+  // What training bought and what it cost, in one line.
+  std::string base;
+  if (!std::isnan(r.validationBase)) base = format(", %.2f with the base alone", r.validationBase);
+  say(o, Verbosity::Low,
+      format("training bought: validation solve (sum of log10 relative residuals over %d FGMRES iterations) %.2f "
+             "with GNP (kept step %d of %d)%s, %.2f without a preconditioner; it took %.1f s%s",
+             o.validationIterations, r.bestScore, r.bestStep, r.stepsRun, base.c_str(), r.validationUnpreconditioned,
+             r.seconds, r.bestScore < r.validationUnpreconditioned ? "" : " (GNP does not help on it)"));
 }
 
 } // namespace Gnp

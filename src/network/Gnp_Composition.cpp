@@ -14,11 +14,15 @@ torch::Tensor applyMatrix(const DistributedOperator& A, const torch::Tensor& v) 
 }
 
 torch::Tensor preconditionerOutput(ResGcn& model, const DistributedOperator& A, const BlockOperator& base,
-                                   Composition composition, const torch::Tensor& v) {
-  if (!base) return model->forward(v.to(torch::kFloat32)).to(torch::kFloat64);
-  const torch::Tensor p = applyBase(base, v);
-  const torch::Tensor input = composition == Composition::Multiplicative ? v - applyMatrix(A, p) : v;
-  return model->forward(input.to(torch::kFloat32)).to(torch::kFloat64) + p;
+                                   Composition composition, const CoarseSpace& coarse, const torch::Tensor& v) {
+  const auto oneLevel = [&](const torch::Tensor& r) {
+    if (model.is_empty()) return base ? applyBase(base, r) : r.to(torch::kFloat64);
+    if (!base) return model->forward(r.to(torch::kFloat32)).to(torch::kFloat64);
+    const torch::Tensor p = applyBase(base, r);
+    const torch::Tensor input = composition == Composition::Multiplicative ? r - applyMatrix(A, p) : r;
+    return model->forward(input.to(torch::kFloat32)).to(torch::kFloat64) + p;
+  };
+  return coarse.around(oneLevel, v);
 }
 
 } // namespace Gnp

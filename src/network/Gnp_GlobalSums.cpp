@@ -85,4 +85,30 @@ torch::Tensor globalColumnSums(const Communicator& comm, const torch::Tensor& te
   return out;
 }
 
+torch::Tensor globalInnerProducts(const Communicator& comm, const torch::Tensor& W,
+                                  const std::vector<double>& columnBounds, const torch::Tensor& V, double globalRows) {
+  const torch::Tensor w = W.detach().to(torch::kFloat64).contiguous(), v = V.detach().to(torch::kFloat64).contiguous();
+  const std::int64_t rows = w.size(0);
+  const int k = static_cast<int>(w.size(1)), B = static_cast<int>(v.size(1));
+  const double *wp = w.data_ptr<double>(), *vp = v.data_ptr<double>();
+  // A product's bound from the columns' bounds: one pass over V instead of
+  // one over every product (the two-fold sum's precision leaves room for it).
+  std::vector<double> vBounds(B, 0.0);
+  for (std::int64_t r = 0; r < rows; ++r)
+    for (int c = 0; c < B; ++c) vBounds[c] = std::max(vBounds[c], std::abs(vp[r * B + c]));
+  allReduceMaxInPlace(comm, vBounds.data(), B);
+  std::vector<exact::TwoFoldSum> sums;
+  sums.reserve(static_cast<std::size_t>(k) * B);
+  for (int j = 0; j < k; ++j)
+    for (int c = 0; c < B; ++c) sums.emplace_back(columnBounds[j] * vBounds[c], globalRows);
+  for (std::int64_t r = 0; r < rows; ++r)
+    for (int j = 0; j < k; ++j)
+      for (int c = 0; c < B; ++c) sums[j * B + c].add(wp[r * k + j] * vp[r * B + c]);
+  torch::Tensor parts = torch::empty({2, k, B}, torch::kFloat64);
+  double* pp = parts.data_ptr<double>();
+  for (int i = 0; i < k * B; ++i) sums[i].parts(pp[i], pp[k * B + i]);
+  allReduceSumInPlace(comm, parts); // exact: every part lies on its common grid
+  return parts[0] + parts[1];
+}
+
 } // namespace Gnp

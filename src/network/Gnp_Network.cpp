@@ -17,8 +17,21 @@ struct Network::Impl {
   std::shared_ptr<const DistributedOperator> A;
   ResGcn model{nullptr};
   std::vector<double> losses;
-  BlockOperator base; ///< P of M = P + N, or empty (no base preconditioner)
+  BlockOperator base; ///< P of M₁ = P + N, or empty (no base preconditioner)
+  CoarseSpace coarse; ///< around M₁, or empty
+  bool networkUsed = true;
 };
+
+namespace {
+
+// A (rows, columns) float64 copy of a column-major block with leading dimension ld.
+torch::Tensor fromColumnMajor(const double* X, std::int64_t rows, int columns, std::size_t ld) {
+  if (columns == 0 || rows == 0) return torch::zeros({rows, columns}, torch::kFloat64);
+  return torch::from_blob(const_cast<double*>(X), {rows, columns}, {1, static_cast<std::int64_t>(ld)}, torch::kFloat64)
+      .contiguous();
+}
+
+} // namespace
 
 Network::Network(const Options& options, std::shared_ptr<const DistributedOperator> A)
     : impl_(std::make_unique<Impl>()) {
@@ -48,19 +61,32 @@ void Network::setBase(BlockOperator base) {
   if (impl_->base) impl_->model->zeroOutput();
 }
 
+void Network::setCoarseSpace(const double* Z, std::size_t ldz, const double* W, std::size_t ldw, int k) {
+  if (k == 0) {
+    impl_->coarse = CoarseSpace();
+    return;
+  }
+  const std::int64_t rows = impl_->A->localRows();
+  impl_->coarse =
+      CoarseSpace(*impl_->A, fromColumnMajor(Z, rows, k, ldz), fromColumnMajor(W, rows, k, ldw), impl_->options.coarse);
+}
+
+int Network::coarseDimension() const { return impl_->coarse.dimension(); }
+
+void Network::setNetworkUsed(bool used) { impl_->networkUsed = used; }
+
+bool Network::networkUsed() const { return impl_->networkUsed; }
+
 double Network::baseScore(const BlockOperator& base) const {
   return ValidationSolve(impl_->options, *impl_->A, base).baseScore();
 }
 
 TrainingReport Network::train(const double* krylovBasis, std::size_t ld, int columns, TrainingMonitor* monitor) {
-  const std::int64_t rows = impl_->A->localRows();
-  torch::Tensor basis = torch::zeros({rows, columns}, torch::kFloat64);
-  if (columns > 0 && rows > 0)
-    basis = torch::from_blob(const_cast<double*>(krylovBasis), {rows, columns}, {1, static_cast<std::int64_t>(ld)},
-                             torch::kFloat64)
-                .contiguous();
-  Trainer trainer(impl_->options, *impl_->A, basis, impl_->base);
+  const torch::Tensor basis = fromColumnMajor(krylovBasis, impl_->A->localRows(), columns, ld);
+  Trainer trainer(impl_->options, *impl_->A, basis, impl_->base, impl_->coarse);
   TrainingReport report = trainer.train(impl_->model, monitor);
+  if (report.coarseDimension == 0) impl_->coarse = CoarseSpace();
+  impl_->networkUsed = report.networkUsed;
   impl_->losses = trainer.lossHistory();
   if (report.bestStep < 0)
     throw std::runtime_error(report.message +
@@ -76,8 +102,10 @@ void Network::apply(const double* X, std::size_t ldx, double* Y, std::size_t ldy
   // (rows, columns) float32 tensor: the one float64 -> float32 conversion of the apply.
   const torch::Tensor x64 =
       torch::from_blob(const_cast<double*>(X), {rows, columns}, {1, static_cast<std::int64_t>(ldx)}, torch::kFloat64);
+  ResGcn none{nullptr};
+  ResGcn& model = impl_->networkUsed ? impl_->model : none;
   const torch::Tensor y =
-      preconditionerOutput(impl_->model, *impl_->A, impl_->base, impl_->options.composition, x64).contiguous();
+      preconditionerOutput(model, *impl_->A, impl_->base, impl_->options.composition, impl_->coarse, x64).contiguous();
   const auto ya = y.accessor<double, 2>();
   for (int c = 0; c < columns; ++c)
     for (std::int64_t i = 0; i < rows; ++i) Y[c * ldy + i] = ya[i][c];

@@ -28,6 +28,20 @@ public:
   /// non-empty P sets the decoder's last layer to zero: the untrained network
   /// adds nothing, M starts as P. Call it before train() or setState().
   void setBase(BlockOperator base);
+  /// The coarse space around M₁ = P + N (Options::coarse): k directions Z and
+  /// W = Â Z (orthonormal columns), this rank's rows, column-major with leading
+  /// dimensions ldz and ldw (Tpetra's layout); k = 0 removes it. Call it
+  /// before train(); train() removes it when the kept step does better without.
+  void setCoarseSpace(const double* Z, std::size_t ldz, const double* W, std::size_t ldw, int k);
+  /// Directions of the coarse space in use (0: none).
+  int coarseDimension() const;
+
+  /// Whether apply() runs the network (false: N ≡ 0, M is the base or the
+  /// identity, with the coarse space if any). train() sets it from the
+  /// validation solve (TrainingReport::networkUsed); load() from the file.
+  void setNetworkUsed(bool used);
+  bool networkUsed() const; ///< see setNetworkUsed
+
   /// The validation solve's score (Trainer::validationSolveScore) of `base`
   /// alone as the preconditioner, or of none when it is empty. A collective.
   double baseScore(const BlockOperator& base) const;

@@ -26,14 +26,24 @@ const std::vector<std::pair<Selection, const char*>>& spellings<Selection>() {
 }
 template <>
 const std::vector<std::pair<Base, const char*>>& spellings<Base>() {
-  static const std::vector<std::pair<Base, const char*>> v{
-      {Base::None, "none"}, {Base::Jacobi, "jacobi"}, {Base::Ilut, "ilut"}, {Base::Auto, "auto"}};
+  static const std::vector<std::pair<Base, const char*>> v{{Base::None, "none"},
+                                                           {Base::Jacobi, "jacobi"},
+                                                           {Base::Ilut, "ilut"},
+                                                           {Base::Auto, "auto"},
+                                                           {Base::Gmres, "gmres"}};
   return v;
 }
 template <>
 const std::vector<std::pair<Composition, const char*>>& spellings<Composition>() {
   static const std::vector<std::pair<Composition, const char*>> v{{Composition::Additive, "additive"},
                                                                   {Composition::Multiplicative, "multiplicative"}};
+  return v;
+}
+
+template <>
+const std::vector<std::pair<Coarse, const char*>>& spellings<Coarse>() {
+  static const std::vector<std::pair<Coarse, const char*>> v{
+      {Coarse::None, "none"}, {Coarse::First, "first"}, {Coarse::Last, "last"}};
   return v;
 }
 

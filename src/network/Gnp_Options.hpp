@@ -34,12 +34,21 @@ enum class Base {
   None,   ///< M = N (the paper's)
   Jacobi, ///< P = D⁻¹, D the diagonal of Â (zero diagonal entries: P's entry is 0)
   Ilut,   ///< P = Ifpack2's ILUT of A (its defaults, the comparison's ILUT), scaled to Â
-  Auto    ///< Ilut where it builds and converges faster than none in the validation solve; None elsewhere
+  Auto,   ///< Ilut where it builds and converges faster than none in the validation solve; None elsewhere
+  Gmres   ///< P(r) = Options::baseGmresIterations unpreconditioned GMRES iterations on Â x = r from x = 0 (nonlinear)
 };
 /// How the network's output joins the base preconditioner's.
 enum class Composition {
   Additive,      ///< M(r) = P r + N(r)
   Multiplicative ///< M(r) = P r + N(r − Â P r): the network corrects what P leaves of r
+};
+
+/// Where a coarse space of k Arnoldi directions Z (W = Â Z orthonormal, so
+/// that Z Wᵀ solves Â exactly on range(W)) joins the one-level M₁ = P + N.
+enum class Coarse {
+  None,  ///< M = M₁ (the paper's)
+  First, ///< M(r) = Z Wᵀ r + M₁(r − W Wᵀ r): the coarse solve, then M₁ on what it leaves
+  Last   ///< M(r) = M₁(r) + Z Wᵀ (r − Â M₁(r)): M₁, then the coarse solve on its residual
 };
 
 /// How much GNP tells on rank 0 (Teuchos' verbosity levels).
@@ -90,9 +99,14 @@ struct Options {
   // a correction to it (docs/results/training-study.md, seventh study).
   Base base = Base::Auto;                                ///< what the network corrects
   Composition composition = Composition::Multiplicative; ///< how, with a base
-  int printEvery = 100;                                  ///< a progress line on rank 0 every this many steps; 0: silent
-  Verbosity verbosity = Verbosity::Medium;               ///< how much is told on rank 0
-  std::string initialModel; ///< a saved model to start training from ("": random initialisation)
+  int baseGmresIterations = 10;                          ///< with Base::Gmres: its iterations (the sweep's GMRES')
+  // Two-level GNP (issue 24): off until a study shows where it pays.
+  Coarse coarse = Coarse::None; ///< where the coarse space joins M₁
+  int coarseDimension = 80;     ///< k: Arnoldi steps of the coarse space (directions dropped where H̄ is singular)
+  bool coarseInTraining = true; ///< train N with the coarse space in place (it learns what the coarse space leaves)
+  int printEvery = 100;         ///< a progress line on rank 0 every this many steps; 0: silent
+  Verbosity verbosity = Verbosity::Medium; ///< how much is told on rank 0
+  std::string initialModel;                ///< a saved model to start training from ("": random initialisation)
 };
 
 /// Why training ended.
@@ -111,11 +125,28 @@ struct TrainingReport {
   /// With Selection::ValidationSolve: the same validation solve's score without
   /// a preconditioner (bestScore holds the kept network's); NaN otherwise.
   double validationUnpreconditioned = std::numeric_limits<double>::quiet_NaN();
-  double seconds = 0.0;                  ///< wall time of training
-  StopReason reason = StopReason::Steps; ///< why it ended
-  std::string message;                   ///< non-empty when training diverged
-  std::vector<double> stepSeconds;       ///< wall time of each step (slowest rank)
-  std::vector<double> stepCpuSeconds;    ///< this process's CPU time of each step
+  /// With Selection::ValidationSolve and a base: the score of the base alone
+  /// (what training has to beat); NaN otherwise.
+  double validationBase = std::numeric_limits<double>::quiet_NaN();
+  /// Directions of the coarse space kept after training (0: none, or dropped
+  /// because the kept step scored better without it).
+  int coarseDimension = 0;
+  /// With a coarse space and Selection::ValidationSolve: the kept step's
+  /// validation solve score with and without it (bestScore is the better one,
+  /// the preconditioner's in use); NaN otherwise.
+  double scoreWithCoarse = std::numeric_limits<double>::quiet_NaN();
+  double scoreWithoutCoarse = std::numeric_limits<double>::quiet_NaN(); ///< see scoreWithCoarse
+  /// With Selection::ValidationSolve: false when the kept step scored no
+  /// better than the same M without the network (the base, or the identity,
+  /// with the coarse space if any): GNP then applies that instead, and
+  /// scoreWithoutNetwork is what it scores (bestScore stays the kept step's).
+  bool networkUsed = true;
+  double scoreWithoutNetwork = std::numeric_limits<double>::quiet_NaN(); ///< that score; NaN unless judged
+  double seconds = 0.0;                                                  ///< wall time of training
+  StopReason reason = StopReason::Steps;                                 ///< why it ended
+  std::string message;                                                   ///< non-empty when training diverged
+  std::vector<double> stepSeconds;                                       ///< wall time of each step (slowest rank)
+  std::vector<double> stepCpuSeconds;                                    ///< this process's CPU time of each step
 };
 
 std::string toString(StopReason reason);
@@ -141,6 +172,8 @@ template <>
 const std::vector<std::pair<Composition, const char*>>& spellings<Composition>();
 template <>
 const std::vector<std::pair<Verbosity, const char*>>& spellings<Verbosity>();
+template <>
+const std::vector<std::pair<Coarse, const char*>>& spellings<Coarse>();
 
 /// A choice's spelling, e.g. toString(Base::Ilut) = "ilut".
 template <class E, class = std::enable_if_t<std::is_enum_v<E>>>

@@ -44,15 +44,18 @@ struct FlatParameters {
 
 } // namespace
 
-Trainer::Trainer(const Options& options, const DistributedOperator& A, torch::Tensor krylovBasis, BlockOperator base)
+Trainer::Trainer(const Options& options, const DistributedOperator& A, torch::Tensor krylovBasis, BlockOperator base,
+                 CoarseSpace coarse)
     : options_(options),
       A_(&A),
       krylovBasis_(std::move(krylovBasis)),
       base_(base),
-      validation_(options, A, std::move(base)) {}
+      inLoss_(options.coarseInTraining ? coarse : CoarseSpace()),
+      validation_(options, A, std::move(base), std::move(coarse)) {}
 
 Trainer::Batch Trainer::prepare(torch::Tensor b) const {
   Batch batch;
+  if (inLoss_.where() == Coarse::First) b = inLoss_.deflate(b);
   const int columns = static_cast<int>(b.size(1));
   batch.shift = base_ ? applyMatrix(*A_, applyBase(base_, b)) - b : -b;
   if (options_.loss == Loss::RelativeL1) {
@@ -94,6 +97,7 @@ Trainer::LossTerms Trainer::evaluate(const torch::Tensor& out, const Batch& batc
     terms.differentiable = (p * c1 + q * c2).sum() / static_cast<double>(B);
     return terms;
   }
+  if (inLoss_.where() == Coarse::Last) return evaluateDeflated(product, batch);
   const torch::Tensor magnitude = (product + batch.shift).abs();
   const double rows = static_cast<double>(A_->globalRows());
   // The value from exact column sums (the same on any number of ranks: it picks
@@ -107,6 +111,40 @@ Trainer::LossTerms Trainer::evaluate(const torch::Tensor& out, const Batch& batc
     terms.value = (columnSums * batch.weights).sum().item<double>();
   }
   return terms;
+}
+
+Trainer::LossTerms Trainer::evaluateDeflated(const torch::Tensor& product, const Batch& batch) const {
+  // L = Σ_j w_j ‖(I − W Wᵀ) R_j‖₁, R = Â·out + shift. Its value from exact
+  // sums; the differentiable term ⟨Â·out, (I − W Wᵀ) G⟩, G = sign((I − W Wᵀ) R)·w
+  // held fixed, has L's gradient once summed over ranks (the projector is symmetric).
+  const double rows = static_cast<double>(A_->globalRows());
+  const std::int64_t B = product.size(1);
+  const torch::Tensor weights =
+      batch.weights.defined() ? batch.weights : torch::full({B}, 1.0 / (rows * B), torch::kFloat64);
+  const torch::Tensor deflated = inLoss_.deflate(product.detach() + batch.shift);
+  LossTerms terms;
+  terms.value = (globalColumnSums(A_->comm(), deflated.abs(), rows) * weights).sum().item<double>();
+  terms.differentiable = (product * inLoss_.deflate(deflated.sign() * weights)).sum();
+  return terms;
+}
+
+void Trainer::judgeCoarseSpace(ResGcn& model, TrainingReport& report) const {
+  report.coarseDimension = validation_.coarseDimension();
+  if (report.coarseDimension == 0 || options_.selection != Selection::ValidationSolve) return;
+  report.scoreWithCoarse = report.bestScore;
+  report.scoreWithoutCoarse = ValidationSolve(options_, *A_, base_).score(model);
+  if (!(report.scoreWithCoarse <= report.scoreWithoutCoarse)) {
+    report.coarseDimension = 0;
+    report.bestScore = report.scoreWithoutCoarse;
+  }
+}
+
+void Trainer::judgeNetwork(TrainingReport& report) const {
+  if (options_.selection != Selection::ValidationSolve || report.bestStep < 0) return;
+  const bool coarse = report.coarseDimension > 0;
+  report.scoreWithoutNetwork =
+      coarse ? validation_.scoreWithoutNetwork() : ValidationSolve(options_, *A_, base_).scoreWithoutNetwork();
+  report.networkUsed = report.bestScore < report.scoreWithoutNetwork;
 }
 
 double Trainer::inferenceLoss(ResGcn& model, const Batch& batch) const {
@@ -186,6 +224,7 @@ TrainingReport Trainer::train(ResGcn& model, TrainingMonitor* monitor) {
 
   TrainingReport report;
   if (bySolve) report.validationUnpreconditioned = validation_.unpreconditionedScore();
+  if (bySolve && base_) report.validationBase = validation_.baseScore();
   BestStepKeeper best;
   int validationsSinceBest = 0;
   StepClock clock(A_->comm(), options_.maxSeconds);
@@ -242,6 +281,8 @@ TrainingReport Trainer::train(ResGcn& model, TrainingMonitor* monitor) {
   report.bestStep = best.step();
   report.bestScore = best.score();
   best.restore(*model);
+  judgeCoarseSpace(model, report);
+  judgeNetwork(report);
   model->eval();
   if (monitor) monitor->finished(options_, report);
   return report;

@@ -18,11 +18,17 @@ namespace Gnp {
 class Trainer {
 public:
   /// krylovBasis: Q = V Z S⁻¹, this rank's rows (localRows x m', float64; m' may be 0).
-  /// base: the fixed preconditioner P of M = P + N (Options::base); empty for none.
-  Trainer(const Options& options, const DistributedOperator& A, torch::Tensor krylovBasis, BlockOperator base = {});
+  /// base: the fixed preconditioner P of M₁ = P + N (Options::base); empty for none.
+  /// coarse: the coarse space around M₁ (Options::coarse); empty for none. The
+  /// validation solve judges the two-level M; with Options::coarseInTraining
+  /// the loss is its residual too.
+  Trainer(const Options& options, const DistributedOperator& A, torch::Tensor krylovBasis, BlockOperator base = {},
+          CoarseSpace coarse = {});
 
   /// Trains `model` in place; on return it holds the best step's state in eval
-  /// mode. `monitor` (may be null) hears of every step and of the end.
+  /// mode. `monitor` (may be null) hears of every step and of the end. With a
+  /// coarse space and the validation solve selection, the report says whether
+  /// the kept step scores better with it than without (coarseDimension 0: drop it).
   TrainingReport train(ResGcn& model, TrainingMonitor* monitor = nullptr);
 
   /// Global loss of every step run, identical on all ranks.
@@ -48,6 +54,8 @@ private:
   struct Batch {
     torch::Tensor input, shift, weights;
   };
+  /// With Coarse::First in the loss, b is deflated first: the network learns
+  /// what the coarse solve leaves.
   Batch prepare(torch::Tensor b) const;
   /// The loss of network output `out` (float32) on `batch`: its global value
   /// (identical on all ranks), and this rank's differentiable term, whose
@@ -59,6 +67,12 @@ private:
   LossTerms evaluate(const torch::Tensor& out, const Batch& batch) const;
   /// The global loss of the model in inference mode on `batch` (no gradients).
   double inferenceLoss(ResGcn& model, const Batch& batch) const;
+  /// The loss of Coarse::Last in the loss: of the deflated residual (I − W Wᵀ) R.
+  LossTerms evaluateDeflated(const torch::Tensor& product, const Batch& batch) const;
+  /// Fills the report's coarse space fields for the kept step.
+  void judgeCoarseSpace(ResGcn& model, TrainingReport& report) const;
+  /// Fills report.networkUsed: whether the kept step beats M without the network.
+  void judgeNetwork(TrainingReport& report) const;
   double lossAndGradient(ResGcn& model, const Batch& batch) const;
   void allReduceGradients(ResGcn& model) const;
 
@@ -66,6 +80,7 @@ private:
   const DistributedOperator* A_;
   torch::Tensor krylovBasis_;
   BlockOperator base_;
+  CoarseSpace inLoss_; ///< the coarse space the loss sees (empty unless Options::coarseInTraining)
   ValidationSolve validation_;
   std::vector<double> losses_;
 };

@@ -6,8 +6,9 @@
 
 namespace Gnp {
 
-ValidationSolve::ValidationSolve(const Options& options, const DistributedOperator& A, BlockOperator base)
-    : options_(options), A_(&A), base_(std::move(base)) {
+ValidationSolve::ValidationSolve(const Options& options, const DistributedOperator& A, BlockOperator base,
+                                 CoarseSpace coarse)
+    : options_(options), A_(&A), base_(std::move(base)), coarse_(std::move(coarse)) {
   const std::int64_t rows = A.localRows();
   const auto& gids = A.globalRowIndices();
   torch::Tensor x = torch::empty({rows, 1}, torch::kFloat64);
@@ -21,10 +22,18 @@ ValidationSolve::ValidationSolve(const Options& options, const DistributedOperat
 
 double ValidationSolve::score(ResGcn& model) const {
   const BlockPreconditioner M = [&](const torch::Tensor& v) {
-    return preconditionerOutput(model, *A_, base_, options_.composition, v);
+    return preconditionerOutput(model, *A_, base_, options_.composition, coarse_, v);
   };
   return inInferenceMode(model,
                          [&] { return residualArea(shortFlexibleGmres(*A_, b_, options_.validationIterations, M)); });
+}
+
+double ValidationSolve::scoreWithoutNetwork() const {
+  ResGcn none{nullptr};
+  const BlockPreconditioner M = [&](const torch::Tensor& v) {
+    return preconditionerOutput(none, *A_, base_, options_.composition, coarse_, v);
+  };
+  return residualArea(shortFlexibleGmres(*A_, b_, options_.validationIterations, M));
 }
 
 double ValidationSolve::unpreconditionedScore() const {

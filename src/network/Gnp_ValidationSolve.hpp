@@ -1,6 +1,7 @@
 #ifndef GNP_VALIDATIONSOLVE_HPP
 #define GNP_VALIDATIONSOLVE_HPP
 
+#include "Gnp_CoarseSpace.hpp"
 #include "Gnp_Model.hpp"
 
 namespace Gnp {
@@ -13,18 +14,25 @@ namespace Gnp {
 /// call is a collective.
 class ValidationSolve {
 public:
-  /// The solve for Â, with `base` the fixed P of M = P + N (empty: none).
-  ValidationSolve(const Options& options, const DistributedOperator& A, BlockOperator base = {});
+  /// The solve for Â, with `base` the fixed P of M₁ = P + N (empty: none) and
+  /// `coarse` the coarse space around M₁ (empty: none).
+  ValidationSolve(const Options& options, const DistributedOperator& A, BlockOperator base = {},
+                  CoarseSpace coarse = {});
 
   /// The fixed right-hand side, this rank's rows (drawn once, here).
   const torch::Tensor& rightHandSide() const { return b_; }
-  /// The score with `model` as it is (with the base, if any) as the right
+  /// The score with `model` as it is (with the base and the coarse space, if any) as the right
   /// preconditioner, the model in inference mode and back in training mode after.
   double score(ResGcn& model) const;
+  /// The score of the same M with N ≡ 0: the base (or the identity) and the coarse space alone.
+  double scoreWithoutNetwork() const;
   /// The score without a preconditioner.
   double unpreconditionedScore() const;
   /// The score of the base alone (without one when there is no base).
   double baseScore() const;
+
+  /// The coarse space's dimension (0: none).
+  int coarseDimension() const { return coarse_.dimension(); }
 
   /// The key of the validation draws: a step that training never reaches.
   static constexpr std::uint64_t key = ~std::uint64_t(0);
@@ -33,6 +41,7 @@ private:
   Options options_;
   const DistributedOperator* A_;
   BlockOperator base_;
+  CoarseSpace coarse_;
   torch::Tensor b_;
 };
 
