@@ -297,9 +297,7 @@ void Preconditioner<SC, LO, GO, NO>::setCoarseSpace(const ArnoldiResult<SC, LO, 
   // 1e-10: Z = V Y S⁻¹ amplifies rounding by 1/s, and Â is scaled to norm <= 1.
   const auto basis = coarseBasis(firstSteps(krylov, options_.coarseDimension), 1e-10);
   const int k = basis.Z.is_null() ? 0 : static_cast<int>(basis.Z->getNumVectors());
-  char line[240];
-  std::snprintf(line, sizeof line, "coarse space \"%s\": %d Arnoldi directions", toString(options_.coarse).c_str(), k);
-  std::string said = line;
+  std::string said = "coarse space \"" + toString(options_.coarse) + "\": " + std::to_string(k) + " Arnoldi directions";
   if (basis.dropped > 0)
     said += " (" + std::to_string(basis.dropped) +
             " dropped: their singular values of the Arnoldi Hessenberg matrix are below 1e-10 of the largest)";

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <sstream>
 
 namespace Gnp {
@@ -128,22 +129,20 @@ Trainer::LossTerms Trainer::evaluateDeflated(const torch::Tensor& product, const
   return terms;
 }
 
-void Trainer::judgeCoarseSpace(ResGcn& model, TrainingReport& report) const {
+void Trainer::judgeCoarseSpace(ResGcn& model, const ValidationSolve& oneLevel, TrainingReport& report) const {
   report.coarseDimension = validation_.coarseDimension();
   if (report.coarseDimension == 0 || options_.selection != Selection::ValidationSolve) return;
   report.scoreWithCoarse = report.bestScore;
-  report.scoreWithoutCoarse = ValidationSolve(options_, *A_, base_).score(model);
+  report.scoreWithoutCoarse = oneLevel.score(model);
   if (!(report.scoreWithCoarse <= report.scoreWithoutCoarse)) {
     report.coarseDimension = 0;
     report.bestScore = report.scoreWithoutCoarse;
   }
 }
 
-void Trainer::judgeNetwork(TrainingReport& report) const {
+void Trainer::judgeNetwork(const ValidationSolve& inUse, TrainingReport& report) const {
   if (options_.selection != Selection::ValidationSolve || report.bestStep < 0) return;
-  const bool coarse = report.coarseDimension > 0;
-  report.scoreWithoutNetwork =
-      coarse ? validation_.scoreWithoutNetwork() : ValidationSolve(options_, *A_, base_).scoreWithoutNetwork();
+  report.scoreWithoutNetwork = inUse.scoreWithoutNetwork();
   report.networkUsed = report.bestScore < report.scoreWithoutNetwork;
 }
 
@@ -281,8 +280,12 @@ TrainingReport Trainer::train(ResGcn& model, TrainingMonitor* monitor) {
   report.bestStep = best.step();
   report.bestScore = best.score();
   best.restore(*model);
-  judgeCoarseSpace(model, report);
-  judgeNetwork(report);
+  // The same solve without the coarse space: validation_ itself when there is none.
+  std::optional<ValidationSolve> withoutCoarse;
+  if (validation_.coarseDimension() > 0) withoutCoarse.emplace(options_, *A_, base_);
+  const ValidationSolve& oneLevel = withoutCoarse ? *withoutCoarse : validation_;
+  judgeCoarseSpace(model, oneLevel, report);
+  judgeNetwork(report.coarseDimension > 0 ? validation_ : oneLevel, report);
   model->eval();
   if (monitor) monitor->finished(options_, report);
   return report;

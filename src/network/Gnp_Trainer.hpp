@@ -69,10 +69,12 @@ private:
   double inferenceLoss(ResGcn& model, const Batch& batch) const;
   /// The loss of Coarse::Last in the loss: of the deflated residual (I − W Wᵀ) R.
   LossTerms evaluateDeflated(const torch::Tensor& product, const Batch& batch) const;
-  /// Fills the report's coarse space fields for the kept step.
-  void judgeCoarseSpace(ResGcn& model, TrainingReport& report) const;
-  /// Fills report.networkUsed: whether the kept step beats M without the network.
-  void judgeNetwork(TrainingReport& report) const;
+  /// Fills the report's coarse space fields for the kept step; `oneLevel` is
+  /// the validation solve without the coarse space.
+  void judgeCoarseSpace(ResGcn& model, const ValidationSolve& oneLevel, TrainingReport& report) const;
+  /// Fills report.networkUsed: whether the kept step beats M without the
+  /// network, both scored by `inUse` (with the coarse space if it was kept).
+  void judgeNetwork(const ValidationSolve& inUse, TrainingReport& report) const;
   double lossAndGradient(ResGcn& model, const Batch& batch) const;
   void allReduceGradients(ResGcn& model) const;
 
