@@ -1,5 +1,7 @@
 #include "Gnp_BenchCase.hpp"
 
+#include "Gnp_Errors.hpp"
+
 #include <Teuchos_CommHelpers.hpp>
 
 #include <algorithm>
@@ -25,7 +27,7 @@ Construction construct(const std::function<Factory::Built()>& build, const Probl
     }
   } catch (const std::exception& e) {
     c.failed = true;
-    c.message = e.what();
+    c.message = withoutSourceLocation(e.what());
     c.built = Factory::Built();
   }
   c.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

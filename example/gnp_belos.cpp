@@ -4,12 +4,13 @@
 // Runs under mpirun -np N.
 #include "Gnp_FlexibleGmres.hpp"
 #include "Gnp_GnpSolverManager.hpp"
+#include "Gnp_CommandLine.hpp"
+#include "Gnp_Errors.hpp"
 #include "Gnp_ProtocolProblem.hpp"
 #include "Gnp_Types.hpp"
 
 #include <BelosSolverFactory_Tpetra.hpp>
 #include <BelosTpetraAdapter.hpp>
-#include <Teuchos_CommandLineProcessor.hpp>
 #include "Gnp_RunList.hpp"
 #include <Teuchos_XMLParameterListHelpers.hpp>
 #include <Tpetra_Core.hpp>
@@ -29,20 +30,21 @@ int main(int argc, char* argv[]) {
   const bool root = comm->getRank() == 0;
 
   std::string matrixPath = GNP_DEFAULT_MATRIX, paramsPath = GNP_DEFAULT_PARAMS;
-  int steps = -1;
-  Teuchos::CommandLineProcessor clp(false, true);
-  clp.setDocString(
+  std::string stepsOption = "keep"; // parsed strictly below
+  Gnp::CommandLine commandLine(
       "gnp-belos --matrix A.mtx --params belos.xml\n\n"
       "Solves A x = b, b = A*1, x0 = 0, after Gershgorin scaling, with the Belos solver named by the "
       "XML's \"Solver Type\" (e.g. \"GNP FGMRES\") and its \"Solver Parameters\".");
+  auto& clp = commandLine.options();
   clp.setOption("matrix", &matrixPath, "MatrixMarket file");
   clp.setOption("params", &paramsPath, "XML: \"Solver Type\" and a \"Solver Parameters\" sublist");
-  clp.setOption("gnp-steps", &steps, "Override \"gnp: training steps\" of the \"GNP\" sublist (-1: keep)");
-  const auto parsed = clp.parse(argc, argv);
-  if (parsed == Teuchos::CommandLineProcessor::PARSE_HELP_PRINTED) return 0;
-  if (parsed != Teuchos::CommandLineProcessor::PARSE_SUCCESSFUL) return 2;
+  clp.setOption("gnp-steps", &stepsOption,
+                "Override \"gnp: training steps\" of the \"GNP\" sublist (a positive integer; keep: the XML's)");
 
   try {
+    if (!commandLine.parse(argc, argv, root)) return 0;
+    const int steps =
+        stepsOption == "keep" ? -1 : static_cast<int>(Gnp::parseInteger("--gnp-steps", stepsOption, 1, 1000000000));
     Gnp::registerBelosSolver();
     const auto top = Gnp::readParameterFile(paramsPath);
     const std::string solverType = top->get<std::string>("Solver Type");

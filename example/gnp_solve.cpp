@@ -2,10 +2,11 @@
 // in an XML parameter list (GNP, ILUT, RELAXATION, MueLu, GMRES, None), printing
 // one table row per preconditioner. Runs under mpirun -np N; with --time-limit it
 // is started without mpirun and runs each preconditioner as its own
-// `mpirun -np R gnp-solve --worker-run=NAME` job, killed at the limit.
-#include "Gnp_ChildProcess.hpp"
+// `mpirun -np R gnp-solve --worker-run=INDEX` job (Gnp::WorkerJob), stopped at the limit.
+#include "Gnp_CommandLine.hpp"
 #include "Gnp_Errors.hpp"
 #include "Gnp_Factory.hpp"
+#include "Gnp_Files.hpp"
 #include "Gnp_FlexibleGmres.hpp"
 #include "Gnp_MatrixIO.hpp"
 #include "Gnp_Metrics.hpp"
@@ -13,8 +14,8 @@
 #include "Gnp_RunList.hpp"
 #include "Gnp_ProtocolProblem.hpp"
 #include "Gnp_Types.hpp"
+#include "Gnp_WorkerJob.hpp"
 
-#include <Teuchos_CommandLineProcessor.hpp>
 #include <Tpetra_Core.hpp>
 
 #include <algorithm>
@@ -22,7 +23,9 @@
 #include <filesystem>
 #include <fstream>
 #include <cmath>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
@@ -49,11 +52,21 @@ struct Row {
   int iters = 0;
   int maxIterations = 0;
 
+  // An exception during the solve (Belos refusing a parameter value, a coarse
+  // solver meeting a singular matrix) is this row's solution failure.
   void solve(const Problem& p, const Teuchos::RCP<const Tpetra::Operator<SC, LO, GO, NO>>& M,
              const Teuchos::ParameterList& belos) {
-    deviation = Gnp::outputConstantDeviation(M, *p.b);
-    auto x = Teuchos::rcp(new mv_type(p.A->getDomainMap(), 1, true));
-    const auto r = Gnp::solveFlexibleGmres<SC, LO, GO, NO>(p.A, p.b, x, M, belos);
+    Gnp::SolveResult r;
+    try {
+      deviation = Gnp::outputConstantDeviation(M, *p.b);
+      auto x = Teuchos::rcp(new mv_type(p.A->getDomainMap(), 1, true));
+      r = Gnp::solveFlexibleGmres<SC, LO, GO, NO>(p.A, p.b, x, M, belos);
+    } catch (const std::exception& e) {
+      r = Gnp::SolveResult();
+      r.failed = true;
+      r.failure = Gnp::withoutSourceLocation(e.what());
+      r.residuals = {1.0};
+    }
     solve_s = r.seconds;
     iters = r.iterations;
     tracked = r.trackedResidual;
@@ -130,11 +143,14 @@ std::vector<Gnp::RunSpec> validatedRuns(const Teuchos::ParameterList& top, const
 // ----------------------------------------------------- --time-limit: driver and worker
 
 // A fresh folder under the system's temporary directory, removed with its files
-// when this goes out of scope (also when an error ends the driver).
+// when this goes out of scope (also when an error or a signal ends the driver).
 struct TemporaryFolder {
   TemporaryFolder() {
-    std::string name = (std::filesystem::temp_directory_path() / "gnp-solve.XXXXXX").string();
-    if (!mkdtemp(name.data())) throw std::runtime_error("cannot create a temporary folder for the jobs");
+    const char* tmpdir = std::getenv("TMPDIR");
+    std::string name = std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/gnp-solve.XXXXXX";
+    if (!mkdtemp(name.data()))
+      throw std::runtime_error("cannot create a temporary folder for the jobs ('" + name +
+                               "'): " + std::strerror(errno) + "; set TMPDIR to a writable folder");
     path = name;
   }
   ~TemporaryFolder() {
@@ -144,9 +160,10 @@ struct TemporaryFolder {
   std::filesystem::path path;
 };
 
-// A worker's result file: the problem's size, then one row per right-hand side.
+// A worker's result file: the problem's size, then one row per right-hand side,
+// tab-separated (a status may hold spaces; a residual may be NaN).
 void writeRows(const std::string& path, const Problem& p, const std::vector<Row>& rows) {
-  std::ofstream out(path);
+  std::ostringstream out;
   out.precision(17);
   out << p.A->getGlobalNumRows() << '\t' << p.A->getGlobalNumEntries() << '\t' << p.gamma << '\n';
   for (const auto& r : rows) {
@@ -156,6 +173,7 @@ void writeRows(const std::string& path, const Problem& p, const std::vector<Row>
     out << r.build << '\t' << r.solve_s << '\t' << r.tracked << '\t' << r.truth << '\t' << r.auc << '\t'
         << r.firstResidual << '\t' << r.deviation << '\t' << r.iters << '\t' << status << '\n';
   }
+  Gnp::writeFileAtomically(path, out.str());
 }
 
 // The rows of a worker's file (empty if it wrote none); `size` gets its first line.
@@ -165,15 +183,20 @@ std::vector<Row> readRows(const std::string& path, const Gnp::RunSpec& run, std:
   std::string line;
   if (!std::getline(in, size)) return rows;
   while (std::getline(in, line)) {
+    std::vector<std::string> f;
     std::istringstream fields(line);
+    for (std::string field; f.size() < 8 && std::getline(fields, field, '\t');) f.push_back(field);
+    std::string status;
+    std::getline(fields, status);
+    if (f.size() != 8) return {};
+    auto real = [](const std::string& text) { return std::strtod(text.c_str(), nullptr); }; // "nan" included
     Row r;
     r.name = run.name;
     r.type = run.type;
-    std::string auc;
-    fields >> r.build >> r.solve_s >> r.tracked >> r.truth >> auc >> r.firstResidual >> r.deviation >> r.iters;
-    r.auc = std::strtod(auc.c_str(), nullptr); // "nan" for a failed solve
-    fields.ignore(1);
-    std::getline(fields, r.status);
+    r.build = real(f[0]), r.solve_s = real(f[1]), r.tracked = real(f[2]), r.truth = real(f[3]);
+    r.auc = real(f[4]), r.firstResidual = real(f[5]), r.deviation = real(f[6]);
+    r.iters = std::atoi(f[7].c_str());
+    r.status = status;
     rows.push_back(r);
   }
   return rows;
@@ -185,9 +208,44 @@ struct DriverSettings {
   int ranks = 2;
 };
 
+// One run as its own job: its rows, or rows that say why there are none. A job
+// that says nothing about the run (it did not start, was killed from outside)
+// throws WorkerJob::NotAResult; an input error throws std::invalid_argument.
+std::vector<Row> runAsJob(const DriverSettings& s, const Gnp::WorkerJob& job, const Gnp::RunSpec& run, int index,
+                          const std::string& rhsTags, std::size_t rhsCount, const std::filesystem::path& folder,
+                          std::string& size) {
+  const std::string out = (folder / ("run" + std::to_string(index) + ".tsv")).string();
+  const std::string log = (folder / ("run" + std::to_string(index) + ".log")).string();
+  const auto outcome = job.run({s.matrixPath, s.paramsPath, "--worker-run=" + std::to_string(index),
+                                "--worker-out=" + out, "--rhs=" + rhsTags, "--gnp-steps=" + s.stepsOption},
+                               log, s.timeLimit);
+  if (outcome.end == Gnp::WorkerJob::End::InputError) throw std::invalid_argument(outcome.message);
+  Gnp::WorkerJob::requireResult(outcome, "run \"" + run.name + "\"");
+  std::string runSize;
+  std::vector<Row> rows =
+      outcome.end == Gnp::WorkerJob::End::Finished ? readRows(out, run, runSize) : std::vector<Row>();
+  if (rows.size() == rhsCount) {
+    if (size.empty()) size = runSize;
+    return rows;
+  }
+  Row r;
+  r.name = run.name;
+  r.type = run.type;
+  r.status = outcome.end == Gnp::WorkerJob::End::TimedOut
+                 ? "time limit: stopped after " + std::to_string(static_cast<long long>(s.timeLimit)) + " s"
+                 : "construction failure: its job " +
+                       (outcome.message.empty() ? std::string("wrote no result") : outcome.message);
+  std::printf("gnp-solve: %s: %s; going on with the other runs\n", run.name.c_str(), r.status.c_str());
+  return std::vector<Row>(rhsCount, r);
+}
+
 // Runs every preconditioner of the XML file as its own MPI job and prints the
-// tables; a job past the time limit is killed and reported in its rows.
+// tables; a job past the time limit is stopped and reported in its rows.
 int driver(const DriverSettings& s) {
+  if (Gnp::WorkerJob::launchedByMpi())
+    throw std::invalid_argument(
+        "--time-limit starts one mpirun per preconditioner: run gnp-solve itself "
+        "without mpirun, and give the ranks per job with --ranks");
   const auto top = Gnp::readParameterFile(s.paramsPath);
   const auto runs = validatedRuns(*top, s.stepsOption);
   const auto rhsList = s.rhsOption.empty() ? Gnp::rightHandSides(*top) : Gnp::parseRightHandSides(s.rhsOption);
@@ -198,43 +256,13 @@ int driver(const DriverSettings& s) {
       "gnp-solve: %s; params %s; right-hand sides: %s; each preconditioner on %d MPI rank(s) as its own job, "
       "time limit %g s\n",
       s.matrixPath.c_str(), s.paramsPath.c_str(), Gnp::toString(rhsList).c_str(), s.ranks, s.timeLimit);
+  const Gnp::WorkerJob job("gnp-solve", s.mpiexec, s.ranks);
   const TemporaryFolder temporary;
-  const std::filesystem::path& folder = temporary.path;
-  const std::string self = std::filesystem::canonical("/proc/self/exe").string();
 
   std::vector<std::vector<Row>> rows(rhsList.size());
   std::string size;
-  int index = 0;
-  for (const auto& run : runs) {
-    const std::string out = (folder / ("run" + std::to_string(index) + ".tsv")).string();
-    const std::string log = (folder / ("run" + std::to_string(index++) + ".log")).string();
-    std::vector<std::string> argv = Gnp::ChildProcess::mpiLaunch(s.mpiexec, s.ranks);
-    argv.insert(argv.end(), {self, s.matrixPath, s.paramsPath, "--worker-run=" + run.name, "--worker-out=" + out,
-                             "--rhs=" + tags, "--gnp-steps=" + s.stepsOption});
-    const auto outcome = Gnp::ChildProcess::run(argv, log, s.timeLimit);
-    std::string runSize;
-    std::vector<Row> got = outcome.failure.empty() ? readRows(out, run, runSize) : std::vector<Row>();
-    if (!outcome.timedOut && outcome.exitStatus == 1) {
-      // An input error (the matrix, say): the same as without --time-limit.
-      std::ifstream in(log);
-      std::string line, last;
-      while (std::getline(in, line))
-        if (line.rfind("gnp-solve: error: ", 0) == 0) last = line.substr(18);
-      throw std::invalid_argument(last.empty() ? "run \"" + run.name + "\": " + outcome.failure : last);
-    }
-    if (got.size() != rhsList.size()) {
-      Row r;
-      r.name = run.name;
-      r.type = run.type;
-      r.status = outcome.timedOut
-                     ? "time limit: stopped after " + std::to_string(static_cast<long long>(s.timeLimit)) + " s"
-                     : "construction failure: its job " +
-                           (outcome.failure.empty() ? std::string("wrote no result") : outcome.failure);
-      std::printf("gnp-solve: %s: %s; going on with the other runs\n", run.name.c_str(), r.status.c_str());
-      got.assign(rhsList.size(), r);
-    } else if (size.empty()) {
-      size = runSize;
-    }
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const auto got = runAsJob(s, job, runs[i], static_cast<int>(i), tags, rhsList.size(), temporary.path, size);
     for (std::size_t k = 0; k < rhsList.size(); ++k) rows[k].push_back(got[k]);
   }
   if (!size.empty()) {
@@ -248,6 +276,77 @@ int driver(const DriverSettings& s) {
   return 0;
 }
 
+// ----------------------------------------------------- in process (under mpirun, or a job)
+
+struct InProcessSettings {
+  std::string matrixPath, paramsPath, rhsOption, stepsOption = "keep";
+  int workerRun = -1; // a job of the --time-limit driver: this run alone, rows to workerOut
+  std::string workerOut, jobMarker;
+};
+
+// Builds each run's preconditioner once and solves every right-hand side: one
+// row per run and right-hand side. A construction that throws is that run's row.
+std::vector<std::vector<Row>> solveAll(const std::vector<Gnp::RunSpec>& runs, const std::vector<Problem>& problems,
+                                       bool root) {
+  std::vector<std::vector<Row>> rows(problems.size());
+  for (const auto& run : runs) {
+    if (root) std::printf("gnp-solve: building %s (%s)\n", run.name.c_str(), run.type.c_str()), std::fflush(stdout);
+    Factory::Built built;
+    std::string failure;
+    try {
+      built = Factory::create(run.type, problems.front().A, run.precParams);
+    } catch (const std::invalid_argument& e) { // parameters only MueLu or Ifpack2 could check
+      throw std::invalid_argument("run \"" + run.name + "\": " + Gnp::withoutSourceLocation(e.what()));
+    } catch (const std::exception& e) {
+      failure = "construction failure: " + Gnp::withoutSourceLocation(e.what());
+      if (root) std::printf("gnp-solve: %s\n", failure.c_str());
+    }
+    for (std::size_t k = 0; k < problems.size(); ++k) {
+      Row row;
+      row.name = run.name;
+      row.type = run.type;
+      row.status = failure;
+      if (failure.empty()) {
+        row.build = built.seconds;
+        row.solve(problems[k], built.op, run.belos);
+      }
+      rows[k].push_back(row);
+    }
+  }
+  return rows;
+}
+
+int inProcess(const InProcessSettings& s, const Teuchos::RCP<const Teuchos::Comm<int>>& comm) {
+  const bool root = comm->getRank() == 0;
+  if (root) Gnp::WorkerJob::markStarted(s.jobMarker);
+  const auto top = Gnp::readParameterFile(s.paramsPath);
+  auto runs = validatedRuns(*top, s.stepsOption);
+  const auto rhsList = s.rhsOption.empty() ? Gnp::rightHandSides(*top) : Gnp::parseRightHandSides(s.rhsOption);
+  if (s.workerRun >= 0) {
+    if (s.workerRun >= static_cast<int>(runs.size()))
+      throw std::invalid_argument("--worker-run " + std::to_string(s.workerRun) + " names no run");
+    runs = {runs[s.workerRun]};
+  }
+  const auto scaled = Gnp::readProtocolProblem<SC, LO, GO, NO>(s.matrixPath, comm);
+  std::vector<Problem> problems;
+  for (auto rhs : rhsList) problems.push_back(Gnp::withRightHandSide(scaled, rhs));
+  if (root && s.workerRun < 0)
+    std::printf("gnp-solve: %s: n = %lld, nnz = %lld, gamma = %.4g, %d MPI rank(s); params %s; right-hand sides: %s\n",
+                s.matrixPath.c_str(), static_cast<long long>(scaled.A->getGlobalNumRows()),
+                static_cast<long long>(scaled.A->getGlobalNumEntries()), scaled.gamma, comm->getSize(),
+                s.paramsPath.c_str(), Gnp::toString(rhsList).c_str());
+  const auto rows = solveAll(runs, problems, root);
+  if (root && s.workerRun >= 0) {
+    std::vector<Row> mine;
+    for (const auto& r : rows) mine.push_back(r.front());
+    writeRows(s.workerOut, problems.front(), mine);
+  } else if (root) {
+    for (std::size_t k = 0; k < problems.size(); ++k) printTable(rhsList[k], rows[k]);
+    printArtifactNotes(rhsList, rows);
+  }
+  return 0;
+}
+
 // This process's rank when an MPI launcher started it (0 otherwise), before MPI
 // is initialised: only rank 0 prints help and errors.
 bool launchedAsRoot() {
@@ -256,99 +355,77 @@ bool launchedAsRoot() {
   return true;
 }
 
-bool launchedByMpi() {
-  return std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMIX_RANK") || std::getenv("PMI_SIZE");
-}
+const char* usage =
+    "gnp-solve [matrix.mtx] [params.xml] [options]\n\n"
+    "Solves A x = b, x0 = 0, after Gershgorin scaling (A <- A/gamma), with Belos flexible GMRES (restart 10,\n"
+    "100 iterations, rtol 1e-8 unless the XML's \"Belos\" list says otherwise), once per preconditioner named\n"
+    "in the XML file and right-hand side (default: b = A*1, the paper's, and b = A*x with x ~ N(0,1)), and\n"
+    "prints one table per right-hand side. Without arguments: the matrix and the six-preconditioner\n"
+    "comparison shipped in example/. Run it under mpirun -np N, or, with --time-limit, without mpirun: it then\n"
+    "starts one `mpirun -np R` job per preconditioner and stops a job that passes the limit (a MueLu setup\n"
+    "that never returns, say); that run's rows say so and the other runs go on. Input errors (files,\n"
+    "parameters) end it with exit code 1.";
 
 } // namespace
 
 int main(int argc, char* argv[]) {
   const bool root = launchedAsRoot();
-  std::string matrixPath = GNP_DEFAULT_MATRIX, paramsPath = GNP_DEFAULT_PARAMS;
-  // Positional arguments: [matrix.mtx] [params.xml]; the rest are options.
-  std::vector<char*> options{argv[0]};
-  int positional = 0;
-  for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]).rfind("-", 0) == 0)
-      options.push_back(argv[i]);
-    else if (positional == 0 && ++positional)
-      matrixPath = argv[i];
-    else if (positional == 1 && ++positional)
-      paramsPath = argv[i];
-    else {
-      if (root) std::cerr << "gnp-solve: error: too many arguments (see --help)\n";
-      return 1;
-    }
-  }
-  Teuchos::CommandLineProcessor clp(false, true);
-  clp.setDocString(
-      "gnp-solve [matrix.mtx] [params.xml] [options]\n\n"
-      "Solves A x = b, x0 = 0, after Gershgorin scaling (A <- A/gamma), with Belos flexible GMRES (restart 10,\n"
-      "100 iterations, rtol 1e-8 unless the XML's \"Belos\" list says otherwise), once per preconditioner named\n"
-      "in the XML file and right-hand side (default: b = A*1, the paper's, and b = A*x with x ~ N(0,1)), and\n"
-      "prints one table per right-hand side. Without arguments: the matrix and the six-preconditioner\n"
-      "comparison shipped in example/. Run it under mpirun -np N, or, with --time-limit, without mpirun: it then\n"
-      "starts one `mpirun -np R` job per preconditioner and kills a job that passes the limit (a MueLu setup\n"
-      "that never returns, say); that run's rows say so and the other runs go on. Input errors (files,\n"
-      "parameters) end it with exit code 1.");
-  clp.setOption("matrix", &matrixPath, "MatrixMarket file (also the first positional argument)");
-  clp.setOption("params", &paramsPath, "XML parameter list (also the second positional argument)");
-  std::string stepsOption = "keep"; // a sentinel, so that an empty value is an error
-  clp.setOption("gnp-steps", &stepsOption,
-                "Override \"gnp: training steps\" of every GNP run (a positive integer; keep: the XML's)");
-  std::string rhsOption;
-  clp.setOption(
-      "rhs", &rhsOption,
-      "Right-hand sides, comma-separated: ones (b = A*1, the paper's), random-solution (b = A*x, x ~ N(0,1)), "
-      "random (b ~ N(0,1)); default: the XML's \"Right-hand side\", else ones,random-solution");
+  InProcessSettings run;
+  run.matrixPath = GNP_DEFAULT_MATRIX;
+  run.paramsPath = GNP_DEFAULT_PARAMS;
   DriverSettings driverSettings;
   driverSettings.mpiexec = GNP_MPIEXEC;
-  std::string timeLimitOption = "0", ranksOption = "2"; // parsed strictly below
+  std::string timeLimitOption = "0", ranksOption = "2", workerRunOption = "none"; // parsed strictly below
+  Gnp::CommandLine commandLine(usage);
+  auto& clp = commandLine.options();
+  clp.setOption("matrix", &run.matrixPath, "MatrixMarket file (also the first positional argument)");
+  clp.setOption("params", &run.paramsPath, "XML parameter list (also the second positional argument)");
+  clp.setOption("gnp-steps", &run.stepsOption,
+                "Override \"gnp: training steps\" of every GNP run (a positive integer; keep: the XML's)");
+  clp.setOption(
+      "rhs", &run.rhsOption,
+      "Right-hand sides, comma-separated: ones (b = A*1, the paper's), random-solution (b = A*x, x ~ N(0,1)), "
+      "random (b ~ N(0,1)); default: the XML's \"Right-hand side\", else ones,random-solution");
   clp.setOption("time-limit", &timeLimitOption,
                 "Seconds each preconditioner may take, construction and solves together (a whole number; 0: no "
                 "limit); runs each preconditioner as its own MPI job: start gnp-solve without mpirun");
   clp.setOption("ranks", &ranksOption, "With --time-limit: MPI ranks of each preconditioner's job");
   clp.setOption("mpiexec", &driverSettings.mpiexec, "With --time-limit: the MPI launcher");
-  std::string workerRun, workerOut;
-  clp.setOption("worker-run", &workerRun, "Internal (--time-limit): run only this preconditioner");
-  clp.setOption("worker-out", &workerOut, "Internal (--time-limit): write its rows to this file");
-  Teuchos::CommandLineProcessor::EParseCommandLineReturn parsed;
+  clp.setOption("worker-run", &workerRunOption, "Internal (--time-limit): run only the run with this index");
+  clp.setOption("worker-out", &run.workerOut, "Internal (--time-limit): write its rows to this file");
+  clp.setOption("job-marker", &run.jobMarker, "Internal (--time-limit): the file that says the job started");
   try {
-    std::ostringstream quiet; // only rank 0 prints help and parse errors
-    parsed = clp.parse(static_cast<int>(options.size()), options.data(), root ? &std::cerr : &quiet);
-  } catch (const std::exception& e) { // Teuchos throws for a value it cannot convert
-    if (root) std::cerr << "gnp-solve: error: " << Gnp::withoutSourceLocation(e.what()) << "\n";
-    return 1;
-  }
-  if (parsed == Teuchos::CommandLineProcessor::PARSE_HELP_PRINTED) return 0;
-  if (parsed != Teuchos::CommandLineProcessor::PARSE_SUCCESSFUL) {
-    if (root) std::cerr << "gnp-solve: error: cannot parse the command line (see --help)\n";
-    return 1;
-  }
-
-  try {
+    // Positional arguments: [matrix.mtx] [params.xml]; the rest are options.
+    std::vector<char*> options{argv[0]};
+    int positional = 0;
+    for (int i = 1; i < argc; ++i) {
+      if (std::string(argv[i]).rfind("-", 0) == 0)
+        options.push_back(argv[i]);
+      else if (positional++ == 0)
+        run.matrixPath = argv[i];
+      else if (positional == 2)
+        run.paramsPath = argv[i];
+      else
+        throw std::invalid_argument("too many arguments (see --help)");
+    }
+    if (!commandLine.parse(static_cast<int>(options.size()), options.data(), root)) return 0;
     driverSettings.timeLimit = static_cast<double>(Gnp::parseInteger("--time-limit", timeLimitOption, 0, 100000000));
     driverSettings.ranks = static_cast<int>(Gnp::parseInteger("--ranks", ranksOption, 1, 100000));
+    if (workerRunOption != "none")
+      run.workerRun = static_cast<int>(Gnp::parseInteger("--worker-run", workerRunOption, 0, 1000000));
+    if (run.workerRun < 0 && driverSettings.timeLimit > 0.0) {
+      driverSettings.matrixPath = run.matrixPath;
+      driverSettings.paramsPath = run.paramsPath;
+      driverSettings.rhsOption = run.rhsOption;
+      driverSettings.stepsOption = run.stepsOption;
+      return driver(driverSettings);
+    }
+  } catch (const Gnp::WorkerJob::NotAResult& e) {
+    std::cerr << "gnp-solve: error: " << e.what() << "\n";
+    return e.signal ? 128 + e.signal : 1;
   } catch (const std::exception& e) {
     if (root) std::cerr << "gnp-solve: error: " << e.what() << "\n";
     return 1;
-  }
-  if (workerRun.empty() && driverSettings.timeLimit > 0.0) {
-    // No MPI here: the jobs' mpirun would take this process's MPI environment for its own.
-    try {
-      if (launchedByMpi())
-        throw std::invalid_argument(
-            "--time-limit starts one mpirun per preconditioner: run gnp-solve itself "
-            "without mpirun, and give the ranks per job with --ranks");
-      driverSettings.matrixPath = matrixPath;
-      driverSettings.paramsPath = paramsPath;
-      driverSettings.rhsOption = rhsOption;
-      driverSettings.stepsOption = stepsOption;
-      return driver(driverSettings);
-    } catch (const std::exception& e) {
-      if (root) std::cerr << "gnp-solve: error: " << e.what() << "\n";
-      return 1;
-    }
   }
 
   // Kokkos prints its own options for --help before ours; it gets every
@@ -361,66 +438,13 @@ int main(int argc, char* argv[]) {
   char** tpetraArgv = forTpetra.data();
   Tpetra::ScopeGuard tpetra(&tpetraArgc, &tpetraArgv);
   auto comm = Tpetra::getDefaultComm();
-
   try {
-    const auto top = Gnp::readParameterFile(paramsPath);
-    auto runs = validatedRuns(*top, stepsOption);
-    const auto rhsList = rhsOption.empty() ? Gnp::rightHandSides(*top) : Gnp::parseRightHandSides(rhsOption);
-    if (!workerRun.empty()) {
-      runs.erase(std::remove_if(runs.begin(), runs.end(), [&](const Gnp::RunSpec& r) { return r.name != workerRun; }),
-                 runs.end());
-      if (runs.size() != 1) throw std::invalid_argument("--worker-run: no run named \"" + workerRun + "\"");
-    }
-
-    const auto scaled = Gnp::readProtocolProblem<SC, LO, GO, NO>(matrixPath, comm);
-    const auto& A = scaled.A;
-    std::vector<Problem> problems;
-    for (auto rhs : rhsList) problems.push_back(Gnp::withRightHandSide(scaled, rhs));
-    if (root && workerRun.empty())
-      std::printf(
-          "gnp-solve: %s: n = %lld, nnz = %lld, gamma = %.4g, %d MPI rank(s); params %s; right-hand sides: %s\n",
-          matrixPath.c_str(), static_cast<long long>(A->getGlobalNumRows()),
-          static_cast<long long>(A->getGlobalNumEntries()), scaled.gamma, comm->getSize(), paramsPath.c_str(),
-          Gnp::toString(rhsList).c_str());
-
-    // rows[k]: one row per run for right-hand side k. Each preconditioner is
-    // built once and solves every right-hand side.
-    std::vector<std::vector<Row>> rows(rhsList.size());
-    for (const auto& run : runs) {
-      if (root) std::printf("gnp-solve: building %s (%s)\n", run.name.c_str(), run.type.c_str()), std::fflush(stdout);
-      Factory::Built built;
-      std::string failure;
-      try {
-        built = Factory::create(run.type, A, run.precParams);
-      } catch (const std::invalid_argument& e) { // parameters only MueLu or Ifpack2 could check
-        throw std::invalid_argument("run \"" + run.name + "\": " + e.what());
-      } catch (const std::exception& e) {
-        failure = std::string("construction failure: ") + e.what();
-        if (root) std::printf("gnp-solve: %s\n", failure.c_str());
-      }
-      for (std::size_t k = 0; k < problems.size(); ++k) {
-        Row row;
-        row.name = run.name;
-        row.type = run.type;
-        row.status = failure;
-        if (failure.empty()) {
-          row.build = built.seconds;
-          row.solve(problems[k], built.op, run.belos);
-        }
-        rows[k].push_back(row);
-      }
-    }
-    if (root && !workerRun.empty()) {
-      std::vector<Row> mine;
-      for (const auto& r : rows) mine.push_back(r.front());
-      writeRows(workerOut, problems.front(), mine);
-    } else if (root) {
-      for (std::size_t k = 0; k < problems.size(); ++k) printTable(rhsList[k], rows[k]);
-      printArtifactNotes(rhsList, rows);
-    }
+    return inProcess(run, comm);
+  } catch (const Gnp::WorkerJob::OutputError& e) {
+    if (comm->getRank() == 0) std::cerr << "gnp-solve: error: " << e.what() << "\n";
+    return Gnp::WorkerJob::outputErrorStatus;
   } catch (const std::exception& e) {
     if (comm->getRank() == 0) std::cerr << "gnp-solve: error: " << e.what() << "\n";
     return 1;
   }
-  return 0;
 }

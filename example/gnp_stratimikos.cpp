@@ -2,10 +2,11 @@
 // application that already has a Stratimikos parameter list does: GNP, Ifpack2
 // and MueLu are registered (Gnp::enableTpetraPreconditioners), and the XML's
 // "Preconditioner Type" picks one. Runs under mpirun -np N.
+#include "Gnp_CommandLine.hpp"
+#include "Gnp_Errors.hpp"
 #include "Gnp_ProtocolProblem.hpp"
 #include "Gnp_StratimikosHelpers.hpp"
 
-#include <Teuchos_CommandLineProcessor.hpp>
 #include "Gnp_RunList.hpp"
 #include <Teuchos_XMLParameterListHelpers.hpp>
 #include <Tpetra_Core.hpp>
@@ -24,21 +25,22 @@ int main(int argc, char* argv[]) {
   const bool root = comm->getRank() == 0;
 
   std::string matrixPath = GNP_DEFAULT_MATRIX, paramsPath = GNP_DEFAULT_PARAMS, preconditioner;
-  Teuchos::CommandLineProcessor clp(false, true);
-  clp.setDocString(
+  Gnp::CommandLine commandLine(
       "gnp-stratimikos --matrix A.mtx --params stratimikos.xml [--preconditioner NAME]\n\n"
       "Solves A x = b, b = A*1, x0 = 0, after Gershgorin scaling, with the Stratimikos linear solver "
       "and preconditioner of the XML file.");
+  auto& clp = commandLine.options();
   clp.setOption("matrix", &matrixPath, "MatrixMarket file");
   clp.setOption("params", &paramsPath, "Stratimikos parameter list (XML)");
   clp.setOption("preconditioner", &preconditioner, "Override \"Preconditioner Type\" (GNP, Ifpack2, MueLu, None)");
-  int steps = -1;
-  clp.setOption("gnp-steps", &steps, "Override \"gnp: training steps\" of the GNP sublist (-1: keep)");
-  const auto parsed = clp.parse(argc, argv);
-  if (parsed == Teuchos::CommandLineProcessor::PARSE_HELP_PRINTED) return 0;
-  if (parsed != Teuchos::CommandLineProcessor::PARSE_SUCCESSFUL) return 2;
+  std::string stepsOption = "keep"; // parsed strictly below
+  clp.setOption("gnp-steps", &stepsOption,
+                "Override \"gnp: training steps\" of the GNP sublist (a positive integer; keep: the XML's)");
 
   try {
+    if (!commandLine.parse(argc, argv, root)) return 0;
+    const int steps =
+        stepsOption == "keep" ? -1 : static_cast<int>(Gnp::parseInteger("--gnp-steps", stepsOption, 1, 1000000000));
     auto params = Gnp::readParameterFile(paramsPath);
     if (!preconditioner.empty()) params->set("Preconditioner Type", preconditioner);
     if (steps > 0) params->sublist("Preconditioner Types").sublist("GNP").set("gnp: training steps", steps);

@@ -140,3 +140,44 @@ gnp_expect(hostile.failure_has_no_auc 1 0 "^RELAXATION +[0-9.]+ +[0-9]+ +[^ ]+ +
            ${solve} ${GNP_HOSTILE}/zero_diagonal.mtx ${PROJECT_SOURCE_DIR}/example/jacobi.xml --rhs=ones)
 gnp_expect(hostile.exact_solve_has_a_finite_auc 1 0 "^None +[0-9.]+ +[0-9]+ +[^ ]+ +[^ ]+ +-[0-9]+\\.[0-9] +.*converged"
            ${solve} ${GNP_HOSTILE}/diagonal.mtx ${GNP_NONE_XML} --rhs=ones)
+
+# An exception during a solve is that run's row; the other runs go on (1 and 2
+# ranks, and each run as its own job).
+foreach(case np1 np2 jobs)
+  set(launch 1)
+  set(extra)
+  if(case STREQUAL "np2")
+    set(launch 2)
+  elseif(case STREQUAL "jobs")
+    set(extra --time-limit=60 --ranks=2)
+  endif()
+  gnp_expect(hostile.solve_time_error.${case} ${launch} 0
+             "^BadOrtho .* solution failure: Invalid orthogonalization manager name"
+             ${solve} ${GNP_SHIPPED} ${GNP_HOSTILE}/solve_time_error.xml --rhs=ones ${extra})
+  gnp_expect(hostile.solve_time_error_others_go_on.${case} ${launch} 0 "^None +[0-9.]+ +100 "
+             ${solve} ${GNP_SHIPPED} ${GNP_HOSTILE}/solve_time_error.xml --rhs=ones ${extra})
+endforeach()
+# A NaN in the solve shows its status in --time-limit mode too, without Teuchos' source location.
+gnp_expect(hostile.time_limit_nan_status 1 0
+           "^ILUT .* solution failure: Belos stopped with an error: StatusTestGenResNorm::checkStatus\\(\\): NaN has been detected"
+           ${solve} ${GNP_HOSTILE}/zero_diagonal.mtx ${PROJECT_SOURCE_DIR}/example/ilut.xml --rhs=ones --time-limit=60 --ranks=1)
+gnp_expect(hostile.unknown_option 1 1 "^gnp-solve: error: unknown option '--bogus=1' \\(see --help\\)"
+           ${solve} --bogus=1)
+
+# The driver/worker protocol of --time-limit under faults (sweep_faults_test.sh).
+foreach(scenario solve_interrupted solve_names)
+  add_test(NAME faults.${scenario}
+           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/sweep_faults_test.sh ${scenario} none ${solve} ${GNP_SHIPPED})
+  set_tests_properties(faults.${scenario} PROPERTIES ENVIRONMENT "OMP_NUM_THREADS=1" PROCESSORS 2 TIMEOUT 300
+                       LABELS "hostile;np2")
+endforeach()
+
+# gnp-belos and gnp-stratimikos: a bad number or an unknown option is an input error (exit 1), not an abort.
+foreach(program gnp-belos gnp-stratimikos)
+  foreach(value abc 99999999999)
+    gnp_expect(hostile.${program}.steps_${value} 1 1 "^${program}: error: --gnp-steps = .* give an integer from 1 to"
+               $<TARGET_FILE:${program}> --gnp-steps=${value})
+  endforeach()
+  gnp_expect(hostile.${program}.unknown_option 2 1 "^${program}: error: unknown option '--bogus' \\(see --help\\)"
+             $<TARGET_FILE:${program}> --bogus)
+endforeach()

@@ -3,8 +3,10 @@
 #include <Teuchos_CommHelpers.hpp>
 
 #include <cctype>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 namespace Gnp {
@@ -58,6 +60,23 @@ long long parseInteger(const std::string& what, const std::string& text, long lo
   if (text.empty() || used != text.size() || std::isspace(static_cast<unsigned char>(text[0])))
     throw std::invalid_argument(what + " = \"" + text + "\" is not an integer: give " + range);
   if (value < min || value > max) throw std::invalid_argument(what + " = " + text + " is out of range: give " + range);
+  return value;
+}
+
+double parseReal(const std::string& what, const std::string& text, double min, double max) {
+  std::ostringstream range;
+  range << "a number from " << min << " to " << max;
+  std::size_t used = 0;
+  double value = 0.0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (text.empty() || used != text.size() || std::isspace(static_cast<unsigned char>(text[0])) || !std::isfinite(value))
+    throw std::invalid_argument(what + " = \"" + text + "\" is not a finite number: give " + range.str());
+  if (value < min || value > max)
+    throw std::invalid_argument(what + " = " + text + " is out of range: give " + range.str());
   return value;
 }
 

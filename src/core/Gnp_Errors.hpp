@@ -25,6 +25,10 @@ void requireReadableFile(const std::string& path, const std::string& what);
 /// naming `what`: no lenient prefixes ("12abc"), no empty text, no overflow.
 long long parseInteger(const std::string& what, const std::string& text, long long min, long long max);
 
+/// The whole of `text` as a finite number in [min, max], or std::invalid_argument
+/// naming `what` (NaN, Inf and trailing text are refused).
+double parseReal(const std::string& what, const std::string& text, double min, double max);
+
 } // namespace Gnp
 
 #endif

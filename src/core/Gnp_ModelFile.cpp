@@ -1,5 +1,6 @@
 #include "Gnp_ModelFile.hpp"
 
+#include "Gnp_Fnv1a.hpp"
 #include "Gnp_OptionTable.hpp"
 
 #include <cstring>
@@ -12,12 +13,9 @@ namespace {
 constexpr char magic[8] = {'G', 'N', 'P', 'M', 'O', 'D', 'E', 'L'};
 
 std::uint64_t fnv1a(const char* data, std::size_t size) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (std::size_t i = 0; i < size; ++i) {
-    h ^= static_cast<unsigned char>(data[i]);
-    h *= 1099511628211ull;
-  }
-  return h;
+  Fnv1a h;
+  h.add(data, size);
+  return h.value();
 }
 
 // Plain values are written as their bytes: the format is defined as

@@ -4,6 +4,7 @@
 #include "Gnp_BaseOperator.hpp"
 #include "Gnp_DistributedOperator.hpp"
 #include "Gnp_Errors.hpp"
+#include "Gnp_Fnv1a.hpp"
 #include "Gnp_GraphOperator.hpp"
 #include "Gnp_HostBridge.hpp"
 #include "Gnp_MatrixIO.hpp"
@@ -68,17 +69,14 @@ Teuchos::Time& counter(const std::string& name) {
 // changed since the network's copy of Â was made.
 template <class SC, class LO, class GO, class NO>
 std::uint64_t localEntriesHash(const Tpetra::RowMatrix<SC, LO, GO, NO>& A) {
-  std::uint64_t h = 1469598103934665603ull;
-  auto mix = [&h](std::uint64_t v) {
-    for (int byte = 0; byte < 8; ++byte, v >>= 8) h = (h ^ (v & 0xff)) * 1099511628211ull;
-  };
+  Fnv1a h;
   forEachLocalEntry(A, [&](LO row, LO column, SC value) {
     double v = static_cast<double>(value);
     std::uint64_t bits;
     std::memcpy(&bits, &v, sizeof bits);
-    mix(static_cast<std::uint64_t>(row)), mix(static_cast<std::uint64_t>(column)), mix(bits);
+    h.add(static_cast<std::uint64_t>(row)), h.add(static_cast<std::uint64_t>(column)), h.add(bits);
   });
-  return h;
+  return h.value();
 }
 
 void requireSameSize(const ModelFile& m, std::int64_t rows, const std::string& path) {

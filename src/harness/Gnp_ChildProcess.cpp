@@ -1,12 +1,14 @@
 #include "Gnp_ChildProcess.hpp"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -14,20 +16,15 @@ namespace Gnp {
 namespace {
 
 volatile sig_atomic_t childGroup = 0;
+volatile sig_atomic_t interruption = 0;
 
-void forwardSignal(int sig) {
-  if (childGroup > 0) kill(-childGroup, SIGKILL);
-  signal(sig, SIG_DFL);
-  raise(sig);
+// mpirun ends its ranks on SIGTERM; SIGKILL would leave them running.
+void stopChild(int sig) {
+  interruption = sig;
+  if (childGroup > 0) kill(-childGroup, SIGTERM);
 }
 
-std::string lastLine(const std::string& path) {
-  std::ifstream log(path);
-  std::string line, last;
-  while (std::getline(log, line))
-    if (!line.empty()) last = line;
-  return last.substr(0, 300);
-}
+const int forwarded[] = {SIGINT, SIGTERM, SIGHUP};
 
 } // namespace
 
@@ -39,52 +36,67 @@ ChildProcess::Outcome ChildProcess::run(const std::vector<std::string>& argv, co
   std::cout.flush();
   std::fflush(stdout);
   Outcome outcome;
+  const pid_t parent = getpid();
+  interruption = 0;
+  struct sigaction stop {
+  }, old[3];
+  stop.sa_handler = stopChild;
+  sigemptyset(&stop.sa_mask);
+  for (int i = 0; i < 3; ++i) sigaction(forwarded[i], &stop, &old[i]);
   const pid_t pid = fork();
   if (pid < 0) {
-    outcome.failure = "fork failed";
+    for (int i = 0; i < 3; ++i) sigaction(forwarded[i], &old[i], nullptr);
+    outcome.started = false;
     return outcome;
   }
   if (pid == 0) {
+    for (int i = 0; i < 3; ++i) signal(forwarded[i], SIG_DFL);
     setpgid(0, 0);
+    // If the driver dies without a word (SIGKILL), the kernel stops the job.
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) _exit(126);
     if (!std::freopen(logPath.c_str(), "w", stderr)) _exit(126);
     execvp(args[0], args.data());
-    std::fprintf(stderr, "cannot run %s\n", args[0]);
+    std::fprintf(stderr, "cannot run %s: %s\n", args[0], std::strerror(errno));
+    std::fflush(stderr);
     _exit(127);
   }
   setpgid(pid, pid);
   childGroup = pid;
-  auto* oldInt = signal(SIGINT, forwardSignal);
-  auto* oldTerm = signal(SIGTERM, forwardSignal);
+  if (interruption) kill(-pid, SIGTERM); // a signal between fork and here
   const auto start = std::chrono::steady_clock::now();
+  auto since = [](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+  };
+  std::chrono::steady_clock::time_point stopSent;
+  bool stopping = false, killed = false;
   int status = 0;
   while (waitpid(pid, &status, WNOHANG) == 0) {
-    if (!outcome.timedOut && std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > limit) {
-      kill(-pid, SIGTERM);
-      std::this_thread::sleep_for(std::chrono::seconds(3));
-      kill(-pid, SIGKILL);
-      outcome.timedOut = true;
+    if (!stopping && (interruption || since(start) > limit)) {
+      if (!interruption) {
+        outcome.timedOut = true;
+        kill(-pid, SIGTERM);
+      }
+      stopping = true;
+      stopSent = std::chrono::steady_clock::now();
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (stopping && !killed && since(stopSent) > 3.0) {
+      kill(-pid, SIGKILL);
+      killed = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  signal(SIGINT, oldInt);
-  signal(SIGTERM, oldTerm);
   childGroup = 0;
-  if (outcome.timedOut) {
-    outcome.failure = "timed out after " + std::to_string(static_cast<long long>(limit)) + " s";
-    return outcome;
-  }
+  for (int i = 0; i < 3; ++i) sigaction(forwarded[i], &old[i], nullptr);
+  outcome.interruptedBy = interruption;
   if (WIFSIGNALED(status)) {
-    outcome.failure = "crashed (signal " + std::to_string(WTERMSIG(status)) + ")";
+    outcome.signal = WTERMSIG(status);
   } else {
     outcome.exitStatus = WEXITSTATUS(status);
-    if (outcome.exitStatus > 128) // mpirun reports a rank killed by signal s as 128 + s
-      outcome.failure = "crashed (signal " + std::to_string(outcome.exitStatus - 128) + ")";
-    else if (outcome.exitStatus != 0)
-      outcome.failure = "exited with status " + std::to_string(outcome.exitStatus);
-  }
-  if (!outcome.failure.empty()) {
-    const std::string last = lastLine(logPath); // the last line of its error output says more
-    if (!last.empty()) outcome.failure += ": " + last;
+    if (outcome.exitStatus > 128) { // mpirun reports a rank ended by signal s as 128 + s
+      outcome.signal = outcome.exitStatus - 128;
+      outcome.exitStatus = 0;
+    }
   }
   return outcome;
 }

@@ -107,7 +107,7 @@ typename Factory<SC, LO, GO, NO>::Built Factory<SC, LO, GO, NO>::create(const st
     throw std::invalid_argument("invalid parameters for preconditioner \"" + built.type +
                                 "\": " + withoutSourceLocation(e.what()));
   } catch (const std::exception& e) {
-    throw std::runtime_error("cannot build preconditioner \"" + built.type + "\": " + e.what());
+    throw std::runtime_error("cannot build preconditioner \"" + built.type + "\": " + withoutSourceLocation(e.what()));
   }
   built.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return built;

@@ -98,7 +98,7 @@ SolveResult solveFlexibleGmres(const Teuchos::RCP<const Tpetra::Operator<SC, LO,
     status = solver.solve();
   } catch (const std::exception& e) {
     // Belos throws when the Krylov basis breaks down, e.g. on NaN from M.
-    thrown = e.what();
+    thrown = withoutSourceLocation(e.what());
   }
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   r.flexible = solver.getCurrentParameters()->template get<bool>("Flexible Gmres");
