@@ -23,7 +23,7 @@ std::vector<double> numbers(const json& array) {
 }
 
 bool allFinite(const std::vector<double>& v) {
-  return std::all_of(v.begin(), v.end(), [](double x) { return std::isfinite(x) && x > 0.0; });
+  return std::all_of(v.begin(), v.end(), [](double x) { return std::isfinite(x) && x >= 0.0; }); // 0: an exact solve
 }
 
 bool constructionFailed(const json& c) { return c.at("construction").at("failed").get<bool>(); }

@@ -181,3 +181,8 @@ foreach(program gnp-belos gnp-stratimikos)
   gnp_expect(hostile.${program}.unknown_option 2 1 "^${program}: error: unknown option '--bogus' \\(see --help\\)"
              $<TARGET_FILE:${program}> --bogus)
 endforeach()
+
+# Exact solvers score alike at the residual floor (-15.65 per iteration), and none is the artifact.
+gnp_expect(hostile.exact_solvers_score_alike 1 0 "^Jacobi +[0-9.]+ +1 .* -1565\\.4 .* converged"
+           ${solve} ${GNP_HOSTILE}/diagonal.mtx ${PROJECT_SOURCE_DIR}/example/compare.xml --gnp-steps=5)
+set_tests_properties(hostile.exact_solvers_score_alike PROPERTIES FAIL_REGULAR_EXPRESSION "constant-output artifact")

@@ -2,6 +2,7 @@
 // classification of failures into construction and solution failures.
 #include "Gnp_BenchCase.hpp"
 #include "Gnp_BenchReport.hpp"
+#include "Gnp_Metrics.hpp"
 #include "Gnp_MatrixIO.hpp"
 #include "Gnp_TestProblems.hpp"
 
@@ -134,6 +135,17 @@ TEST(BenchMetrics, FailedRunsHaveNoAucAndAreNeverBest) {
   EXPECT_NE(report.find("| m | 10 | 30 | early | early |"), std::string::npos) << report;
   EXPECT_NE(report.find("| unbuilt | 1 | 0 |"), std::string::npos) << report;
   EXPECT_NE(report.find("| fails | 0 | 1 |"), std::string::npos) << report;
+}
+
+TEST(BenchMetrics, AnExactSolveIsRankedWithItsResidualAtTheFloor) {
+  std::vector<json> cases{caseDoc("exact", 0.1), caseDoc("slow", 0.1)};
+  cases[0]["iteration"] = cases[0]["time"] = solveRecord({1.0, 0.0}, {0.0, 0.1});
+  cases[1]["iteration"] = cases[1]["time"] = solveRecord({1.0, 1e-3, 1e-9}, {0.0, 0.5, 1.0});
+  Gnp::Bench::addMetrics(cases, 3);
+  ASSERT_FALSE(cases[0]["metrics"]["iter_auc"].is_null());
+  EXPECT_DOUBLE_EQ(cases[0]["metrics"]["iter_auc"].get<double>(), 3.0 * std::log10(Gnp::kResidualFloor));
+  const std::string report = Gnp::Bench::markdownReport(cases, "# test", "");
+  EXPECT_NE(report.find("| m | 10 | 30 | exact | exact |"), std::string::npos) << report;
 }
 
 TEST(BenchCase, ABuilderThatThrowsIsAConstructionFailureWithItsMessage) {

@@ -196,9 +196,15 @@ TEST(ConstantOutputArtifact, NeedsAWinOverNoneAndAFirstIterationThatOnlyWorksOnO
   EXPECT_TRUE(Gnp::constantOutputArtifact(-400.0, nan, 1e-4, 0.9, 1e-4));
 }
 
-TEST(Metrics, AnExactSolveScoresAFiniteIterAuc) {
+TEST(Metrics, AnExactSolveScoresAFiniteIterAucAtTheResidualFloor) {
   const double auc = Gnp::iterAuc({1.0, 0.0}, 2);
-  EXPECT_TRUE(std::isfinite(auc));
-  EXPECT_LT(auc, -600.0); // two iterations at the floor, about -307.7 each
+  EXPECT_DOUBLE_EQ(auc, 2.0 * std::log10(Gnp::kResidualFloor)); // two iterations at the floor, about -15.65 each
+  EXPECT_DOUBLE_EQ(Gnp::iterAuc({1.0, 1e-300}, 2), auc);       // below the floor is the floor
   EXPECT_TRUE(std::isfinite(Gnp::timeAuc({1.0, 0.0}, {0.0, 1.0}, 2.0)));
+}
+
+TEST(Metrics, AnExactSolverIsNotTheConstantOutputArtifact) {
+  // Exact on both right-hand sides: first residuals 0 and rounding noise.
+  EXPECT_FALSE(Gnp::constantOutputArtifact(-1565.0, -300.0, 0.0, 0.0, 0.5));
+  EXPECT_FALSE(Gnp::constantOutputArtifact(-1565.0, -300.0, 1e-19, 1e-16, 0.5));
 }

@@ -8,8 +8,7 @@
 namespace Gnp {
 namespace {
 
-// An exact solve (a zero residual) scores as the smallest positive double, not -inf.
-double log10Floored(double r) { return std::log10(r == 0.0 ? std::numeric_limits<double>::min() : r); }
+double log10Floored(double r) { return std::log10(std::max(r, kResidualFloor)); }
 
 } // namespace
 

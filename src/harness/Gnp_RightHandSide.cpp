@@ -1,6 +1,7 @@
 #include "Gnp_RightHandSide.hpp"
 
 #include "Gnp_HostBridge.hpp"
+#include "Gnp_Metrics.hpp"
 #include "Gnp_Random.hpp"
 #include "Gnp_Types.hpp"
 
@@ -68,7 +69,9 @@ std::vector<RightHandSide> defaultRightHandSides() { return {RightHandSide::Ones
 bool constantOutputArtifact(double aucOnes, double aucNone, double firstResidualOnes,
                             double firstResidualRandomSolution, double deviationOnes) {
   if (!std::isfinite(aucOnes) || aucOnes >= aucNone) return false; // NaN none: any finite AUC beats it
-  if (std::isfinite(firstResidualRandomSolution)) return firstResidualOnes < 1e-2 * firstResidualRandomSolution;
+  // An exact solver reaches the floor on both: no artifact.
+  if (std::isfinite(firstResidualRandomSolution))
+    return std::max(firstResidualOnes, kResidualFloor) < 1e-2 * std::max(firstResidualRandomSolution, kResidualFloor);
   return deviationOnes < kConstantOutputDeviation;
 }
 
