@@ -186,3 +186,12 @@ endforeach()
 gnp_expect(hostile.exact_solvers_score_alike 1 0 "^Jacobi +[0-9.]+ +1 .* -1565\\.4 .* converged"
            ${solve} ${GNP_HOSTILE}/diagonal.mtx ${PROJECT_SOURCE_DIR}/example/compare.xml --gnp-steps=5)
 set_tests_properties(hostile.exact_solvers_score_alike PROPERTIES FAIL_REGULAR_EXPRESSION "constant-output artifact")
+
+# An initial model that is a device (it never ends) is refused before it is read, as an input error.
+gnp_expect(hostile.device_model 1 1 "run \"GNP\": invalid parameters for preconditioner \"GNP\": cannot read \"gnp: initial model\" file '/dev/zero': it is not a regular file"
+           ${solve} ${GNP_SHIPPED} ${GNP_HOSTILE}/device_model.xml)
+# A pattern MatrixMarket file (positions only) is read with every entry 1.
+gnp_expect(hostile.pattern_matrix 1 0 "^None +[0-9.]+ +[0-9]+ .* converged"
+           ${solve} ${GNP_HOSTILE}/pattern.mtx ${GNP_NONE_XML} --rhs=ones)
+gnp_expect(hostile.device_matrix 1 1 "cannot read MatrixMarket file '/dev/zero': it is not a regular file"
+           ${solve} /dev/zero ${GNP_NONE_XML})

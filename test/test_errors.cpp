@@ -7,6 +7,7 @@
 #include <Tpetra_Core.hpp>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <limits>
 
 using namespace GnpTest;
@@ -79,6 +80,20 @@ TEST(MatrixMarket, ZeroRowIsRejectedNamingTheRow) {
 TEST(MatrixMarket, EmptyMatrixIsRejected) {
   const auto msg = readError("empty.mtx", "%%MatrixMarket matrix coordinate real general\n0 0 0\n");
   EXPECT_TRUE(msg.find("empty") != std::string::npos || msg.find("cannot read") != std::string::npos) << msg;
+}
+
+TEST(MatrixMarket, APatternFileIsReadWithEveryEntryOne) {
+  const auto path = writeTempFile(
+      "pattern.mtx", "%%MatrixMarket matrix coordinate pattern symmetric\n3 3 4\n1 1\n2 2\n3 3\n3 1\n", world());
+  const auto A = Gnp::readMatrixMarket<SC, LO, GO, NO>(path, world());
+  EXPECT_EQ(A->getGlobalNumEntries(), 5u); // (3, 1) stands for (1, 3) too
+  EXPECT_DOUBLE_EQ(A->getFrobeniusNorm(), std::sqrt(5.0));
+}
+
+TEST(MatrixMarket, ADeviceIsRefusedBeforeItIsRead) {
+  const auto msg =
+      messageOf<std::invalid_argument>([] { Gnp::readMatrixMarket<SC, LO, GO, NO>("/dev/zero", world()); });
+  EXPECT_MENTIONS(msg, "'/dev/zero': it is not a regular file");
 }
 
 TEST(CheckMatrix, NanAndInfEntriesAreRejectedNamingTheRow) {

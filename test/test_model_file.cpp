@@ -1,4 +1,6 @@
 // Saving and loading a trained GNP (Gnp::ModelFile).
+#include "Gnp_Factory.hpp"
+#include "Gnp_Fnv1a.hpp"
 #include "Gnp_MatrixIO.hpp"
 #include "Gnp_ModelFile.hpp"
 #include "Gnp_OptionTable.hpp"
@@ -98,7 +100,9 @@ TEST(ModelFile, TruncatedCorruptNewerAndMisfittingFilesAreClearErrors) {
   EXPECT_NE(loadError(A, copy).find("newer"), std::string::npos) << loadError(A, copy);
   edit(copy, [](std::string& b) { b = "not a model"; });
   EXPECT_NE(loadError(A, copy).find("not a GNP model"), std::string::npos) << loadError(A, copy);
-  EXPECT_NE(loadError(A, "/no/such/model.gnp").find("cannot open"), std::string::npos);
+  EXPECT_NE(loadError(A, "/no/such/model.gnp").find("cannot read GNP model file '/no/such/model.gnp': no such file"),
+            std::string::npos);
+  EXPECT_NE(loadError(A, "/dev/zero").find("'/dev/zero': it is not a regular file"), std::string::npos);
   const auto other = convectionDiffusion(9, Tpetra::getDefaultComm());
   EXPECT_NE(loadError(other, path).find("trained for a matrix with 64 rows"), std::string::npos)
       << loadError(other, path);
@@ -206,12 +210,19 @@ namespace {
 // The file's FNV-1a hash of its payload (after the 20 header bytes), rewritten
 // after an edit, so that the edit reaches the settings' check.
 void rehash(std::string& bytes) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (std::size_t i = 20; i + 8 < bytes.size(); ++i) {
-    h ^= static_cast<unsigned char>(bytes[i]);
-    h *= 1099511628211ull;
+  Gnp::Fnv1a h;
+  h.add(bytes.data() + 20, bytes.size() - 28);
+  const std::uint64_t value = h.value();
+  std::memcpy(bytes.data() + bytes.size() - 8, &value, 8);
+}
+
+std::string decodeError(const std::string& bytes, const std::string& source) {
+  try {
+    Gnp::ModelFile::decode(bytes, source);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
   }
-  std::memcpy(bytes.data() + bytes.size() - 8, &h, 8);
+  return "NO ERROR";
 }
 
 } // namespace
@@ -233,5 +244,93 @@ TEST(ModelFile, ASettingThisBuildDoesNotKnowIsAClearError) {
                                          "accept (\"gnp: warmup stepz\" is not a GNP parameter"),
               std::string::npos)
         << e.what();
+  }
+}
+
+TEST(ModelFile, NanOrHugeWeightsBehindAValidChecksumAreADamagedFileNotATrainingProblem) {
+  Gnp::ModelFile m;
+  m.rows = 4;
+  m.tensors = {{"layers.0.W.weight", {2}, {1.0f, std::nanf("")}}};
+  EXPECT_NE(decodeError(m.encode(), "nan.gnp")
+                .find("GNP model file 'nan.gnp' holds NaN or Inf in tensor "
+                      "'layers.0.W.weight'"),
+            std::string::npos)
+      << decodeError(m.encode(), "nan.gnp");
+  m.tensors[0].values[1] = 1e20f;
+  EXPECT_NE(decodeError(m.encode(), "huge.gnp").find("holds a weight of"), std::string::npos)
+      << decodeError(m.encode(), "huge.gnp");
+}
+
+TEST(ModelFile, ARecordThatRunsPastTheEndNamesTheFileOnce) {
+  Gnp::ModelFile m;
+  m.rows = 4;
+  m.tensors = {{"w", {2}, {1.0f, 2.0f}}};
+  std::string bytes = m.encode();
+  // Drop the last value (4 bytes before the hash), fix the length and the hash.
+  bytes.erase(bytes.size() - 12, 4);
+  std::uint64_t length;
+  std::memcpy(&length, bytes.data() + 12, 8);
+  length -= 4;
+  std::memcpy(bytes.data() + 12, &length, 8);
+  rehash(bytes);
+  const std::string error = decodeError(bytes, "short.gnp");
+  EXPECT_NE(error.find("GNP model file 'short.gnp' is corrupt: a record runs past the end"), std::string::npos)
+      << error;
+  EXPECT_EQ(error.find("GNP model file 'GNP model file"), std::string::npos) << error;
+}
+
+TEST(ModelFile, AWarmStartKeepsTheBaseTheModelWasTrainedWith) {
+  const auto A = convectionDiffusion(8, Tpetra::getDefaultComm());
+  auto M = Teuchos::rcp(new Preconditioner(A));
+  Teuchos::ParameterList p;
+  p.set("gnp: training steps", 3);
+  p.set("gnp: print frequency", 0);
+  p.set("gnp: base preconditioner", "none");
+  M->setParameters(p);
+  M->compute();
+  const auto path = savedModel(*M, "gnp_model_base_none.gnp");
+  // Another base: the network was trained as a correction to none, so it is refused before any training.
+  Preconditioner other(A);
+  p.set("gnp: initial model", path);
+  p.set("gnp: base preconditioner", "jacobi");
+  other.setParameters(p);
+  try {
+    other.initialize();
+    FAIL() << "no error";
+  } catch (const Teuchos::Exceptions::InvalidParameterValue& e) {
+    EXPECT_NE(std::string(e.what()).find("was trained with gnp: base preconditioner \"none\", this run asks for "
+                                         "\"jacobi\""),
+              std::string::npos)
+        << e.what();
+  }
+  // "auto" takes the model's base.
+  Preconditioner automatic(A);
+  p.set("gnp: base preconditioner", "auto");
+  automatic.setParameters(p);
+  automatic.initialize();
+  EXPECT_EQ(automatic.getBase(), Gnp::Base::None);
+}
+
+TEST(ModelFile, AnInitialModelThatCannotServeIsAnInvalidParameterBeforeAnyTraining) {
+  using Factory = Gnp::Factory<SC, LO, GO, NO>;
+  const auto A = convectionDiffusion(8, Tpetra::getDefaultComm());
+  const auto path = savedModel(*trained(A), "gnp_model_validate.gnp");
+  Teuchos::ParameterList p;
+  p.set("gnp: initial model", path);
+  EXPECT_NO_THROW(Factory::validate("GNP", p));
+  p.set("gnp: hidden dimension", 8); // another architecture
+  try {
+    Factory::validate("GNP", p);
+    FAIL() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("does not fit this network"), std::string::npos) << e.what();
+  }
+  p.remove("gnp: hidden dimension");
+  p.set("gnp: initial model", "/dev/zero");
+  try {
+    Factory::validate("GNP", p);
+    FAIL() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("'/dev/zero': it is not a regular file"), std::string::npos) << e.what();
   }
 }

@@ -199,7 +199,7 @@ TEST(ConstantOutputArtifact, NeedsAWinOverNoneAndAFirstIterationThatOnlyWorksOnO
 TEST(Metrics, AnExactSolveScoresAFiniteIterAucAtTheResidualFloor) {
   const double auc = Gnp::iterAuc({1.0, 0.0}, 2);
   EXPECT_DOUBLE_EQ(auc, 2.0 * std::log10(Gnp::kResidualFloor)); // two iterations at the floor, about -15.65 each
-  EXPECT_DOUBLE_EQ(Gnp::iterAuc({1.0, 1e-300}, 2), auc);       // below the floor is the floor
+  EXPECT_DOUBLE_EQ(Gnp::iterAuc({1.0, 1e-300}, 2), auc);        // below the floor is the floor
   EXPECT_TRUE(std::isfinite(Gnp::timeAuc({1.0, 0.0}, {0.0, 1.0}, 2.0)));
 }
 

@@ -42,6 +42,10 @@ void requireReadableFile(const std::string& path, const std::string& what) {
     throw std::invalid_argument("cannot read " + what + " '" + path + "': no such file; check the path");
   if (std::filesystem::is_directory(status))
     throw std::invalid_argument("cannot read " + what + " '" + path + "': it is a directory; give a file");
+  // A device or a pipe (/dev/zero, say) can be endless: only files are read.
+  if (!std::filesystem::is_regular_file(status))
+    throw std::invalid_argument("cannot read " + what + " '" + path +
+                                "': it is not a regular file (a device, a pipe or a socket); give a file");
   if (!std::ifstream(path))
     throw std::invalid_argument("cannot read " + what + " '" + path + "': it cannot be opened; check its permissions");
 }

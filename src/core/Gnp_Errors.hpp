@@ -17,8 +17,8 @@ std::string withoutSourceLocation(const std::string& message);
 void broadcastString(const Teuchos::Comm<int>& comm, std::string& text);
 
 /// Throws std::invalid_argument unless `path` names a readable regular file:
-/// "cannot read <what> '<path>': ..." for a missing path, a directory or an
-/// unreadable file. Call it on one rank.
+/// "cannot read <what> '<path>': ..." for a missing path, a directory, a device
+/// or pipe (which may never end), or an unreadable file. Call it on one rank.
 void requireReadableFile(const std::string& path, const std::string& what);
 
 /// The whole of `text` as an integer in [min, max], or std::invalid_argument

@@ -130,7 +130,9 @@ MatrixMarketScan scanMatrixMarket(const std::string& path) {
                         std::to_string(scan.rows) + " rows, so at least " + std::to_string(scan.rows - reachable) +
                         " rows are empty and the matrix is singular; check the size line");
 
+  // A pattern file stores positions only: each entry is read as 1 (Tpetra's reader refuses the field).
   const bool pattern = field == "pattern";
+  if (pattern) scan.text.replace(0, scan.text.find('\n'), "%%MatrixMarket matrix coordinate real " + symmetry);
   long long held = 0;
   while (next()) {
     if (blank(line) || line[0] == '%') continue;
@@ -157,6 +159,7 @@ MatrixMarketScan scanMatrixMarket(const std::string& path) {
                           symmetry +
                           "' file stores only the lower triangle (each entry stands for two); "
                           "if the file stores both triangles, change its banner to 'general'");
+    if (pattern) scan.text.insert(scan.text.size() - 1, " 1");
     ++held;
   }
   if (held < scan.entries)

@@ -9,13 +9,14 @@ namespace Gnp {
 /// sees it. Tpetra's reader trusts the header: it allocates what the size line
 /// promises, solves a file with missing entries as another matrix, sums both
 /// triangles of a "symmetric" file twice and rejects CRLF line endings. The
-/// scan turns each of those into an error that names the file and the line.
+/// scan turns each of those into an error that names the file and the line,
+/// and reads a "pattern" file (positions only) as one whose entries are all 1.
 struct MatrixMarketScan {
   long long rows = 0;    ///< from the size line
   long long columns = 0; ///< from the size line
   long long entries = 0; ///< stored entries (as the size line promises and the file holds)
   std::string symmetry;  ///< "general", "symmetric", "skew-symmetric" or "hermitian"
-  std::string text;      ///< the file with CR line endings removed, for Tpetra's reader
+  std::string text;      ///< the file with CR line endings removed (a pattern file's entries as 1), for Tpetra's reader
 };
 
 /// Reads and checks `path` (no MPI: call it on one rank). std::invalid_argument,

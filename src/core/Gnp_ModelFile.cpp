@@ -1,9 +1,13 @@
 #include "Gnp_ModelFile.hpp"
 
+#include "Gnp_Errors.hpp"
 #include "Gnp_Fnv1a.hpp"
 #include "Gnp_OptionTable.hpp"
 
+#include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <type_traits>
 
@@ -67,7 +71,7 @@ public:
 private:
   void need(std::size_t n) const {
     if (static_cast<std::size_t>(end_ - p_) < n)
-      throw std::invalid_argument("GNP model file '" + source_ + "' is corrupt: a record runs past the end");
+      throw std::invalid_argument(source_ + " is corrupt: a record runs past the end");
   }
   const char* p_;
   const char* end_;
@@ -198,9 +202,43 @@ ModelFile ModelFile::decode(const std::string& bytes, const std::string& source)
     if (count < 0 || static_cast<std::uint64_t>(count) != n)
       throw std::invalid_argument(what + " is corrupt: tensor '" + t.name + "' has the wrong number of values");
     r.getFloats(t.values, n);
+    for (float v : t.values)
+      if (!std::isfinite(v) || std::fabs(v) > maxWeight)
+        throw std::invalid_argument(what + " holds " +
+                                    (std::isfinite(v) ? "a weight of " + std::to_string(v) : "NaN or Inf") +
+                                    " in tensor '" + t.name + "': no trained network does; it is damaged, train again");
   }
   if (!r.atEnd()) throw std::invalid_argument(what + " is corrupt: unexpected bytes after the last tensor");
   return m;
+}
+
+std::string ModelFile::read(const std::string& path) {
+  requireReadableFile(path, "GNP model file");
+  const auto size = std::filesystem::file_size(path);
+  if (size > maxBytes)
+    throw std::invalid_argument("GNP model file '" + path + "' has " + std::to_string(size) +
+                                " bytes, more than any GNP model; check the path");
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes(static_cast<std::size_t>(size), '\0');
+  if (!in.read(bytes.data(), static_cast<std::streamsize>(size)))
+    throw std::invalid_argument("cannot read GNP model file '" + path + "'");
+  return bytes;
+}
+
+void ModelFile::requireFits(const Options& o, const std::string& source) const {
+  const Options& m = options;
+  if (m.layers != o.layers || m.embedding != o.embedding || m.hidden != o.hidden || m.mlpLayers != o.mlpLayers)
+    throw std::invalid_argument(
+        "GNP model file '" + source +
+        "' does not fit this network: its gnp: layers / embedding dimension / hidden dimension / mlp layers are " +
+        std::to_string(m.layers) + " / " + std::to_string(m.embedding) + " / " + std::to_string(m.hidden) + " / " +
+        std::to_string(m.mlpLayers) + ", this run " + std::to_string(o.layers) + " / " + std::to_string(o.embedding) +
+        " / " + std::to_string(o.hidden) + " / " + std::to_string(o.mlpLayers) + "; use the model's");
+  if (o.base != Base::Auto && o.base != m.base)
+    throw std::invalid_argument("GNP model file '" + source + "' was trained with gnp: base preconditioner \"" +
+                                toString(m.base) + "\", this run asks for \"" + toString(o.base) +
+                                "\"; the network is a correction to its base: use \"" + toString(m.base) +
+                                "\" (or \"auto\", which takes the model's)");
 }
 
 } // namespace Gnp

@@ -41,8 +41,26 @@ struct ModelFile {
   std::string encode() const;
   /// Parses bytes read from `source` (named in errors). Throws
   /// std::invalid_argument for anything that is not a complete, intact model
-  /// file of a version this build reads.
+  /// file of a version this build reads, and for weights that are NaN, Inf or
+  /// beyond maxWeight (a damaged file whose checksum was recomputed).
   static ModelFile decode(const std::string& bytes, const std::string& source);
+
+  /// The whole of a model file, read on this process: a regular file only (a
+  /// device such as /dev/zero is refused before a byte is read), at most
+  /// maxBytes. std::invalid_argument naming the path.
+  static std::string read(const std::string& path);
+
+  /// Throws std::invalid_argument unless a network with settings `o` can start
+  /// from this model: the same layers, embedding, hidden width and MLP layers,
+  /// and the same base preconditioner (or `o` asks for "auto"), since the
+  /// network was trained as a correction to its base.
+  void requireFits(const Options& o, const std::string& source) const;
+
+  /// The largest file read(): far above any trained network (a million-row
+  /// matrix's model is a few hundred kilobytes).
+  static constexpr std::uint64_t maxBytes = std::uint64_t(1) << 32;
+  /// The largest weight magnitude decode() accepts: a trained network's are O(1)-O(100).
+  static constexpr double maxWeight = 1e12;
 };
 
 } // namespace Gnp

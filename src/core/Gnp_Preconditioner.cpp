@@ -34,13 +34,11 @@ namespace {
 // Rank 0 reads the whole file; every rank gets its bytes, or the same error.
 std::string readOnRoot(const std::string& path, const Teuchos::Comm<int>& comm) {
   std::string bytes, error;
-  if (comm.getRank() == 0) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-      error = "cannot open GNP model file '" + path + "'; check the path (\"gnp: initial model\" or load())";
-    else
-      bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
+  if (comm.getRank() == 0) try {
+      bytes = ModelFile::read(path);
+    } catch (const std::invalid_argument& e) {
+      error = e.what();
+    }
   broadcastString(comm, error);
   if (!error.empty()) throw std::invalid_argument(error);
   broadcastString(comm, bytes);
@@ -127,18 +125,25 @@ void Preconditioner<SC, LO, GO, NO>::initialize() {
   Teuchos::Time timer("GNP initialize", true);
   initialized_ = computed_ = false;
   checkMatrix(*A_, "the matrix given to GNP");
-  buildNetwork(gershgorinBound(*A_), options_.base);
-  if (!options_.initialModel.empty()) {
-    const ModelFile m = ModelFile::decode(readOnRoot(options_.initialModel, *A_->getComm()), options_.initialModel);
-    requireSameSize(m, static_cast<std::int64_t>(A_->getGlobalNumRows()), options_.initialModel);
+  if (options_.initialModel.empty()) {
+    buildNetwork(gershgorinBound(*A_), options_.base);
+  } else {
+    // An initial model that cannot serve is a bad value of "gnp: initial model", found before any training.
+    ModelFile m;
+    try {
+      m = ModelFile::decode(readOnRoot(options_.initialModel, *A_->getComm()), options_.initialModel);
+      requireSameSize(m, static_cast<std::int64_t>(A_->getGlobalNumRows()), options_.initialModel);
+      m.requireFits(options_, options_.initialModel);
+    } catch (const std::invalid_argument& e) {
+      throw Teuchos::Exceptions::InvalidParameterValue(e.what());
+    }
+    // The network goes on as a correction to the base it was trained with ("auto" takes it).
+    buildNetwork(gershgorinBound(*A_), options_.base == Base::Auto ? m.options.base : options_.base);
     try {
       network_->setState(m.tensors);
     } catch (const std::invalid_argument& e) {
-      throw std::invalid_argument("\"gnp: initial model\" '" + options_.initialModel + "' does not fit this network (" +
-                                  e.what() + "): use the same gnp: layers / embedding / hidden / mlp layers as " +
-                                  "the saved model (" + std::to_string(m.options.layers) + " / " +
-                                  std::to_string(m.options.embedding) + " / " + std::to_string(m.options.hidden) +
-                                  " / " + std::to_string(m.options.mlpLayers) + ")");
+      throw Teuchos::Exceptions::InvalidParameterValue("GNP model file '" + options_.initialModel +
+                                                       "' does not fit this network: " + e.what());
     }
   }
   initialized_ = true;

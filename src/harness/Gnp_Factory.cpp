@@ -2,6 +2,7 @@
 
 #include "Gnp_Errors.hpp"
 #include "Gnp_InnerGmres.hpp"
+#include "Gnp_ModelFile.hpp"
 #include "Gnp_Preconditioner.hpp"
 #include "Gnp_Types.hpp"
 
@@ -16,12 +17,14 @@
 namespace Gnp {
 namespace {
 
-// A missing model file is an invalid value of "gnp: initial model", found
-// before any training.
-void requireReadableInitialModel(const Options& o) {
+// A missing, damaged or unfitting model file is an invalid value of "gnp:
+// initial model", found before any training (its row count is checked when the
+// matrix is known, at initialize()).
+void requireUsableInitialModel(const Options& o) {
   if (o.initialModel.empty()) return;
   try {
     requireReadableFile(o.initialModel, "\"gnp: initial model\" file");
+    ModelFile::decode(ModelFile::read(o.initialModel), o.initialModel).requireFits(o, o.initialModel);
   } catch (const std::invalid_argument& e) {
     throw Teuchos::Exceptions::InvalidParameterValue(e.what());
   }
@@ -54,7 +57,7 @@ void Factory<SC, LO, GO, NO>::validate(const std::string& type, const Teuchos::P
   const std::string canonical = canonicalType(type);
   try {
     if (canonical == "GNP") {
-      requireReadableInitialModel(Preconditioner<SC, LO, GO, NO>::validateParameters(params));
+      requireUsableInitialModel(Preconditioner<SC, LO, GO, NO>::validateParameters(params));
     } else if (canonical == "ILUT" || canonical == "RELAXATION") {
       Teuchos::ParameterList valid;
       Ifpack2::getValidParameters(valid);
@@ -83,7 +86,6 @@ typename Factory<SC, LO, GO, NO>::Built Factory<SC, LO, GO, NO>::create(const st
     if (built.type == "GNP") {
       built.gnp = Teuchos::rcp(new Preconditioner<SC, LO, GO, NO>(A));
       built.gnp->setParameters(params);
-      requireReadableInitialModel(built.gnp->getOptions());
       built.gnp->initialize();
       built.gnp->compute();
       built.op = built.gnp;
