@@ -15,6 +15,7 @@
 #include <Teuchos_XMLParameterListHelpers.hpp>
 #include <Tpetra_Core.hpp>
 
+#include <cctype>
 #include <cstdio>
 #include <iostream>
 
@@ -49,6 +50,14 @@ int main(int argc, char* argv[]) {
     const auto top = Gnp::readParameterFile(paramsPath);
     const std::string solverType = top->get<std::string>("Solver Type");
     auto params = Teuchos::rcp(new Teuchos::ParameterList(top->sublist("Solver Parameters")));
+    // Belos' own solvers ignore a sublist they do not know; GNP needs the flexible "GNP FGMRES".
+    std::string upper = solverType;
+    for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (params->isSublist("GNP") && upper != "GNP FGMRES")
+      throw std::invalid_argument(
+          "the \"GNP\" sublist is read only by the solver \"GNP FGMRES\" (GNP is nonlinear "
+          "and needs flexible GMRES); \"" +
+          solverType + "\" would ignore it: set \"Solver Type\" to \"GNP FGMRES\"");
     if (steps > 0) params->sublist("GNP").set("gnp: training steps", steps);
 
     const auto system = Gnp::readProtocolProblem<SC, LO, GO, NO>(matrixPath, comm);

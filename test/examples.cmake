@@ -195,3 +195,13 @@ gnp_expect(hostile.pattern_matrix 1 0 "^None +[0-9.]+ +[0-9]+ .* converged"
            ${solve} ${GNP_HOSTILE}/pattern.mtx ${GNP_NONE_XML} --rhs=ones)
 gnp_expect(hostile.device_matrix 1 1 "cannot read MatrixMarket file '/dev/zero': it is not a regular file"
            ${solve} /dev/zero ${GNP_NONE_XML})
+# A parameter given twice in one list is an error (Teuchos would keep the last); so is "Belos" as a value.
+gnp_expect(hostile.duplicate_parameter 1 1 "\"gnp: training steps\" is given twice in the list \"Preconditioner Parameters\""
+           ${solve} ${GNP_SHIPPED} ${GNP_HOSTILE}/duplicate_parameter.xml)
+gnp_expect(hostile.belos_string 1 1 "^gnp-solve: error: \"Belos\" must be a sublist"
+           ${solve} ${GNP_SHIPPED} ${GNP_HOSTILE}/belos_string.xml)
+# GNP in a solver that is not flexible is an error, in Stratimikos and through Belos' factory.
+gnp_expect(hostile.stratimikos_not_flexible 1 1 "^gnp-stratimikos: error: GNP is a nonlinear preconditioner and needs flexible GMRES"
+           $<TARGET_FILE:gnp-stratimikos> --params=${GNP_HOSTILE}/stratimikos_not_flexible.xml)
+gnp_expect(hostile.belos_gnp_in_block_gmres 1 1 "^gnp-belos: error: the \"GNP\" sublist is read only by the solver \"GNP FGMRES\""
+           $<TARGET_FILE:gnp-belos> --params=${GNP_HOSTILE}/belos_gnp_in_block_gmres.xml)

@@ -5,8 +5,11 @@
 #include "Gnp_FlexibleGmres.hpp"
 #include "Gnp_Types.hpp"
 
+#include <Teuchos_FileInputSource.hpp>
 #include <Teuchos_XMLParameterListHelpers.hpp>
+#include <Teuchos_XMLParameterListReader.hpp>
 
+#include <set>
 #include <stdexcept>
 
 namespace Gnp {
@@ -44,10 +47,27 @@ RunSpec parseRun(const std::string& name, const Teuchos::ParameterList& spec, co
   return run;
 }
 
+// Teuchos keeps the last of two entries with one name in a list, silently:
+// a parameter file must say each thing once.
+void requireUniqueNames(const Teuchos::XMLObject& list, const std::string& listName) {
+  std::set<std::string> seen;
+  for (int i = 0; i < list.numChildren(); ++i) {
+    const Teuchos::XMLObject& child = list.getChild(i);
+    if (child.getTag() != "Parameter" && child.getTag() != "ParameterList") continue;
+    const std::string name = child.hasAttribute("name") ? child.getRequired("name") : "";
+    if (!seen.insert(name).second)
+      throw std::invalid_argument("\"" + name + "\" is given twice in the list \"" + listName +
+                                  "\"; Teuchos would keep the last silently: give it once");
+    if (child.getTag() == "ParameterList") requireUniqueNames(child, name);
+  }
+}
+
 } // namespace
 
 std::vector<RunSpec> parseRunList(const Teuchos::ParameterList& top) {
   Teuchos::ParameterList belos = defaultBelosParameters();
+  if (top.isParameter("Belos") && !top.isSublist("Belos"))
+    throw std::invalid_argument("\"Belos\" must be a sublist of Belos parameters, not a single value");
   if (top.isSublist("Belos")) belos.setParameters(top.sublist("Belos"));
   if (top.isParameter("Preconditioner Type"))
     return {parseRun(top.get<std::string>("Preconditioner Type"), top, belos, true)};
@@ -88,7 +108,9 @@ Teuchos::ParameterList defaultRunList() {
 Teuchos::RCP<Teuchos::ParameterList> readParameterFile(const std::string& path) {
   requireReadableFile(path, "XML parameter file");
   try {
-    return Teuchos::getParametersFromXmlFile(path);
+    const Teuchos::XMLObject xml = Teuchos::FileInputSource(path).getObject();
+    requireUniqueNames(xml, xml.hasAttribute("name") ? xml.getRequired("name") : "");
+    return Teuchos::rcp(new Teuchos::ParameterList(Teuchos::XMLParameterListReader().toParameterList(xml)));
   } catch (const std::exception& e) {
     throw std::invalid_argument("cannot read XML parameter file '" + path + "': " + withoutSourceLocation(e.what()));
   }

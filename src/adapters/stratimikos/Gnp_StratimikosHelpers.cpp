@@ -22,6 +22,27 @@ bool registered(Stratimikos::DefaultLinearSolverBuilder& builder, const std::str
 
 } // namespace
 
+void requireFlexibleSolverForGnp(const Teuchos::ParameterList& p) {
+  if (!p.isType<std::string>("Preconditioner Type") || p.get<std::string>("Preconditioner Type") != "GNP") return;
+  if (!p.isType<std::string>("Linear Solver Type") || p.get<std::string>("Linear Solver Type") != "Belos") return;
+  std::string solver = "Pseudo Block GMRES"; // Stratimikos' defaults
+  bool flexible = false;
+  if (p.isSublist("Linear Solver Types") && p.sublist("Linear Solver Types").isSublist("Belos")) {
+    const Teuchos::ParameterList& belos = p.sublist("Linear Solver Types").sublist("Belos");
+    if (belos.isType<std::string>("Solver Type")) solver = belos.get<std::string>("Solver Type");
+    if (belos.isSublist("Solver Types") && belos.sublist("Solver Types").isSublist(solver)) {
+      const Teuchos::ParameterList& settings = belos.sublist("Solver Types").sublist(solver);
+      flexible = settings.isType<bool>("Flexible Gmres") && settings.get<bool>("Flexible Gmres");
+    }
+  }
+  if (solver != "Block GMRES" || !flexible)
+    throw std::invalid_argument(
+        "GNP is a nonlinear preconditioner and needs flexible GMRES, but the Stratimikos list asks Belos for \"" +
+        solver + "\"" + (solver == "Block GMRES" ? " without \"Flexible Gmres\" = true" : std::string()) +
+        ": set Linear Solver Types / Belos / \"Solver Type\" to \"Block GMRES\" and its Solver Types / Block GMRES / "
+        "\"Flexible Gmres\" to true");
+}
+
 void enableGnp(Stratimikos::DefaultLinearSolverBuilder& builder, const std::string& name) {
   if (registered(builder, name))
     throw std::logic_error("Gnp::enableGnp: the builder already has a preconditioner type \"" + name + "\"");
@@ -53,6 +74,7 @@ StratimikosResult solveWithStratimikos(
   using LO = DefaultLocalOrdinal;
   using GO = DefaultGlobalOrdinal;
   using NO = DefaultNode;
+  requireFlexibleSolverForGnp(*params);
   Stratimikos::DefaultLinearSolverBuilder builder;
   enableTpetraPreconditioners(builder);
   builder.setParameterList(params);

@@ -27,11 +27,19 @@ struct StratimikosResult {
   std::string message;       ///< Thyra's solve status message
 };
 
+/// Throws std::invalid_argument if a Stratimikos list pairs "Preconditioner
+/// Type" "GNP" with a Belos solver that is not flexible: GNP is nonlinear, and
+/// only "Block GMRES" with "Flexible Gmres" true (Stratimikos' default is
+/// false, and its default solver "Pseudo Block GMRES") applies it correctly.
+/// solveWithStratimikos calls it; call it before building a solver yourself.
+void requireFlexibleSolverForGnp(const Teuchos::ParameterList& stratimikos);
+
 /// Solves A x = b (x holds the initial guess) with the linear solver and
 /// preconditioner a Stratimikos parameter list names, after
 /// enableTpetraPreconditioners: e.g. "Linear Solver Type" "Belos" with "Block
 /// GMRES" / "Flexible Gmres" true, and "Preconditioner Type" "GNP". The list is
-/// validated (unknown names are errors naming them). A collective.
+/// validated (unknown names are errors naming them), and GNP in a solver that is
+/// not flexible is refused (requireFlexibleSolverForGnp). A collective.
 StratimikosResult solveWithStratimikos(
     const Teuchos::RCP<const Tpetra::CrsMatrix<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>&
         A,
