@@ -51,6 +51,17 @@ launch_failure) # a job that never started is no result: exit 1, nothing filed, 
   grep -q "1 of 1 matrices complete" <<<"$out" || fail "the corrected rerun did not complete: $out"
   grep -q "a / None \[ones\]: .*(done before)" <<<"$out" && fail "the corrected rerun trusted a launch failure: $out"
   ;;
+full_tmpdir) # a full TMPDIR keeps mpirun from starting the job: no result either
+  mkdir -p "$dir/tmp"
+  if ! mount -t tmpfs -o size=16k tmpfs "$dir/tmp" 2>/dev/null; then echo "cannot mount a small tmpfs here"; exit 77; fi
+  mounted="$dir/tmp"
+  dd if=/dev/zero of="$dir/tmp/fill" bs=4k 2> /dev/null
+  out=$(TMPDIR="$dir/tmp" sweep --out="$dir/out" --params="$dir/fast.xml" 2>&1); status=$?
+  printf '%s\n' "$out"
+  [ $status -eq 1 ] || fail "exit code $status, expected 1"
+  grep -q "^gnp-bench: error: a / None (its log: .*): the job did not start" <<<"$out" || fail "no did-not-start message"
+  [ "$(cases)" -eq 0 ] || fail "a case was filed for a job that never started"
+  ;;
 killed_rank) # a rank killed from outside is no result either
   "$bench" --matrices="$dir/m" --ranks=2 --out="$dir/out" --params="$dir/slow.xml" --gnp-steps=1000000 > "$dir/log" 2>&1 &
   driver=$!

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <mutex>
 #include <stdexcept>
 
 namespace Gnp {
@@ -31,19 +32,29 @@ torch::Tensor fromColumnMajor(const double* X, std::int64_t rows, int columns, s
       .contiguous();
 }
 
+// The process settings GNP needs, made once per process when the first network
+// is built, not by every construction (the user guide's "What GNP sets for the
+// process" says which, and a later change by the application stands):
+// - one LibTorch thread: the MPI ranks are the parallelism;
+// - glibc serves every allocation from its heap and keeps freed memory there.
+//   Training's large blocks go through TensorCache, but an apply's do not, and
+//   handing them to mmap/munmap each time made a 16-column apply 5x slower
+//   (convdiff128, 2 ranks; docs/performance.md).
+void setProcessOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    torch::set_num_threads(1);
+    mallopt(M_MMAP_MAX, 0);
+    mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
+    mallopt(M_TOP_PAD, 64 << 20);
+  });
+}
+
 } // namespace
 
 Network::Network(const Options& options, std::shared_ptr<const DistributedOperator> A)
     : impl_(std::make_unique<Impl>()) {
-  // One thread per MPI rank: the ranks are the parallelism (see README).
-  torch::set_num_threads(1);
-  // Every step allocates and frees tensors of up to ~100 MB. glibc would hand
-  // them to mmap/munmap (or trim the heap) each time, and the page faults of
-  // the fresh memory cost up to a third of a training step: serve every
-  // allocation from the heap and keep freed memory there.
-  mallopt(M_MMAP_MAX, 0);
-  mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
-  mallopt(M_TOP_PAD, 64 << 20);
+  setProcessOnce();
   impl_->options = options;
   impl_->A = std::move(A);
   torch::manual_seed(options.seed);
