@@ -183,6 +183,29 @@ TEST(TrainingOptions, TheStepAtWhichTheTimeBudgetEndsTrainingIsValidatedToo) {
   EXPECT_TRUE(report.bestStep == 0 || report.bestStep == report.stepsRun - 1) << report.bestStep;
 }
 
+TEST(TrainingOptions, WhereTheBaseAloneConvergesInTheValidationSolveNothingIsTrainedAndTheBaseIsApplied) {
+  // Jacobi solves a diagonal matrix in one iteration: training could buy nothing.
+  auto A = diagonalMatrix(40);
+  const auto gnp = trainedGnp(A, 500, with("gnp: base preconditioner", "jacobi"));
+  const auto& report = gnp->getTrainingReport();
+  EXPECT_EQ(report.reason, Gnp::StopReason::BaseConverged);
+  EXPECT_EQ(report.stepsRun, 0);
+  EXPECT_FALSE(gnp->getNetworkUsed());
+  mv_type r(A->getDomainMap(), 1), z(A->getDomainMap(), 1);
+  r.randomize();
+  gnp->apply(r, z);
+  auto d = z.getLocalViewHost(Tpetra::Access::ReadOnly);
+  auto x = r.getLocalViewHost(Tpetra::Access::ReadOnly);
+  for (std::size_t i = 0; i < d.extent(0); ++i) {
+    const GO row = A->getRowMap()->getGlobalElement(static_cast<LO>(i));
+    EXPECT_NEAR(d(i, 0), x(i, 0) / (1.0 + row), 1e-12 * std::abs(x(i, 0))) << "row " << row;
+  }
+  // With the tolerance at 0 it trains.
+  Teuchos::ParameterList always = with("gnp: base preconditioner", "jacobi");
+  always.set("gnp: base converged tolerance", 0.0);
+  EXPECT_EQ(trainedGnp(A, 3, always)->getTrainingReport().stepsRun, 3);
+}
+
 TEST(TrainingOptions, WithAJacobiBaseTheUntrainedNetworkAddsNothing) {
   // With one step the kept parameters are the initial ones: M(r) = D⁻¹ r.
   auto A = diagonalMatrix(40, 7);
@@ -202,8 +225,10 @@ TEST(TrainingOptions, WithAJacobiBaseTheUntrainedNetworkAddsNothing) {
 TEST(TrainingOptions, JacobiBaseIsExactOnADiagonalMatrixSoTheLossStartsNearZero) {
   // Â·D̂⁻¹·b = b: only the network's (small) output is left in the residual.
   auto A = diagonalMatrix(40);
+  Teuchos::ParameterList p = with("gnp: base preconditioner", "jacobi");
+  p.set("gnp: base converged tolerance", 0.0); // train although Jacobi solves it
   const auto plain = trainedGnp(A, 1, alone());
-  const auto jacobi = trainedGnp(A, 1, with("gnp: base preconditioner", "jacobi"));
+  const auto jacobi = trainedGnp(A, 1, p);
   EXPECT_LT(jacobi->getLossHistory().front(), 0.1 * plain->getLossHistory().front());
 }
 

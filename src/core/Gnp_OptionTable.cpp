@@ -160,6 +160,10 @@ std::vector<Row> makeRows() {
       integer("gnp: patience", &O::patience, 0, kNoLimit,
               "With a validation selection: stop training after this many validations in a row found no better "
               "step than the kept one (0: train to the step or time budget)"),
+      real("gnp: base converged tolerance", &O::baseConvergedTolerance, false,
+           "With \"validation solve\" selection: when the preconditioner without the network (the base, or none) "
+           "already reaches this relative residual within the validation solve, GNP skips training and applies it "
+           "(0: always train)"),
       choice("gnp: base preconditioner", &O::base,
              "The preconditioner P that the network corrects (see \"gnp: base composition\"): \"auto\" (ILUT "
              "where it builds and a short FGMRES solve with it alone converges faster than without; none "

@@ -53,6 +53,14 @@ void ProgressPrinter::finished(const Options& o, const TrainingReport& r) {
                r.scoreWithCoarse, r.scoreWithoutCoarse, r.coarseDimension > 0 ? "kept" : "dropped"));
   if (o.selection != Selection::ValidationSolve) return;
   const bool withBase = !std::isnan(r.validationBase);
+  if (r.reason == StopReason::BaseConverged) {
+    say(o, Verbosity::Low,
+        format("%s reaches %.0e within the validation solve's %d FGMRES iterations: no training; GNP applies it "
+               "(validation solve %.2f; \"gnp: base converged tolerance\" 0 trains anyway)",
+               withBase ? "the base alone" : "no preconditioner", o.baseConvergedTolerance, o.validationIterations,
+               r.scoreWithoutNetwork));
+    return;
+  }
   if (!r.networkUsed)
     say(o, Verbosity::Low,
         format("no trained step beats %s (validation solve %.2f): GNP applies %s without the network",

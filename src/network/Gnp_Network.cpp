@@ -99,7 +99,7 @@ TrainingReport Network::train(const double* krylovBasis, std::size_t ld, int col
   if (report.coarseDimension == 0) impl_->coarse = CoarseSpace();
   impl_->networkUsed = report.networkUsed;
   impl_->losses = trainer.lossHistory();
-  if (report.bestStep < 0)
+  if (report.bestStep < 0 && report.reason != StopReason::BaseConverged)
     throw std::runtime_error(report.message +
                              " before any finite loss; lower \"gnp: learning rate\" or check "
                              "the matrix for extreme values");

@@ -63,6 +63,7 @@ std::string toString(StopReason reason) {
     case StopReason::Time: return "time budget";
     case StopReason::Diverged: return "diverged";
     case StopReason::NoImprovement: return "no better step";
+    case StopReason::BaseConverged: return "base converged";
   }
   return "unknown";
 }

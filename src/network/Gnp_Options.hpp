@@ -95,6 +95,11 @@ struct Options {
   /// With a validation selection: stop after this many validations in a row
   /// found no better step (0: never stop early).
   int patience = 0;
+  /// With Selection::ValidationSolve: when M without the network (the base, or
+  /// the identity, with the coarse space if any) already reaches this relative
+  /// residual within the validation solve, training would buy nothing a user
+  /// needs: it is skipped and GNP applies that M (0: always train).
+  double baseConvergedTolerance = 1e-8;
   // Not the paper's (no base): where Ifpack2's ILUT helps, the network learns
   // a correction to it (docs/results/training-study.md, seventh study).
   Base base = Base::Auto;                                ///< what the network corrects
@@ -110,7 +115,7 @@ struct Options {
 };
 
 /// Why training ended.
-enum class StopReason { Steps, Time, Diverged, NoImprovement };
+enum class StopReason { Steps, Time, Diverged, NoImprovement, BaseConverged };
 
 /// What training did, for reports and tests.
 struct TrainingReport {

@@ -6,6 +6,7 @@
 #include "Gnp_Random.hpp"
 #include "Gnp_SparseProduct.hpp"
 #include "Gnp_StepClock.hpp"
+#include "Gnp_ShortSolve.hpp"
 #include "Gnp_TensorCache.hpp"
 
 #include <algorithm>
@@ -140,6 +141,17 @@ void Trainer::judgeCoarseSpace(ResGcn& model, const ValidationSolve& oneLevel, T
   }
 }
 
+bool Trainer::baseConverges(TrainingReport& report) const {
+  if (options_.baseConvergedTolerance <= 0.0) return false;
+  const std::vector<double> r = validation_.residualsWithoutNetwork();
+  if (r.empty() || !(r.back() <= options_.baseConvergedTolerance)) return false;
+  report.reason = StopReason::BaseConverged;
+  report.networkUsed = false;
+  report.scoreWithoutNetwork = report.bestScore = residualArea(r);
+  report.coarseDimension = validation_.coarseDimension();
+  return true;
+}
+
 void Trainer::judgeNetwork(const ValidationSolve& inUse, TrainingReport& report) const {
   if (options_.selection != Selection::ValidationSolve || report.bestStep < 0) return;
   report.scoreWithoutNetwork = inUse.scoreWithoutNetwork();
@@ -224,6 +236,11 @@ TrainingReport Trainer::train(ResGcn& model, TrainingMonitor* monitor) {
   TrainingReport report;
   if (bySolve) report.validationUnpreconditioned = validation_.unpreconditionedScore();
   if (bySolve && base_) report.validationBase = validation_.baseScore();
+  if (bySolve && baseConverges(report)) {
+    model->eval();
+    if (monitor) monitor->finished(options_, report);
+    return report;
+  }
   BestStepKeeper best;
   int validationsSinceBest = 0;
   StepClock clock(A_->comm(), options_.maxSeconds);

@@ -74,6 +74,9 @@ private:
   void judgeCoarseSpace(ResGcn& model, const ValidationSolve& oneLevel, TrainingReport& report) const;
   /// Fills report.networkUsed: whether the kept step beats M without the
   /// network, both scored by `inUse` (with the coarse space if it was kept).
+  /// Whether M without the network reaches Options::baseConvergedTolerance in
+  /// the validation solve (training is then skipped); fills the report if so.
+  bool baseConverges(TrainingReport& report) const;
   void judgeNetwork(const ValidationSolve& inUse, TrainingReport& report) const;
   double lossAndGradient(ResGcn& model, const Batch& batch) const;
   void allReduceGradients(ResGcn& model) const;

@@ -28,12 +28,14 @@ double ValidationSolve::score(ResGcn& model) const {
                          [&] { return residualArea(shortFlexibleGmres(*A_, b_, options_.validationIterations, M)); });
 }
 
-double ValidationSolve::scoreWithoutNetwork() const {
+double ValidationSolve::scoreWithoutNetwork() const { return residualArea(residualsWithoutNetwork()); }
+
+std::vector<double> ValidationSolve::residualsWithoutNetwork() const {
   ResGcn none{nullptr};
   const BlockPreconditioner M = [&](const torch::Tensor& v) {
     return preconditionerOutput(none, *A_, base_, options_.composition, coarse_, v);
   };
-  return residualArea(shortFlexibleGmres(*A_, b_, options_.validationIterations, M));
+  return shortFlexibleGmres(*A_, b_, options_.validationIterations, M);
 }
 
 double ValidationSolve::unpreconditionedScore() const {

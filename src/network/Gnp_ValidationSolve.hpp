@@ -26,6 +26,8 @@ public:
   double score(ResGcn& model) const;
   /// The score of the same M with N ≡ 0: the base (or the identity) and the coarse space alone.
   double scoreWithoutNetwork() const;
+  /// That solve's relative residuals r_1..r_k.
+  std::vector<double> residualsWithoutNetwork() const;
   /// The score without a preconditioner.
   double unpreconditionedScore() const;
   /// The score of the base alone (without one when there is no base).
