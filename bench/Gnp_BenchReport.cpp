@@ -525,6 +525,90 @@ void hardSection(std::ostringstream& os, const std::vector<json>& cases, const s
   }
 }
 
+// What a user pays to reach 1e-8 with each preconditioner for k right-hand sides:
+// construction once, then k solves of the time-mode length (end_to_end_1e-8 − construction).
+struct SolveCost {
+  std::string name;
+  double build = INFINITY, perSolve = INFINITY; // infinite: did not reach 1e-8
+  double total(double k) const { return build + k * perSolve; }
+};
+
+std::vector<SolveCost> solveCosts(const std::vector<json>& cases, const std::vector<std::size_t>& idx) {
+  std::vector<SolveCost> costs;
+  for (auto i : idx) {
+    SolveCost c;
+    c.name = cases[i].at("preconditioner").get<std::string>();
+    const double e2e = cases[i].contains("metrics") ? get(cases[i].at("metrics"), "end_to_end_1e-8") : NAN;
+    if (std::isfinite(e2e)) {
+      c.build = cases[i].at("construction").at("seconds").get<double>();
+      c.perSolve = e2e - c.build;
+    }
+    costs.push_back(c);
+  }
+  return costs;
+}
+
+// The right-hand-side counts k >= 1 from which GNP is no slower than every other
+// preconditioner that reaches 1e-8: "from K" (or "K to L"), or "never".
+std::string breakEven(const SolveCost& gnp, const std::vector<SolveCost>& others) {
+  if (!std::isfinite(gnp.perSolve)) return "never (no 1e-8)";
+  double lo = 1.0, hi = INFINITY;
+  for (const auto& c : others) {
+    if (!std::isfinite(c.perSolve)) continue;
+    const double ds = c.perSolve - gnp.perSolve, db = gnp.build - c.build; // GNP no slower iff k·ds >= db
+    if (ds > 0)
+      lo = std::max(lo, std::ceil(db / ds));
+    else if (ds < 0)
+      hi = db <= 0 ? std::min(hi, std::floor(db / ds)) : 0.0;
+    else if (db > 0)
+      hi = 0.0;
+  }
+  if (lo > hi) return "never";
+  const std::string from = fmt("%.0f", lo);
+  return std::isfinite(hi) ? from + " to " + fmt("%.0f", hi) : "from " + from;
+}
+
+void costSection(std::ostringstream& os, const std::vector<json>& cases, const std::string& rhs) {
+  const auto groups = byMatrix(cases);
+  const double counts[] = {1, 10, 100};
+  int gnpFastest[3] = {0, 0, 0}, pays = 0, withGnp = 0;
+  std::ostringstream rows;
+  for (const auto& [matrix, idx] : groups) {
+    const auto costs = solveCosts(cases, idx);
+    const SolveCost* gnp = nullptr;
+    std::vector<SolveCost> others;
+    for (std::size_t j = 0; j < costs.size(); ++j)
+      if (cases[idx[j]].at("type") == "GNP" && !gnp)
+        gnp = &costs[j];
+      else
+        others.push_back(costs[j]);
+    rows << "| " << matrix << " | "
+         << (gnp && std::isfinite(gnp->perSolve) ? fmt("%.2f", gnp->build) + " + " + fmt("%.3f", gnp->perSolve)
+                                                 : std::string("–"))
+         << " |";
+    for (int c = 0; c < 3; ++c) {
+      const SolveCost* fastest = nullptr;
+      for (const auto& cost : costs)
+        if (std::isfinite(cost.perSolve) && (!fastest || cost.total(counts[c]) < fastest->total(counts[c])))
+          fastest = &cost;
+      rows << " " << (fastest ? fastest->name + " (" + fmt("%.2f", fastest->total(counts[c])) + " s)" : "none") << " |";
+      if (fastest && gnp && fastest->name == gnp->name) ++gnpFastest[c];
+    }
+    const std::string even = gnp ? breakEven(*gnp, others) : "–";
+    if (gnp) ++withGnp, pays += even.rfind("never", 0) != 0;
+    rows << " " << even << " |\n";
+  }
+  os << "\n## What reaching 1e-8 costs, construction included — right-hand side \"" << rhs << "\"\n\n"
+     << "Construction (GNP: training) once, then k solves as long as time mode's to 1e-8. GNP is the fastest "
+        "with 1 / 10 / 100 right-hand sides on "
+     << gnpFastest[0] << " / " << gnpFastest[1] << " / " << gnpFastest[2] << " of " << groups.size()
+     << " matrices, and pays back its construction from some count on " << pays << " of " << withGnp
+     << " (no slower than every other preconditioner that reaches 1e-8).\n\n"
+        "| matrix | GNP: build + per solve (s) | fastest, 1 rhs | fastest, 10 rhs | fastest, 100 rhs | GNP pays "
+        "for rhs counts |\n|---|---:|---|---|---|---|\n"
+     << rows.str();
+}
+
 } // namespace
 
 std::string markdownReport(const std::vector<json>& cases, const std::string& header, const std::string& notes) {
@@ -535,6 +619,7 @@ std::string markdownReport(const std::vector<json>& cases, const std::string& he
   if (!groups.empty()) constantOutputTable(os, groups);
   for (const auto& [rhs, group] : groups) {
     rhsSection(os, group, rhs);
+    costSection(os, group, rhs);
     hardSection(os, group, rhs);
   }
   if (!notes.empty()) os << "\n" << notes << "\n";

@@ -148,6 +148,31 @@ TEST(BenchMetrics, AnExactSolveIsRankedWithItsResidualAtTheFloor) {
   EXPECT_NE(report.find("| m | 10 | 30 | exact | exact |"), std::string::npos) << report;
 }
 
+TEST(BenchReport, CountsWhatReachingTheToleranceCostsWithConstructionAndWhenGnpPaysBack) {
+  // GNP: 10 s to build, 0.1 s per solve; ILUT: 0.1 s and 1 s. GNP is no slower from 11 solves on
+  // (10 + 0.1 k <= 0.1 + k); None never reaches 1e-8.
+  std::vector<json> cases{caseDoc("GNP", 10.0), caseDoc("ILUT", 0.1), caseDoc("None", 0.0)};
+  cases[0]["iteration"] = cases[0]["time"] = solveRecord({1.0, 1e-9}, {0.0, 0.1});
+  cases[1]["iteration"] = cases[1]["time"] = solveRecord({1.0, 1e-9}, {0.0, 1.0});
+  cases[2]["iteration"] = cases[2]["time"] = solveRecord({1.0, 0.5}, {0.0, 0.5});
+  Gnp::Bench::addMetrics(cases, 3);
+  const std::string report = Gnp::Bench::markdownReport(cases, "# test", "");
+  EXPECT_NE(report.find("GNP is the fastest with 1 / 10 / 100 right-hand sides on 0 / 0 / 1 of 1 matrices, and pays "
+                        "back its construction from some count on 1 of 1"),
+            std::string::npos)
+      << report;
+  EXPECT_NE(report.find("| m | 10.00 + 0.100 | ILUT (1.10 s) | ILUT (10.10 s) | GNP (20.00 s) | from 11 |"),
+            std::string::npos)
+      << report;
+  // Where GNP's solves are no faster, it never pays.
+  cases[0]["time"] = solveRecord({1.0, 1e-9}, {0.0, 2.0});
+  Gnp::Bench::addMetrics(cases, 3);
+  const std::string never = Gnp::Bench::markdownReport(cases, "# test", "");
+  EXPECT_NE(never.find("| m | 10.00 + 2.000 | ILUT (1.10 s) | ILUT (10.10 s) | ILUT (100.10 s) | never |"),
+            std::string::npos)
+      << never;
+}
+
 TEST(BenchCase, ABuilderThatThrowsIsAConstructionFailureWithItsMessage) {
   const auto p = problemFor(convectionDiffusion(6, Tpetra::getDefaultComm()));
   const auto c = Gnp::Bench::construct([]() -> Gnp::Bench::Factory::Built { throw std::runtime_error("no pivot"); }, p);
