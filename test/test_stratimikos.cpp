@@ -17,6 +17,8 @@
 #include <Tpetra_Core.hpp>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 using namespace GnpTest;
 using Factory = Gnp::Factory<SC, LO, GO, NO>;
 
@@ -143,6 +145,34 @@ TEST(BelosFactory, GnpFgmresByNameGivesTheResultOfTheDirectPath) {
   solver->setProblem(lp);
   solver->solve();
   expectSame({solver->getNumIters(), Gnp::trueRelativeResidual<SC, LO, GO, NO>(*p.A, *x, *p.b)}, d);
+}
+
+TEST(BelosFactory, ANetworkTrainedThroughGnpFgmresIsSavedAndWarmStartsAnother) {
+  Gnp::registerBelosSolver();
+  const auto p = problem();
+  const std::string path = (std::filesystem::temp_directory_path() / "gnp_saved_through_belos.gnp").string();
+  Teuchos::ParameterList gnp;
+  gnp.set("gnp: training steps", 20);
+  gnp.set("gnp: print frequency", 0);
+  gnp.set("gnp: save model", path);
+  auto params = Teuchos::rcp(new Teuchos::ParameterList);
+  params->set("GNP", gnp);
+  Belos::SolverFactory<SC, mv_type, Tpetra::Operator<SC, LO, GO, NO>> factory;
+  const auto solver = factory.create("GNP FGMRES", params);
+  auto x = Teuchos::rcp(new mv_type(p.A->getDomainMap(), 1));
+  auto lp = Teuchos::rcp(new Belos::LinearProblem<SC, mv_type, Tpetra::Operator<SC, LO, GO, NO>>(p.A, x, p.b));
+  ASSERT_TRUE(lp->setProblem());
+  solver->setProblem(lp);
+  solver->solve();
+  // The file holds the trained network: loaded, it reports the same training.
+  Gnp::Preconditioner<SC, LO, GO, NO> loaded(p.A);
+  loaded.load(path);
+  EXPECT_EQ(loaded.getTrainingReport().stepsRun, 20);
+  // A folder that does not exist is refused before any training.
+  Gnp::Preconditioner<SC, LO, GO, NO> nowhere(p.A);
+  gnp.set("gnp: save model", "/no/such/folder/model.gnp");
+  nowhere.setParameters(gnp);
+  EXPECT_THROW(nowhere.initialize(), Teuchos::Exceptions::InvalidParameterValue);
 }
 
 TEST(BelosFactory, AMisspelledParameterIsAnErrorNamingIt) {

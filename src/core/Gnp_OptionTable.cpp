@@ -139,6 +139,9 @@ std::vector<Row> makeRows() {
       text("gnp: initial model", &O::initialModel, false,
            "Warm start: a model file written by Gnp::Preconditioner::save for a matrix of the same size; training "
            "starts from its weights instead of random ones (\"\": cold start)"),
+      text("gnp: save model", &O::saveModel, false,
+           "A file to which compute() saves the trained model (\"\": none): how a network trained through "
+           "Stratimikos, Belos' \"GNP FGMRES\" or a run list is reused later with \"gnp: initial model\""),
       choice("gnp: loss", &O::loss,
              "Training loss: \"l1\" = mean |A M(b) - b| over all entries (the paper's); \"relative l1\" = each "
              "column's ||A M(b_j) - b_j||_1 / ||b_j||_1, averaged, so that no sample outweighs the others; "

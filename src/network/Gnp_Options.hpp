@@ -112,6 +112,7 @@ struct Options {
   int printEvery = 100;         ///< a progress line on rank 0 every this many steps; 0: silent
   Verbosity verbosity = Verbosity::Medium; ///< how much is told on rank 0
   std::string initialModel;                ///< a saved model to start training from ("": random initialisation)
+  std::string saveModel;                   ///< where compute() saves the trained model ("": nowhere)
 };
 
 /// Why training ended.
