@@ -41,7 +41,7 @@ if(GNP_ENABLE_EXAMPLES)
 else()
   set(faults_solve none)
 endif()
-foreach(scenario launch_failure full_tmpdir killed_rank write_failure full_disk killed_driver concurrent changed_input)
+foreach(scenario launch_failure full_tmpdir rebuilt_binary killed_rank write_failure full_disk killed_driver concurrent changed_input)
   add_test(NAME faults.${scenario}
            COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/sweep_faults_test.sh ${scenario} $<TARGET_FILE:gnp-bench>
                    ${faults_solve} ${GNP_SHIPPED})

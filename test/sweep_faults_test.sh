@@ -62,6 +62,21 @@ full_tmpdir) # a full TMPDIR keeps mpirun from starting the job: no result eithe
   grep -q "^gnp-bench: error: a / None (its log: .*): the job did not start" <<<"$out" || fail "no did-not-start message"
   [ "$(cases)" -eq 0 ] || fail "a case was filed for a job that never started"
   ;;
+rebuilt_binary) # gnp-bench rebuilt during a sweep: the next job does not start with another program
+  cp "$bench" "$dir/gnp-bench"
+  runs "$dir/two.xml" GNP:GNP None:None
+  "$dir/gnp-bench" --matrices="$dir/m" --ranks=2 --out="$dir/out" --params="$dir/two.xml" --gnp-steps=300 \
+    > "$dir/log" 2>&1 &
+  driver=$!
+  wait_for_worker
+  touch "$dir/gnp-bench" # what a rebuild does to the file
+  wait $driver; status=$?
+  cat "$dir/log"
+  [ $status -eq 1 ] || fail "exit code $status, expected 1"
+  grep -q "a / None (its log: .*): the program file '$dir/gnp-bench' changed since this run started" "$dir/log" ||
+    fail "no program-changed message"
+  [ ! -e "$dir/out/cases/ones/a/None.json" ] || fail "a case was filed for a job that never started"
+  ;;
 killed_rank) # a rank killed from outside is no result either
   "$bench" --matrices="$dir/m" --ranks=2 --out="$dir/out" --params="$dir/slow.xml" --gnp-steps=1000000 > "$dir/log" 2>&1 &
   driver=$!
