@@ -24,10 +24,9 @@ FolderLock::FolderLock(const std::string& folder, const std::string& program) {
                                 pid.substr(0, pid.find('\n')) +
                                 ", or a job it started): wait for it to end, or give another output folder");
   }
+  // Who holds it, for the next one's message; the lock holds without this note.
   const std::string pid = std::to_string(::getpid()) + "\n";
-  if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, pid.data(), pid.size(), 0) < 0) {
-    // The lock holds without the note of who holds it.
-  }
+  if (::ftruncate(fd_, 0) == 0) (void)!::pwrite(fd_, pid.data(), pid.size(), 0);
 }
 
 FolderLock::~FolderLock() {
