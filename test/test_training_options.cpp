@@ -278,6 +278,30 @@ TEST(TrainingOptions, AnUntrainedNetworkOnAnIlutBaseIsIfpack2sIlut) {
     EXPECT_LT(zGnp.getVector(c)->normInf(), 1e-12 * zIlut.getVector(c)->normInf()) << "column " << c;
 }
 
+TEST(TrainingOptions, AnUntrainedNetworkOnAnRilukOrGaussSeidelBaseIsIfpack2s) {
+  auto A = convectionDiffusion(6, world());
+  const std::pair<const char*, const char*> bases[] = {{"riluk", "RILUK"}, {"gauss-seidel", "RELAXATION"}};
+  for (const auto& [spelling, type] : bases) {
+    Teuchos::ParameterList p = with("gnp: base preconditioner", spelling);
+    p.set("gnp: base converged tolerance", 0.0);
+    const auto gnp = trainedGnp(A, 1, p);
+    EXPECT_EQ(Gnp::toString(gnp->getBase()), spelling);
+    auto P = Ifpack2::Factory::create<Tpetra::RowMatrix<SC, LO, GO, NO>>(type, Teuchos::RCP<const crs_type>(A));
+    Teuchos::ParameterList sweep;
+    if (std::string(type) == "RELAXATION") sweep.set("relaxation: type", "Symmetric Gauss-Seidel");
+    P->setParameters(sweep);
+    P->initialize();
+    P->compute();
+    mv_type r(A->getDomainMap(), 2), zGnp(A->getDomainMap(), 2), zP(A->getDomainMap(), 2);
+    r.randomize();
+    gnp->apply(r, zGnp);
+    P->apply(r, zP);
+    zGnp.update(-1.0, zP, 1.0);
+    for (std::size_t c = 0; c < 2; ++c)
+      EXPECT_LT(zGnp.getVector(c)->normInf(), 1e-12 * zP.getVector(c)->normInf()) << spelling << " column " << c;
+  }
+}
+
 TEST(TrainingOptions, IlutBaseLearnsACorrection) {
   // Training moves the network off zero, and the loss falls below ILUT's own.
   auto A = convectionDiffusion(6, world());

@@ -39,25 +39,43 @@ bool everywhere(const Teuchos::Comm<int>& comm, bool ok) {
   return all == 1;
 }
 
-std::invalid_argument ilutFailure(const std::string& why) {
-  return std::invalid_argument("GNP: \"gnp: base preconditioner\" is \"ilut\", but Ifpack2's ILUT of this matrix " +
-                               why + "; choose \"none\" or \"jacobi\"");
+// An Ifpack2 preconditioner as a base: its type and parameters, and how the option spells it.
+struct Ifpack2Base {
+  const char* type;
+  const char* spelling;
+  Teuchos::ParameterList params;
+};
+
+Ifpack2Base ifpack2Base(Base base) {
+  if (base == Base::Ilut) return {"ILUT", "ilut", {}};
+  if (base == Base::Riluk) return {"RILUK", "riluk", {}};
+  Teuchos::ParameterList sweep;
+  sweep.set("relaxation: type", "Symmetric Gauss-Seidel");
+  return {"RELAXATION", "gauss-seidel", sweep};
+}
+
+std::invalid_argument ifpack2Failure(const Ifpack2Base& b, const std::string& why) {
+  return std::invalid_argument("GNP: \"gnp: base preconditioner\" is \"" + std::string(b.spelling) +
+                               "\", but Ifpack2's " + b.type + " of this matrix " + why +
+                               "; choose \"none\" or \"jacobi\"");
 }
 
 template <class SC, class LO, class GO, class NO>
-BlockOperator ilut(const Teuchos::RCP<const Tpetra::CrsMatrix<SC, LO, GO, NO>>& A, double gamma) {
+BlockOperator ifpack2(const Teuchos::RCP<const Tpetra::CrsMatrix<SC, LO, GO, NO>>& A, double gamma,
+                      const Ifpack2Base& b) {
   using mv_type = Tpetra::MultiVector<SC, LO, GO, NO>;
   Teuchos::RCP<Ifpack2::Preconditioner<SC, LO, GO, NO>> P;
   std::string error;
   try {
-    P = Ifpack2::Factory::create<Tpetra::RowMatrix<SC, LO, GO, NO>>("ILUT", A);
+    P = Ifpack2::Factory::create<Tpetra::RowMatrix<SC, LO, GO, NO>>(b.type, A);
+    P->setParameters(b.params);
     P->initialize();
     P->compute();
   } catch (const std::exception& e) {
     error = e.what();
   }
   if (!everywhere(*A->getComm(), error.empty()))
-    throw ilutFailure("cannot be built" + (error.empty() ? std::string(" on another rank") : " (" + error + ")"));
+    throw ifpack2Failure(b, "cannot be built" + (error.empty() ? std::string(" on another rank") : " (" + error + ")"));
   const auto domain = A->getDomainMap(), range = A->getRangeMap();
   BlockOperator op = [P, domain, range, gamma](const double* X, double* Y, int columns) {
     mv_type x(domain, columns), y(range, columns);
@@ -77,7 +95,7 @@ BlockOperator ilut(const Teuchos::RCP<const Tpetra::CrsMatrix<SC, LO, GO, NO>>& 
   op(ones.data(), out.data(), 1);
   bool finite = true;
   for (double v : out) finite = finite && std::isfinite(v);
-  if (!everywhere(*A->getComm(), finite)) throw ilutFailure("returns NaN or Inf (a zero pivot?)");
+  if (!everywhere(*A->getComm(), finite)) throw ifpack2Failure(b, "returns NaN or Inf (a zero pivot?)");
   return op;
 }
 
@@ -143,7 +161,9 @@ BlockOperator makeBaseOperator(Base base, const Teuchos::RCP<const Tpetra::CrsMa
   switch (base) {
     case Base::None: return {};
     case Base::Jacobi: return jacobi(*A, gamma);
-    case Base::Ilut: return ilut(A, gamma);
+    case Base::Ilut:
+    case Base::Riluk:
+    case Base::GaussSeidel: return ifpack2(A, gamma, ifpack2Base(base));
     case Base::Gmres: return gmres<SC, LO, GO, NO>(std::move(Ahat), A->getRangeMap(), gmresIterations);
     case Base::Auto: break;
   }

@@ -172,7 +172,9 @@ std::vector<Row> makeRows() {
              "where it builds and a short FGMRES solve with it alone converges faster than without; none "
              "elsewhere), \"ilut\" (Ifpack2's ILUT at its defaults; an error where it returns NaN or Inf), "
              "\"jacobi\" (D^-1; zero diagonal entries contribute 0), \"gmres\" (\"gnp: base gmres iterations\" "
-             "unpreconditioned GMRES iterations on A x = r: nonlinear, strong where ILU and AMG fail) or \"none\" "
+             "unpreconditioned GMRES iterations on A x = r: nonlinear, strong where ILU and AMG fail), \"riluk\" "
+             "(Ifpack2's RILUK, level 0: ILU(0)), \"gauss-seidel\" (one symmetric Gauss-Seidel sweep, Ifpack2's "
+             "RELAXATION; on several ranks local to each rank, as ILUT is) or \"none\" "
              "(M = the network, the paper's)"),
       choice("gnp: base composition", &O::composition,
              "With a base preconditioner P: \"additive\" (M(r) = P r + network(r)) or \"multiplicative\" (M(r) = "

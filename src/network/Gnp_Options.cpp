@@ -30,7 +30,9 @@ const std::vector<std::pair<Base, const char*>>& spellings<Base>() {
                                                            {Base::Jacobi, "jacobi"},
                                                            {Base::Ilut, "ilut"},
                                                            {Base::Auto, "auto"},
-                                                           {Base::Gmres, "gmres"}};
+                                                           {Base::Gmres, "gmres"},
+                                                           {Base::Riluk, "riluk"},
+                                                           {Base::GaussSeidel, "gauss-seidel"}};
   return v;
 }
 template <>

@@ -35,7 +35,9 @@ enum class Base {
   Jacobi, ///< P = D⁻¹, D the diagonal of Â (zero diagonal entries: P's entry is 0)
   Ilut,   ///< P = Ifpack2's ILUT of A (its defaults, the comparison's ILUT), scaled to Â
   Auto,   ///< Ilut where it builds and converges faster than none in the validation solve; None elsewhere
-  Gmres   ///< P(r) = Options::baseGmresIterations unpreconditioned GMRES iterations on Â x = r from x = 0 (nonlinear)
+  Gmres,  ///< P(r) = Options::baseGmresIterations unpreconditioned GMRES iterations on Â x = r from x = 0 (nonlinear)
+  Riluk,  ///< P = Ifpack2's RILUK of A (level 0: ILU(0)), scaled to Â
+  GaussSeidel ///< P = Ifpack2's symmetric Gauss–Seidel sweep of A, scaled to Â
 };
 /// How the network's output joins the base preconditioner's.
 enum class Composition {
