@@ -197,6 +197,11 @@ int Sweep::run() {
   return 0;
 }
 
+// GNP's model from iteration mode, loaded again for time mode.
+std::string Sweep::modelPath(const std::string& matrix, const RunSpec& run) const {
+  return (out_ / "models" / (matrix + "__" + safeName(run.name) + ".gnp")).string();
+}
+
 const std::string& Sweep::digestOf(const fs::path& file) {
   auto it = digests_.find(file.string());
   if (it == digests_.end()) it = digests_.emplace(file.string(), fileDigest(file.string())).first;
@@ -284,11 +289,9 @@ bool Sweep::iterationPhase(const std::string& matrix, const fs::path& file, cons
     }
     const auto start = std::chrono::steady_clock::now();
     const std::string log = (caseDir(s_.out, rhs_.front(), matrix) / (safeName(run.name) + ".iteration.log")).string();
-    const auto outcome =
-        runJob({"--phase=iteration", "--matrix=" + file.string(), "--run-index=" + std::to_string(ri), rhsArg(rhs_),
-                "--matrix-digest=" + digest,
-                "--model=" + (out_ / "models" / (matrix + "__" + safeName(run.name) + ".gnp")).string()},
-               log, matrix + " / " + run.name);
+    const auto outcome = runJob({"--phase=iteration", "--matrix=" + file.string(), "--run-index=" + std::to_string(ri),
+                                 rhsArg(rhs_), "--matrix-digest=" + digest, "--model=" + modelPath(matrix, run)},
+                                log, matrix + " / " + run.name);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (std::size_t k = 0; k < K; ++k) {
       json& doc = docs[k][ri];
@@ -366,11 +369,10 @@ bool Sweep::timePhase(const std::string& matrix, const fs::path& file, std::size
       const std::string log =
           (caseDir(s_.out, rhs_.front(), matrix) / (safeName(run.name) + ".time." + fileTag(rhs_[k]) + ".log"))
               .string();
-      const auto outcome =
-          runJob({"--phase=time", "--matrix=" + file.string(), "--run-index=" + std::to_string(ri), rhsArg({rhs_[k]}),
-                  "--model=" + (out_ / "models" / (matrix + "__" + safeName(run.name) + ".gnp")).string(),
-                  "--time-limit=" + number(T), "--seconds-per-iteration=" + number(secondsPerIteration(doc))},
-                 log, matrix + " / " + run.name + " (time mode)");
+      const auto outcome = runJob({"--phase=time", "--matrix=" + file.string(), "--run-index=" + std::to_string(ri),
+                                   rhsArg({rhs_[k]}), "--model=" + modelPath(matrix, run), "--time-limit=" + number(T),
+                                   "--seconds-per-iteration=" + number(secondsPerIteration(doc))},
+                                  log, matrix + " / " + run.name + " (time mode)");
       const json time = outcome.end == WorkerJob::End::Finished ? parseOrNull(result) : json(nullptr);
       if (!time.is_null()) {
         doc["time"] = time;

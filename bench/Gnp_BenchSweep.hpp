@@ -45,6 +45,7 @@ private:
   bool timePhase(const std::string& matrix, const std::filesystem::path& file, std::size_t k,
                  std::vector<nlohmann::json>& group, double weight);
   WorkerJob::Outcome runJob(const std::vector<std::string>& args, const std::string& logPath, const std::string& what);
+  std::string modelPath(const std::string& matrix, const RunSpec& run) const;
   const std::string& digestOf(const std::filesystem::path& file);
   nlohmann::json readCase(const std::filesystem::path& path, const std::string& digest, std::size_t run) const;
   /// How a case's line came about: run now, read from its file, or taken from iteration mode.

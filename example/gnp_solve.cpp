@@ -202,8 +202,17 @@ std::vector<Row> readRows(const std::string& path, const Gnp::RunSpec& run, std:
   return rows;
 }
 
-struct DriverSettings {
-  std::string matrixPath, paramsPath, rhsOption, stepsOption, mpiexec;
+// What to run: the matrix, the run list, the right-hand sides, the GNP step
+// override; for a job of the --time-limit driver also which run and where its rows go.
+struct RunSettings {
+  std::string matrixPath, paramsPath, rhsOption, stepsOption = "keep";
+  int workerRun = -1; // a job: this run alone, rows to workerOut
+  std::string workerOut, jobMarker;
+};
+
+// How the --time-limit driver runs each preconditioner as its own job.
+struct JobSettings {
+  std::string mpiexec;
   double timeLimit = 0.0;
   int ranks = 2;
 };
@@ -211,14 +220,14 @@ struct DriverSettings {
 // One run as its own job: its rows, or rows that say why there are none. A job
 // that says nothing about the run (it did not start, was killed from outside)
 // throws WorkerJob::NotAResult; an input error throws std::invalid_argument.
-std::vector<Row> runAsJob(const DriverSettings& s, const Gnp::WorkerJob& job, const Gnp::RunSpec& run, int index,
-                          const std::string& rhsTags, std::size_t rhsCount, const std::filesystem::path& folder,
-                          std::string& size) {
+std::vector<Row> runAsJob(const RunSettings& s, const JobSettings& j, const Gnp::WorkerJob& job,
+                          const Gnp::RunSpec& run, int index, const std::string& rhsTags, std::size_t rhsCount,
+                          const std::filesystem::path& folder, std::string& size) {
   const std::string out = (folder / ("run" + std::to_string(index) + ".tsv")).string();
   const std::string log = (folder / ("run" + std::to_string(index) + ".log")).string();
   const auto outcome = job.run({s.matrixPath, s.paramsPath, "--worker-run=" + std::to_string(index),
                                 "--worker-out=" + out, "--rhs=" + rhsTags, "--gnp-steps=" + s.stepsOption},
-                               log, s.timeLimit);
+                               log, j.timeLimit);
   if (outcome.end == Gnp::WorkerJob::End::InputError) throw std::invalid_argument(outcome.message);
   Gnp::WorkerJob::requireResult(outcome, "run \"" + run.name + "\"");
   std::string runSize;
@@ -232,7 +241,7 @@ std::vector<Row> runAsJob(const DriverSettings& s, const Gnp::WorkerJob& job, co
   r.name = run.name;
   r.type = run.type;
   r.status = outcome.end == Gnp::WorkerJob::End::TimedOut
-                 ? "time limit: stopped after " + std::to_string(static_cast<long long>(s.timeLimit)) + " s"
+                 ? "time limit: stopped after " + std::to_string(static_cast<long long>(j.timeLimit)) + " s"
                  : "construction failure: its job " +
                        (outcome.message.empty() ? std::string("wrote no result") : outcome.message);
   std::printf("gnp-solve: %s: %s; going on with the other runs\n", run.name.c_str(), r.status.c_str());
@@ -241,7 +250,7 @@ std::vector<Row> runAsJob(const DriverSettings& s, const Gnp::WorkerJob& job, co
 
 // Runs every preconditioner of the XML file as its own MPI job and prints the
 // tables; a job past the time limit is stopped and reported in its rows.
-int driver(const DriverSettings& s) {
+int driver(const RunSettings& s, const JobSettings& j) {
   if (Gnp::WorkerJob::launchedByMpi())
     throw std::invalid_argument(
         "--time-limit starts one mpirun per preconditioner: run gnp-solve itself "
@@ -255,14 +264,14 @@ int driver(const DriverSettings& s) {
   std::printf(
       "gnp-solve: %s; params %s; right-hand sides: %s; each preconditioner on %d MPI rank(s) as its own job, "
       "time limit %g s\n",
-      s.matrixPath.c_str(), s.paramsPath.c_str(), Gnp::toString(rhsList).c_str(), s.ranks, s.timeLimit);
-  const Gnp::WorkerJob job("gnp-solve", s.mpiexec, s.ranks);
+      s.matrixPath.c_str(), s.paramsPath.c_str(), Gnp::toString(rhsList).c_str(), j.ranks, j.timeLimit);
+  const Gnp::WorkerJob job("gnp-solve", j.mpiexec, j.ranks);
   const TemporaryFolder temporary;
 
   std::vector<std::vector<Row>> rows(rhsList.size());
   std::string size;
   for (std::size_t i = 0; i < runs.size(); ++i) {
-    const auto got = runAsJob(s, job, runs[i], static_cast<int>(i), tags, rhsList.size(), temporary.path, size);
+    const auto got = runAsJob(s, j, job, runs[i], static_cast<int>(i), tags, rhsList.size(), temporary.path, size);
     for (std::size_t k = 0; k < rhsList.size(); ++k) rows[k].push_back(got[k]);
   }
   if (!size.empty()) {
@@ -277,12 +286,6 @@ int driver(const DriverSettings& s) {
 }
 
 // ----------------------------------------------------- in process (under mpirun, or a job)
-
-struct InProcessSettings {
-  std::string matrixPath, paramsPath, rhsOption, stepsOption = "keep";
-  int workerRun = -1; // a job of the --time-limit driver: this run alone, rows to workerOut
-  std::string workerOut, jobMarker;
-};
 
 // Builds each run's preconditioner once and solves every right-hand side: one
 // row per run and right-hand side. A construction that throws is that run's row.
@@ -316,7 +319,7 @@ std::vector<std::vector<Row>> solveAll(const std::vector<Gnp::RunSpec>& runs, co
   return rows;
 }
 
-int inProcess(const InProcessSettings& s, const Teuchos::RCP<const Teuchos::Comm<int>>& comm) {
+int inProcess(const RunSettings& s, const Teuchos::RCP<const Teuchos::Comm<int>>& comm) {
   const bool root = comm->getRank() == 0;
   if (root) Gnp::WorkerJob::markStarted(s.jobMarker);
   const auto top = Gnp::readParameterFile(s.paramsPath);
@@ -370,11 +373,11 @@ const char* usage =
 
 int main(int argc, char* argv[]) {
   const bool root = launchedAsRoot();
-  InProcessSettings run;
+  RunSettings run;
   run.matrixPath = GNP_DEFAULT_MATRIX;
   run.paramsPath = GNP_DEFAULT_PARAMS;
-  DriverSettings driverSettings;
-  driverSettings.mpiexec = GNP_MPIEXEC;
+  JobSettings jobs;
+  jobs.mpiexec = GNP_MPIEXEC;
   std::string timeLimitOption = "0", ranksOption = "2", workerRunOption = "none"; // parsed strictly below
   Gnp::CommandLine commandLine(usage);
   auto& clp = commandLine.options();
@@ -390,7 +393,7 @@ int main(int argc, char* argv[]) {
                 "Seconds each preconditioner may take, construction and solves together (a whole number; 0: no "
                 "limit); runs each preconditioner as its own MPI job: start gnp-solve without mpirun");
   clp.setOption("ranks", &ranksOption, "With --time-limit: MPI ranks of each preconditioner's job");
-  clp.setOption("mpiexec", &driverSettings.mpiexec, "With --time-limit: the MPI launcher");
+  clp.setOption("mpiexec", &jobs.mpiexec, "With --time-limit: the MPI launcher");
   clp.setOption("worker-run", &workerRunOption, "Internal (--time-limit): run only the run with this index");
   clp.setOption("worker-out", &run.workerOut, "Internal (--time-limit): write its rows to this file");
   clp.setOption("job-marker", &run.jobMarker, "Internal (--time-limit): the file that says the job started");
@@ -409,16 +412,12 @@ int main(int argc, char* argv[]) {
         throw std::invalid_argument("too many arguments (see --help)");
     }
     if (!commandLine.parse(static_cast<int>(options.size()), options.data(), root)) return 0;
-    driverSettings.timeLimit = static_cast<double>(Gnp::parseInteger("--time-limit", timeLimitOption, 0, 100000000));
-    driverSettings.ranks = static_cast<int>(Gnp::parseInteger("--ranks", ranksOption, 1, 100000));
+    jobs.timeLimit = static_cast<double>(Gnp::parseInteger("--time-limit", timeLimitOption, 0, 100000000));
+    jobs.ranks = static_cast<int>(Gnp::parseInteger("--ranks", ranksOption, 1, 100000));
     if (workerRunOption != "none")
       run.workerRun = static_cast<int>(Gnp::parseInteger("--worker-run", workerRunOption, 0, 1000000));
-    if (run.workerRun < 0 && driverSettings.timeLimit > 0.0) {
-      driverSettings.matrixPath = run.matrixPath;
-      driverSettings.paramsPath = run.paramsPath;
-      driverSettings.rhsOption = run.rhsOption;
-      driverSettings.stepsOption = run.stepsOption;
-      return driver(driverSettings);
+    if (run.workerRun < 0 && jobs.timeLimit > 0.0) {
+      return driver(run, jobs);
     }
   } catch (const Gnp::WorkerJob::NotAResult& e) {
     std::cerr << "gnp-solve: error: " << e.what() << "\n";

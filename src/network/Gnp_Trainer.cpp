@@ -141,20 +141,19 @@ void Trainer::judgeCoarseSpace(ResGcn& model, const ValidationSolve& oneLevel, T
   }
 }
 
-bool Trainer::baseConverges(TrainingReport& report) const {
+bool Trainer::baseConverges(const std::vector<double>& withoutNetwork, TrainingReport& report) const {
   if (options_.baseConvergedTolerance <= 0.0) return false;
-  const std::vector<double> r = validation_.residualsWithoutNetwork();
-  if (r.empty() || !(r.back() <= options_.baseConvergedTolerance)) return false;
+  if (withoutNetwork.empty() || !(withoutNetwork.back() <= options_.baseConvergedTolerance)) return false;
   report.reason = StopReason::BaseConverged;
   report.networkUsed = false;
-  report.scoreWithoutNetwork = report.bestScore = residualArea(r);
+  report.scoreWithoutNetwork = report.bestScore = residualArea(withoutNetwork);
   report.coarseDimension = validation_.coarseDimension();
   return true;
 }
 
-void Trainer::judgeNetwork(const ValidationSolve& inUse, TrainingReport& report) const {
+void Trainer::judgeNetwork(double scoreWithoutNetwork, TrainingReport& report) const {
   if (options_.selection != Selection::ValidationSolve || report.bestStep < 0) return;
-  report.scoreWithoutNetwork = inUse.scoreWithoutNetwork();
+  report.scoreWithoutNetwork = scoreWithoutNetwork;
   report.networkUsed = report.bestScore < report.scoreWithoutNetwork;
 }
 
@@ -234,12 +233,19 @@ TrainingReport Trainer::train(ResGcn& model, TrainingMonitor* monitor) {
   if (options_.selection == Selection::ValidationLoss) validationBatch = prepare(sampleBatch(ValidationSolve::key));
 
   TrainingReport report;
-  if (bySolve) report.validationUnpreconditioned = validation_.unpreconditionedScore();
-  if (bySolve && base_) report.validationBase = validation_.baseScore();
-  if (bySolve && baseConverges(report)) {
-    model->eval();
-    if (monitor) monitor->finished(options_, report);
-    return report;
+  std::vector<double> withoutNetwork; // M without the network in the validation solve: solved once
+  if (bySolve) {
+    report.validationUnpreconditioned = validation_.unpreconditionedScore();
+    withoutNetwork = validation_.residualsWithoutNetwork();
+    // Without a coarse space, M without the network is the base alone.
+    if (base_)
+      report.validationBase =
+          validation_.coarseDimension() == 0 ? residualArea(withoutNetwork) : validation_.baseScore();
+    if (baseConverges(withoutNetwork, report)) {
+      model->eval();
+      if (monitor) monitor->finished(options_, report);
+      return report;
+    }
   }
   BestStepKeeper best;
   int validationsSinceBest = 0;
@@ -302,7 +308,8 @@ TrainingReport Trainer::train(ResGcn& model, TrainingMonitor* monitor) {
   if (validation_.coarseDimension() > 0) withoutCoarse.emplace(options_, *A_, base_);
   const ValidationSolve& oneLevel = withoutCoarse ? *withoutCoarse : validation_;
   judgeCoarseSpace(model, oneLevel, report);
-  judgeNetwork(report.coarseDimension > 0 ? validation_ : oneLevel, report);
+  const ValidationSolve& inUse = report.coarseDimension > 0 ? validation_ : oneLevel;
+  judgeNetwork(&inUse == &validation_ ? residualArea(withoutNetwork) : inUse.scoreWithoutNetwork(), report);
   model->eval();
   if (monitor) monitor->finished(options_, report);
   return report;

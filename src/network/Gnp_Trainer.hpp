@@ -72,12 +72,13 @@ private:
   /// Fills the report's coarse space fields for the kept step; `oneLevel` is
   /// the validation solve without the coarse space.
   void judgeCoarseSpace(ResGcn& model, const ValidationSolve& oneLevel, TrainingReport& report) const;
+  /// Whether M without the network, whose validation solve gave `withoutNetwork`,
+  /// reaches Options::baseConvergedTolerance (training is then skipped); fills
+  /// the report if so.
+  bool baseConverges(const std::vector<double>& withoutNetwork, TrainingReport& report) const;
   /// Fills report.networkUsed: whether the kept step beats M without the
-  /// network, both scored by `inUse` (with the coarse space if it was kept).
-  /// Whether M without the network reaches Options::baseConvergedTolerance in
-  /// the validation solve (training is then skipped); fills the report if so.
-  bool baseConverges(TrainingReport& report) const;
-  void judgeNetwork(const ValidationSolve& inUse, TrainingReport& report) const;
+  /// network, whose score (in the solve that scored the kept step) is `scoreWithoutNetwork`.
+  void judgeNetwork(double scoreWithoutNetwork, TrainingReport& report) const;
   double lossAndGradient(ResGcn& model, const Batch& batch) const;
   void allReduceGradients(ResGcn& model) const;
 
