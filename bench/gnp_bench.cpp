@@ -70,6 +70,10 @@ int worker(Settings& s, int argc, char* argv[]) {
   }
 }
 
+// One write for the whole line: under a (wrongly used) mpirun every process
+// says it, and pieces written apart interleave.
+void say(const std::string& line) { std::cerr << (line + "\n") << std::flush; }
+
 } // namespace
 
 int main(int argc, char* argv[]) {
@@ -91,7 +95,7 @@ int main(int argc, char* argv[]) {
     if (!commandLine.parse(argc, argv)) return 0;
     parseNumbers(t, s);
   } catch (const std::exception& e) {
-    std::cerr << "gnp-bench: error: " << e.what() << "\n";
+    say("gnp-bench: error: " + std::string(e.what()));
     return 1;
   }
   if (s.worker) return worker(s, argc, argv);
@@ -103,11 +107,11 @@ int main(int argc, char* argv[]) {
     if (s.matrices.empty()) throw std::invalid_argument("--matrices is required (a folder or .mtx files)");
     return Gnp::Bench::Sweep(s).run();
   } catch (const Gnp::WorkerJob::NotAResult& e) {
-    std::cerr << "gnp-bench: error: " << e.what() << "\ngnp-bench: finished cases are kept; rerun with the same --out "
-              << "to go on\n";
+    say("gnp-bench: error: " + std::string(e.what()) +
+        "\ngnp-bench: finished cases are kept; rerun with the same --out to go on");
     return e.signal ? 128 + e.signal : 1;
   } catch (const std::exception& e) {
-    std::cerr << "gnp-bench: error: " << e.what() << "\n";
+    say("gnp-bench: error: " + std::string(e.what()));
     return 1;
   }
 }

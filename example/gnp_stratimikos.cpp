@@ -32,7 +32,8 @@ int main(int argc, char* argv[]) {
   auto& clp = commandLine.options();
   clp.setOption("matrix", &matrixPath, "MatrixMarket file");
   clp.setOption("params", &paramsPath, "Stratimikos parameter list (XML)");
-  clp.setOption("preconditioner", &preconditioner, "Override \"Preconditioner Type\" (GNP, Ifpack2, MueLu, None)");
+  clp.setOption("preconditioner", &preconditioner,
+                "Override \"Preconditioner Type\" (GNP, Auto, Ifpack2, MueLu, None)");
   std::string stepsOption = "keep"; // parsed strictly below
   clp.setOption("gnp-steps", &stepsOption,
                 "Override \"gnp: training steps\" of the GNP sublist (a positive integer; keep: the XML's)");

@@ -1,5 +1,7 @@
 #include "Gnp_TestProblems.hpp"
 
+#include "Gnp_ConvectionDiffusion.hpp"
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -7,26 +9,7 @@
 namespace GnpTest {
 
 Teuchos::RCP<crs_type> convectionDiffusion(int N, const CommPtr& comm) {
-  const GO n = static_cast<GO>(N) * N;
-  auto map = Teuchos::rcp(new map_type(n, 0, comm));
-  auto A = Teuchos::rcp(new crs_type(map, 5));
-  const double h = 1.0 / (N + 1), bx = 100.0, by = 50.0;
-  for (LO lid = 0; lid < static_cast<LO>(map->getNodeNumElements()); ++lid) {
-    const GO row = map->getGlobalElement(lid);
-    const int ix = static_cast<int>(row % N), iy = static_cast<int>(row / N);
-    std::vector<GO> cols{row};
-    std::vector<SC> vals{4.0};
-    auto add = [&](bool inside, GO col, double v) {
-      if (inside) cols.push_back(col), vals.push_back(v);
-    };
-    add(ix > 0, row - 1, -1.0 - bx * h / 2);
-    add(ix < N - 1, row + 1, -1.0 + bx * h / 2);
-    add(iy > 0, row - N, -1.0 - by * h / 2);
-    add(iy < N - 1, row + N, -1.0 + by * h / 2);
-    A->insertGlobalValues(row, Teuchos::ArrayView<const GO>(cols), Teuchos::ArrayView<const SC>(vals));
-  }
-  A->fillComplete();
-  return A;
+  return Gnp::convectionDiffusion<SC, LO, GO, NO>(N, 100.0, 50.0, comm);
 }
 
 Teuchos::RCP<crs_type> identity(int n, const CommPtr& comm) {

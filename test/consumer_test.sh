@@ -11,9 +11,10 @@ cmake --install "$build" --prefix "$work/prefix" > "$work/install.log"
 test -f "$work/prefix/lib/cmake/GNP/GNPConfig.cmake"
 test -f "$work/prefix/include/gnp/Gnp_Preconditioner.hpp"
 installed=$(cd "$work/prefix/include/gnp" && ls | tr '\n' ' ')
-expected="Gnp_FlexibleGmres.hpp Gnp_GnpSolverManager.hpp Gnp_InnerGmres.hpp Gnp_LinearSolverFactory.hpp \
-Gnp_MatrixIO.hpp Gnp_Options.hpp Gnp_Preconditioner.hpp Gnp_ResidualHistoryTest.hpp Gnp_StratimikosHelpers.hpp \
-Gnp_ThyraPreconditionerFactory.hpp Gnp_Types.hpp "
+expected="Gnp_AutoPreconditioner.hpp Gnp_CandidateRanking.hpp Gnp_Factory.hpp Gnp_FlexibleGmres.hpp \
+Gnp_GnpSolverManager.hpp Gnp_InnerGmres.hpp Gnp_LinearSolverFactory.hpp Gnp_MatrixIO.hpp Gnp_Options.hpp \
+Gnp_Preconditioner.hpp Gnp_ResidualHistoryTest.hpp Gnp_StratimikosHelpers.hpp Gnp_ThyraPreconditionerFactory.hpp \
+Gnp_Types.hpp "
 if [ "$installed" != "$expected" ]; then
   echo "installed headers: $installed"; echo "expected (the API): $expected"; exit 1
 fi
@@ -42,8 +43,12 @@ cmake --build "$work/build" > "$work/build.log"
 export OMP_NUM_THREADS=1 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 matrix="$source/example/jpwh_991.mtx"
 sed 's/value="GNP"/value="MueLu"/' "$source/example/stratimikos.xml" > "$work/muelu.xml"
+sed 's/<Parameter name="Preconditioner Type" type="string" value="GNP"/<Parameter name="Preconditioner Type" type="string" value="Auto"/' \
+  "$source/example/stratimikos.xml" > "$work/auto.xml"
+grep -q 'value="Auto"' "$work/auto.xml"
 sed 's/name="gnp: training steps" type="int" value="[0-9]*"/name="gnp: training steps" type="int" value="20"/' \
   "$source/example/stratimikos.xml" > "$work/gnp.xml"
 grep -q 'name="gnp: training steps" type="int" value="20"' "$work/gnp.xml" # a short training, not the example's
 "$mpiexec" --oversubscribe -np 2 "$work/build/consumer" "$matrix" "$work/muelu.xml"
+"$mpiexec" --oversubscribe -np 2 "$work/build/consumer" "$matrix" "$work/auto.xml"
 "$mpiexec" --oversubscribe -np 2 "$work/build/consumer" "$matrix" "$work/gnp.xml"

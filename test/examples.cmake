@@ -2,7 +2,7 @@
 # CMakeLists.txt when GNP_ENABLE_EXAMPLES is on).
 set(solve $<TARGET_FILE:gnp-solve>)
 
-# gnp-solve end to end: a small real matrix, all six preconditioners, 1 and 2 ranks.
+# gnp-solve end to end: a small real matrix, every preconditioner and Auto, 1 and 2 ranks.
 foreach(np 1 2)
   add_test(NAME gnp_solve.np${np}
            COMMAND ${MPIEXEC_EXECUTABLE} ${GNP_MPI_FLAGS} ${MPIEXEC_NUMPROC_FLAG} ${np} $<TARGET_FILE:gnp-solve>
@@ -10,7 +10,7 @@ foreach(np 1 2)
                    --gnp-steps=30)
   set_tests_properties(gnp_solve.np${np} PROPERTIES
     ENVIRONMENT "OMP_NUM_THREADS=1" PROCESSORS ${np} TIMEOUT 600 LABELS "mpi;np${np}"
-    PASS_REGULAR_EXPRESSION "right-hand side \"ones\".*\nGNP +[0-9.]+ +[0-9]+ .*\nILUT .*\nJacobi .*\nMueLu .*\nGMRES .*\nNone .*right-hand side \"random solution\".*\nGNP +[0-9.]+ +[0-9]+ .*\nILUT .*\nJacobi .*\nMueLu .*\nGMRES .*\nNone ")
+    PASS_REGULAR_EXPRESSION "right-hand side \"ones\".*\nGNP +[0-9.]+ +[0-9]+ .*\nILUT .*\nJacobi .*\nMueLu .*\nGMRES .*\nNone .*\nAuto .*converged.*right-hand side \"random solution\".*\nGNP +[0-9.]+ +[0-9]+ .*\nILUT .*\nJacobi .*\nMueLu .*\nGMRES .*\nNone .*\nAuto +[0-9.]+ +[0-9]+ .* converged")
 endforeach()
 # --rhs picks the right-hand sides; an unknown one is an input error that lists the valid ones.
 add_test(NAME gnp_solve.rhs_random
@@ -28,7 +28,7 @@ add_test(NAME gnp_solve.missing_matrix COMMAND $<TARGET_FILE:gnp-solve> /no/such
 set_tests_properties(gnp_solve.missing_matrix PROPERTIES
   PASS_REGULAR_EXPRESSION "error: cannot read MatrixMarket file '/no/such.mtx': no such file")
 # Each example XML file runs as shipped (GNP with a short training budget).
-foreach(example gnp ilut jacobi muelu gmres none)
+foreach(example gnp ilut jacobi muelu gmres none auto)
   add_test(NAME example_${example}.np2
            COMMAND ${MPIEXEC_EXECUTABLE} ${GNP_MPI_FLAGS} ${MPIEXEC_NUMPROC_FLAG} 2 $<TARGET_FILE:gnp-solve>
                    ${PROJECT_SOURCE_DIR}/example/${GNP_EXAMPLE_MATRIX} ${PROJECT_SOURCE_DIR}/example/${example}.xml
@@ -38,7 +38,7 @@ foreach(example gnp ilut jacobi muelu gmres none)
     PASS_REGULAR_EXPRESSION "\n[A-Za-z]+ +[0-9.]+ +[0-9]+ +[0-9.e+-]+ +[0-9.e+-]+ +-?[0-9.]+ +[0-9.]+ +[0-9.e+-]+ +[0-9.e+-]+  (converged|not converged)")
 endforeach()
 # The Stratimikos example XML with each registered preconditioner (GNP with a short budget).
-foreach(prec GNP Ifpack2 MueLu)
+foreach(prec GNP Ifpack2 MueLu Auto)
   add_test(NAME example_stratimikos_${prec}.np2
            COMMAND ${MPIEXEC_EXECUTABLE} ${GNP_MPI_FLAGS} ${MPIEXEC_NUMPROC_FLAG} 2 $<TARGET_FILE:gnp-stratimikos>
                    --matrix=${PROJECT_SOURCE_DIR}/example/${GNP_EXAMPLE_MATRIX}
@@ -205,3 +205,9 @@ gnp_expect(hostile.stratimikos_not_flexible 1 1 "^gnp-stratimikos: error: GNP is
            $<TARGET_FILE:gnp-stratimikos> --params=${GNP_HOSTILE}/stratimikos_not_flexible.xml)
 gnp_expect(hostile.belos_gnp_in_block_gmres 1 1 "^gnp-belos: error: the \"GNP\" sublist is read only by the solver \"GNP FGMRES\""
            $<TARGET_FILE:gnp-belos> --params=${GNP_HOSTILE}/belos_gnp_in_block_gmres.xml)
+# Auto: an unknown candidate is an input error naming it, before anything is built; a
+# candidate that cannot serve (ILUT meets zero pivots on west0479) is a failed trial, and another is chosen.
+gnp_expect(hostile.auto_unknown_candidate 1 1 "invalid parameters for preconditioner \"Auto\": \"auto: candidates\": unknown preconditioner type \"SuperILU\""
+           ${solve} ${GNP_SHIPPED} ${GNP_HOSTILE}/auto_bad_candidate.xml)
+gnp_expect(hostile.auto_zero_pivots 2 0 "^  ILUT: not built \\(its validation solve failed: .*NaN"
+           ${solve} ${CMAKE_CURRENT_SOURCE_DIR}/data/west0479.mtx ${GNP_HOSTILE}/auto_zero_pivots.xml --rhs=random-solution)

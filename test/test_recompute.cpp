@@ -68,6 +68,9 @@ TEST(Recompute, AfterTheValuesChangeComputeTrainsOnTheNewValues) {
   fresh->setParameters(training(300));
   fresh->compute();
   const int recomputed = iterations(A, M), rebuilt = iterations(A, fresh);
+  RecordProperty("iterations", std::to_string(stale) + " stale, " + std::to_string(recomputed) + " recomputed (" +
+                                   std::to_string(M->getTrainingReport().stepsRun) + " steps), " +
+                                   std::to_string(rebuilt) + " rebuilt");
   EXPECT_LT(recomputed, stale);
   EXPECT_LE(recomputed, rebuilt + rebuilt / 2) << "a fresh build needs " << rebuilt;
 }
@@ -103,4 +106,24 @@ TEST(Recompute, SetMatrixTakesAnotherMatrixAndTheNextComputeWarmStartsOnIt) {
   EXPECT_EQ(M->getScaling(), Gnp::gershgorinBound(*B));
   EXPECT_LT(iterations(B, M), 300);
   EXPECT_THROW(M->setMatrix(Teuchos::null), std::invalid_argument);
+}
+
+TEST(Recompute, AWarmStartTrainsForTheWarmStartStepsAndAFreshStartForTheTrainingSteps) {
+  const auto A = convectionDiffusion(12, Tpetra::getDefaultComm());
+  auto M = Teuchos::rcp(new Prec(A));
+  Teuchos::ParameterList p = training(40);
+  p.set("gnp: warm start steps", 7);
+  M->setParameters(p);
+  M->compute();
+  EXPECT_EQ(M->getTrainingReport().stepsRun, 40);
+  M->compute(); // from the network it trained: a warm start
+  EXPECT_EQ(M->getTrainingReport().stepsRun, 7);
+  M->initialize(); // the seeded network again: a fresh start
+  M->compute();
+  EXPECT_EQ(M->getTrainingReport().stepsRun, 40);
+  p.set("gnp: warm start steps", 0); // 0: an eighth of the training steps
+  M->setParameters(p);
+  M->compute();
+  M->compute();
+  EXPECT_EQ(M->getTrainingReport().stepsRun, 5);
 }

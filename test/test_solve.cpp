@@ -1,4 +1,4 @@
-// The factory's six preconditioners under Belos flexible GMRES, and the metrics.
+// The factory's preconditioners under Belos flexible GMRES, and the metrics.
 #include "Gnp_Factory.hpp"
 #include "Gnp_FlexibleGmres.hpp"
 #include "Gnp_MatrixIO.hpp"
@@ -66,7 +66,7 @@ TEST(Factory, NamesAreCaseInsensitiveAndUnknownNamesListTheValidOnes) {
   }
 }
 
-TEST(Factory, EachOfTheSixTypesBuildsAndSolves) {
+TEST(Factory, EachTypeBuildsAndSolves) {
   const auto p = convectionDiffusionProblem(16);
   for (const auto& type : Factory::types()) {
     const auto r = solveWith(p, type, type == "GNP" ? gnpParameters(20) : Teuchos::ParameterList());

@@ -2,6 +2,7 @@
 // through Stratimikos (one XML list switches between them) and GNP through
 // Belos::SolverFactory by name; each gives the result of the direct (Factory +
 // Belos) path.
+#include "Gnp_AutoPreconditioner.hpp"
 #include "Gnp_Factory.hpp"
 #include "Gnp_FlexibleGmres.hpp"
 #include "Gnp_GnpSolverManager.hpp"
@@ -117,6 +118,26 @@ TEST(Stratimikos, AMisspelledGnpParameterIsAnErrorNamingIt) {
   }
 }
 
+TEST(Stratimikos, AutoIsRegisteredAndAppliesWhatItChose) {
+  const auto p = problem();
+  const Outcome ilut = direct(p, "ILUT", Teuchos::ParameterList());
+  expectSame(viaStratimikos(p, "Auto",
+                            "<Parameter name=\"auto: candidates\" type=\"string\" value=\"ILUT\"/>"
+                            "<Parameter name=\"auto: verbosity\" type=\"string\" value=\"none\"/>"),
+             ilut);
+}
+
+TEST(Stratimikos, AutoInASolverThatIsNotFlexibleIsRefused) {
+  auto list = stratimikosList("Auto", "");
+  list->sublist("Linear Solver Types").sublist("Belos").set("Solver Type", "Pseudo Block GMRES");
+  try {
+    Gnp::requireFlexibleSolverForGnp(*list);
+    FAIL() << "Auto was accepted in a solver that is not flexible";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("\"Auto\""), std::string::npos) << e.what();
+  }
+}
+
 TEST(Stratimikos, EnableGnpRefusesATakenName) {
   Stratimikos::DefaultLinearSolverBuilder builder;
   Gnp::enableGnp(builder);
@@ -173,6 +194,33 @@ TEST(BelosFactory, ANetworkTrainedThroughGnpFgmresIsSavedAndWarmStartsAnother) {
   gnp.set("gnp: save model", "/no/such/folder/model.gnp");
   nowhere.setParameters(gnp);
   EXPECT_THROW(nowhere.initialize(), Teuchos::Exceptions::InvalidParameterValue);
+}
+
+TEST(BelosFactory, GnpFgmresWithAnAutoSublistAppliesAutosChoice) {
+  Gnp::registerBelosSolver();
+  const auto p = problem();
+  const Outcome ilut = direct(p, "ILUT", Teuchos::ParameterList());
+  auto params = Teuchos::rcp(new Teuchos::ParameterList);
+  params->set("Num Blocks", 10);
+  params->set("Maximum Iterations", 100);
+  params->set("Convergence Tolerance", 1e-8);
+  params->sublist("Auto").set("auto: candidates", "ILUT");
+  params->sublist("Auto").set("auto: verbosity", "none");
+  Belos::SolverFactory<SC, mv_type, Tpetra::Operator<SC, LO, GO, NO>> factory;
+  const auto solver = factory.create("GNP FGMRES", params);
+  auto x = Teuchos::rcp(new mv_type(p.A->getDomainMap(), 1));
+  auto lp = Teuchos::rcp(new Belos::LinearProblem<SC, mv_type, Tpetra::Operator<SC, LO, GO, NO>>(p.A, x, p.b));
+  ASSERT_TRUE(lp->setProblem());
+  solver->setProblem(lp);
+  solver->solve();
+  expectSame({solver->getNumIters(), Gnp::trueRelativeResidual<SC, LO, GO, NO>(*p.A, *x, *p.b)}, ilut);
+  const auto manager = Teuchos::rcp_dynamic_cast<Gnp::GnpSolverManager<SC, LO, GO, NO>>(solver);
+  ASSERT_FALSE(manager.is_null());
+  ASSERT_FALSE(manager->getAutoPreconditioner().is_null());
+  EXPECT_EQ(manager->getAutoPreconditioner()->getChoice(), "ILUT");
+  EXPECT_TRUE(manager->getPreconditioner().is_null()); // no GNP was trained
+  params->sublist("GNP");
+  EXPECT_THROW(factory.create("GNP FGMRES", params), std::invalid_argument);
 }
 
 TEST(BelosFactory, AMisspelledParameterIsAnErrorNamingIt) {

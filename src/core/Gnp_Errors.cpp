@@ -35,6 +35,12 @@ void broadcastString(const Teuchos::Comm<int>& comm, std::string& text) {
   if (size > 0) Teuchos::broadcast<int, char>(comm, 0, size, text.data());
 }
 
+double maxOverRanks(const Teuchos::Comm<int>& comm, double value) {
+  double largest = value;
+  Teuchos::reduceAll<int, double>(comm, Teuchos::REDUCE_MAX, 1, &value, &largest);
+  return largest;
+}
+
 void requireReadableFile(const std::string& path, const std::string& what) {
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);

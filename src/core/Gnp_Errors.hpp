@@ -16,6 +16,10 @@ std::string withoutSourceLocation(const std::string& message);
 /// error found on rank 0 alone is thrown by every rank with the same message.
 void broadcastString(const Teuchos::Comm<int>& comm, std::string& text);
 
+/// The largest `value` over the ranks (a collective). Used for times that
+/// decide something, so that every rank decides alike.
+double maxOverRanks(const Teuchos::Comm<int>& comm, double value);
+
 /// Throws std::invalid_argument unless `path` names a readable regular file:
 /// "cannot read <what> '<path>': ..." for a missing path, a directory, a device
 /// or pipe (which may never end), or an unreadable file. Call it on one rank.

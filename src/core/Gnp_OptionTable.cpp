@@ -160,6 +160,10 @@ std::vector<Row> makeRows() {
               "With a validation selection: evaluate every this many steps (and at the first and last step)"),
       integer("gnp: validation iterations", &O::validationIterations, 1, 1000,
               "With \"validation solve\" selection: FGMRES iterations (no restart) per evaluation"),
+      integer("gnp: warm start steps", &O::warmStartSteps, 0, kNoLimit,
+              "Training steps of a compute() that starts from a network this preconditioner has already trained "
+              "(after A's values changed, setMatrix, or load): a warm start needs fewer (0: an eighth of \"gnp: "
+              "training steps\")"),
       integer("gnp: patience", &O::patience, 0, kNoLimit,
               "With a validation selection: stop training after this many validations in a row found no better "
               "step than the kept one (0: train to the step or time budget)"),
@@ -168,9 +172,10 @@ std::vector<Row> makeRows() {
            "already reaches this relative residual within the validation solve, GNP skips training and applies it "
            "(0: always train)"),
       choice("gnp: base preconditioner", &O::base,
-             "The preconditioner P that the network corrects (see \"gnp: base composition\"): \"auto\" (ILUT "
-             "where it builds and a short FGMRES solve with it alone converges faster than without; none "
-             "elsewhere), \"ilut\" (Ifpack2's ILUT at its defaults; an error where it returns NaN or Inf), "
+             "The preconditioner P that the network corrects (see \"gnp: base composition\"): \"auto\" (ILUT or "
+             "none, whichever ranks first on a short FGMRES solve with it alone by Auto's rule: the one that "
+             "reaches \"gnp: base converged tolerance\" sooner with construction, else the lower residual area), "
+             "\"ilut\" (Ifpack2's ILUT at its defaults; an error where it returns NaN or Inf), "
              "\"jacobi\" (D^-1; zero diagonal entries contribute 0), \"gmres\" (\"gnp: base gmres iterations\" "
              "unpreconditioned GMRES iterations on A x = r: nonlinear, strong where ILU and AMG fail), \"riluk\" "
              "(Ifpack2's RILUK, level 0: ILU(0)), \"gauss-seidel\" (one symmetric Gauss-Seidel sweep, Ifpack2's "

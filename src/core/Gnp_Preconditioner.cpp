@@ -2,6 +2,7 @@
 
 #include "Gnp_Arnoldi.hpp"
 #include "Gnp_BaseOperator.hpp"
+#include "Gnp_CandidateRanking.hpp"
 #include "Gnp_DistributedOperator.hpp"
 #include "Gnp_Errors.hpp"
 #include "Gnp_Fnv1a.hpp"
@@ -167,6 +168,7 @@ void Preconditioner<SC, LO, GO, NO>::initialize() {
     }
   }
   initialized_ = true;
+  trained_ = false;
   ++numInitialize_;
   initializeTime_ += timer.stop();
 }
@@ -191,23 +193,39 @@ void Preconditioner<SC, LO, GO, NO>::buildNetwork(double gamma, Base base) {
 template <class SC, class LO, class GO, class NO>
 std::function<void(const double*, double*, int)> Preconditioner<SC, LO, GO, NO>::chooseBase(
     const Teuchos::RCP<const Tpetra::CrsMatrix<SC, LO, GO, NO>>& crs) {
-  const ProgressPrinter printer = progressPrinter();
-  base_ = Base::None;
-  BlockOperator ilut;
-  try {
-    ilut = makeBaseOperator(Base::Ilut, crs, gamma_, graph_, options_.baseGmresIterations);
-  } catch (const std::invalid_argument&) { // the same on every rank
-    printer.say(options_, Verbosity::Low,
-                "base preconditioner \"auto\": none (ILUT returns NaN or Inf or cannot be built)");
-    return {};
+  // Cheapest first: on a tie, none is kept.
+  const std::vector<Base> candidates{Base::None, Base::Ilut};
+  CandidateRanking ranking(options_.baseConvergedTolerance, options_.validationIterations);
+  std::vector<BlockOperator> built;
+  for (Base candidate : candidates) {
+    Trial trial;
+    trial.name = candidate == Base::None ? "none" : "ILUT";
+    Teuchos::Time clock("GNP base trial", true);
+    try {
+      built.push_back(makeBaseOperator(candidate, crs, gamma_, graph_, options_.baseGmresIterations));
+    } catch (const std::invalid_argument&) { // the same on every rank
+      built.emplace_back();
+      trial.built = false;
+      trial.failure = "returns NaN or Inf or cannot be built";
+    }
+    trial.buildSeconds = clock.stop();
+    if (trial.built) {
+      clock.reset(), clock.start();
+      trial.residuals = network_->baseResiduals(built.back());
+      trial.solveSeconds = clock.stop();
+    }
+    trial.buildSeconds = maxOverRanks(*crs->getComm(), trial.buildSeconds);
+    trial.solveSeconds = maxOverRanks(*crs->getComm(), trial.solveSeconds);
+    ranking.add(std::move(trial));
   }
-  const double with = network_->baseScore(ilut), without = network_->baseScore({});
-  if (with < without) base_ = Base::Ilut;
-  char line[160];
-  std::snprintf(line, sizeof line, "base preconditioner \"auto\": %s (validation solve %.2f with ILUT, %.2f without)",
-                base_ == Base::Ilut ? "ILUT" : "none", with, without);
-  printer.say(options_, Verbosity::Low, line);
-  return base_ == Base::Ilut ? ilut : BlockOperator();
+  const int best = ranking.best();
+  base_ = candidates[best];
+  std::string said =
+      "base preconditioner \"auto\": " + ranking.trials()[best].name + " (validation solve: " + ranking.reason() + ")";
+  for (const Trial& t : ranking.trials())
+    if (!t.built) said += "; " + t.name + " " + t.failure;
+  progressPrinter().say(options_, Verbosity::Low, said);
+  return built[best];
 }
 
 template <class SC, class LO, class GO, class NO>
@@ -262,7 +280,7 @@ void Preconditioner<SC, LO, GO, NO>::load(const std::string& path) {
   report_.bestStep = m.bestStep;
   report_.bestScore = m.bestScore;
   report_.networkUsed = m.networkUsed;
-  initialized_ = computed_ = true;
+  initialized_ = computed_ = trained_ = true;
   initializeTime_ += timer.stop();
 }
 
@@ -298,13 +316,16 @@ void Preconditioner<SC, LO, GO, NO>::compute() {
   const auto Q = krylovSampleBasis(firstSteps(krylov, options_.arnoldiSteps));
   if (coarse) setCoarseSpace(krylov);
   ProgressPrinter printer = progressPrinter();
+  // An eighth: on a sequence of 30 convection-diffusion matrices it kept a fresh
+  // build's iterations at a sixth of its cost (docs/performance.md).
+  const int steps = !trained_ ? 0 : options_.warmStartSteps > 0 ? options_.warmStartSteps : (options_.steps + 7) / 8;
   if (Q.is_null()) {
-    report_ = network_->train(nullptr, 0, 0, &printer);
+    report_ = network_->train(nullptr, 0, 0, &printer, steps);
   } else {
     auto q = hostRead(*Q);
-    report_ = network_->train(q.data(), q.stride(1), static_cast<int>(Q->getNumVectors()), &printer);
+    report_ = network_->train(q.data(), q.stride(1), static_cast<int>(Q->getNumVectors()), &printer, steps);
   }
-  computed_ = true;
+  computed_ = trained_ = true;
   ++numCompute_;
   computeTime_ += timer.stop();
   if (!options_.saveModel.empty()) save(options_.saveModel);

@@ -57,8 +57,9 @@ public:
   /// as they are now: when they changed since initialize() (or the last
   /// compute()), Â, γ and the base are rebuilt from them first. Training
   /// starts from the network as it is (after initialize(): the seeded
-  /// initialisation or "gnp: initial model"; after a compute(): the network it
-  /// kept, a warm start), with a fresh Adam and the step budget of the list.
+  /// initialisation or "gnp: initial model", for "gnp: training steps"; after
+  /// a compute() or load(): the network it kept, a warm start, for "gnp: warm
+  /// start steps"), with a fresh Adam.
   void compute();
   /// Whether compute() (or load()) has run since the last setParameters().
   bool isComputed() const { return computed_; }
@@ -143,8 +144,8 @@ private:
   ArnoldiResult<SC, LO, GO, NO> krylovRun(int steps) const;
   /// What this preconditioner prints: on rank 0, to std::cout, at "gnp: verbosity".
   ProgressPrinter progressPrinter() const;
-  /// Base::Auto: ILUT where it builds and converges faster than none in the
-  /// validation solve, else none; sets base_.
+  /// Base::Auto: ILUT or none, whichever Gnp::CandidateRanking (Auto's rule)
+  /// ranks first on the validation solve; sets base_.
   /// (Returns a Gnp::BlockOperator, spelled out to keep the network's seam out of this header.)
   std::function<void(const double*, double*, int)> chooseBase(
       const Teuchos::RCP<const Tpetra::CrsMatrix<SC, LO, GO, NO>>& crs);
@@ -158,6 +159,7 @@ private:
   std::unique_ptr<Network> network_;
   TrainingReport report_;
   bool initialized_ = false, computed_ = false;
+  bool trained_ = false; ///< the network is one this preconditioner trained or loaded (a warm start follows)
   int numInitialize_ = 0, numCompute_ = 0;
   mutable int numApply_ = 0;
   double initializeTime_ = 0.0, computeTime_ = 0.0;

@@ -88,13 +88,16 @@ void Network::setNetworkUsed(bool used) { impl_->networkUsed = used; }
 
 bool Network::networkUsed() const { return impl_->networkUsed; }
 
-double Network::baseScore(const BlockOperator& base) const {
-  return ValidationSolve(impl_->options, *impl_->A, base).baseScore();
+std::vector<double> Network::baseResiduals(const BlockOperator& base) const {
+  return ValidationSolve(impl_->options, *impl_->A, base).baseResiduals();
 }
 
-TrainingReport Network::train(const double* krylovBasis, std::size_t ld, int columns, TrainingMonitor* monitor) {
+TrainingReport Network::train(const double* krylovBasis, std::size_t ld, int columns, TrainingMonitor* monitor,
+                              int steps) {
   const torch::Tensor basis = fromColumnMajor(krylovBasis, impl_->A->localRows(), columns, ld);
-  Trainer trainer(impl_->options, *impl_->A, basis, impl_->base, impl_->coarse);
+  Options options = impl_->options;
+  if (steps > 0) options.steps = steps;
+  Trainer trainer(options, *impl_->A, basis, impl_->base, impl_->coarse);
   TrainingReport report = trainer.train(impl_->model, monitor);
   if (report.coarseDimension == 0) impl_->coarse = CoarseSpace();
   impl_->networkUsed = report.networkUsed;

@@ -42,15 +42,17 @@ public:
   void setNetworkUsed(bool used);
   bool networkUsed() const; ///< see setNetworkUsed
 
-  /// The validation solve's score (Trainer::validationSolveScore) of `base`
-  /// alone as the preconditioner, or of none when it is empty. A collective.
-  double baseScore(const BlockOperator& base) const;
+  /// The validation solve's relative residuals r_1..r_k with `base` alone as
+  /// the preconditioner, or none when it is empty. A collective.
+  std::vector<double> baseResiduals(const BlockOperator& base) const;
 
   /// Trains on Â. krylovBasis: Q = V Z S⁻¹ for this rank's rows, column-major
   /// with leading dimension ld and `columns` columns (columns may be 0).
   /// `monitor` (may be null) hears of every step and of the end. Throws
   /// std::runtime_error if training diverges before any finite loss.
-  TrainingReport train(const double* krylovBasis, std::size_t ld, int columns, TrainingMonitor* monitor = nullptr);
+  /// steps > 0 replaces Options::steps for this training (a warm start's budget).
+  TrainingReport train(const double* krylovBasis, std::size_t ld, int columns, TrainingMonitor* monitor = nullptr,
+                       int steps = 0);
 
   /// Y = M(X) for `columns` column-major blocks of this rank's rows (Tpetra's
   /// layout), all columns in one batched pass, inference mode. A collective.

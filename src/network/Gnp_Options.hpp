@@ -34,7 +34,7 @@ enum class Base {
   None,   ///< M = N (the paper's)
   Jacobi, ///< P = D⁻¹, D the diagonal of Â (zero diagonal entries: P's entry is 0)
   Ilut,   ///< P = Ifpack2's ILUT of A (its defaults, the comparison's ILUT), scaled to Â
-  Auto,   ///< Ilut where it builds and converges faster than none in the validation solve; None elsewhere
+  Auto,   ///< Ilut or None, whichever Gnp::CandidateRanking ranks first on the validation solve
   Gmres,  ///< P(r) = Options::baseGmresIterations unpreconditioned GMRES iterations on Â x = r from x = 0 (nonlinear)
   Riluk,  ///< P = Ifpack2's RILUK of A (level 0: ILU(0)), scaled to Â
   GaussSeidel ///< P = Ifpack2's symmetric Gauss–Seidel sweep of A, scaled to Â
@@ -97,6 +97,10 @@ struct Options {
   /// With a validation selection: stop after this many validations in a row
   /// found no better step (0: never stop early).
   int patience = 0;
+  /// Training steps of a compute() that starts from a network this
+  /// preconditioner trained itself (after a change of A's values, setMatrix,
+  /// or on a loaded model); 0: an eighth of `steps`.
+  int warmStartSteps = 0;
   /// With Selection::ValidationSolve: when M without the network (the base, or
   /// the identity, with the coarse space if any) already reaches this relative
   /// residual within the validation solve, training would buy nothing a user

@@ -42,10 +42,10 @@ double ValidationSolve::unpreconditionedScore() const {
   return residualArea(shortFlexibleGmres(*A_, b_, options_.validationIterations));
 }
 
-double ValidationSolve::baseScore() const {
+std::vector<double> ValidationSolve::baseResiduals() const {
   BlockPreconditioner P;
   if (base_) P = [&](const torch::Tensor& v) { return applyBase(base_, v); };
-  return residualArea(shortFlexibleGmres(*A_, b_, options_.validationIterations, P));
+  return shortFlexibleGmres(*A_, b_, options_.validationIterations, P);
 }
 
 } // namespace Gnp

@@ -3,6 +3,7 @@
 
 #include "Gnp_CoarseSpace.hpp"
 #include "Gnp_Model.hpp"
+#include "Gnp_ShortSolve.hpp"
 
 namespace Gnp {
 
@@ -31,7 +32,9 @@ public:
   /// The score without a preconditioner.
   double unpreconditionedScore() const;
   /// The score of the base alone (without one when there is no base).
-  double baseScore() const;
+  double baseScore() const { return residualArea(baseResiduals()); }
+  /// That solve's relative residuals r_1..r_k.
+  std::vector<double> baseResiduals() const;
 
   /// The coarse space's dimension (0: none).
   int coarseDimension() const { return coarse_.dimension(); }

@@ -1,5 +1,6 @@
 #include "Gnp_GnpSolverManager.hpp"
 
+#include "Gnp_AutoPreconditioner.hpp"
 #include "Gnp_Preconditioner.hpp"
 #include "Gnp_Types.hpp"
 
@@ -24,13 +25,16 @@ Teuchos::RCP<const Teuchos::ParameterList> GnpSolverManager<SC, LO, GO, NO>::get
   valid->set("Flexible Gmres", true, "Always true: GNP is a nonlinear preconditioner");
   valid->set("GNP", *Preconditioner<SC, LO, GO, NO>::getValidParameters(),
              "The GNP right preconditioner's parameters (\"gnp: ...\")");
+  valid->set("Auto", *AutoPreconditioner<SC, LO, GO, NO>::getValidParameters(),
+             "Instead of \"GNP\": Auto's parameters (\"auto: ...\"); it trains GNP only where no other candidate "
+             "reaches the tolerance");
   return valid;
 }
 
 template <class SC, class LO, class GO, class NO>
 Teuchos::RCP<const Teuchos::ParameterList> GnpSolverManager<SC, LO, GO, NO>::getCurrentParameters() const {
   auto current = Teuchos::rcp(new Teuchos::ParameterList(*inner_.getCurrentParameters()));
-  current->set("GNP", gnpParams_);
+  current->set(useAuto_ ? "Auto" : "GNP", useAuto_ ? autoParams_ : gnpParams_);
   return current;
 }
 
@@ -46,6 +50,7 @@ void GnpSolverManager<SC, LO, GO, NO>::setParameters(const Teuchos::RCP<Teuchos:
   // Belos' own lists are not validated by Block GMRES; this one is.
   Teuchos::ParameterList valid(*getValidParameters());
   valid.sublist("GNP").disableRecursiveValidation();
+  valid.sublist("Auto").disableRecursiveValidation();
   try {
     params->validateParameters(valid, 0);
   } catch (const std::exception& e) {
@@ -54,11 +59,20 @@ void GnpSolverManager<SC, LO, GO, NO>::setParameters(const Teuchos::RCP<Teuchos:
   if (params->isParameter("Flexible Gmres") && !params->get<bool>("Flexible Gmres"))
     throw std::invalid_argument(std::string(name) + ": \"Flexible Gmres\" must be true (GNP is nonlinear)");
   Teuchos::ParameterList belos(*params);
+  if (belos.isSublist("GNP") && belos.isSublist("Auto"))
+    throw std::invalid_argument(std::string(name) + ": give a \"GNP\" or an \"Auto\" sublist, not both");
   if (belos.isSublist("GNP")) {
     Preconditioner<SC, LO, GO, NO>::validateParameters(belos.sublist("GNP"));
     gnpParams_ = belos.sublist("GNP");
     belos.remove("GNP");
-    gnp_ = Teuchos::null; // retrain with the new settings
+    useAuto_ = false;
+    trainedFor_ = Teuchos::null; // build again with the new settings
+  }
+  if (belos.isSublist("Auto")) {
+    AutoPreconditioner<SC, LO, GO, NO>::validateParameters(belos.sublist("Auto"));
+    autoParams_ = belos.sublist("Auto");
+    belos.remove("Auto");
+    useAuto_ = true;
     trainedFor_ = Teuchos::null;
   }
   belos.set("Flexible Gmres", true);
@@ -79,16 +93,32 @@ Belos::ReturnType GnpSolverManager<SC, LO, GO, NO>::solve() {
     throw std::invalid_argument(std::string(name) +
                                 ": the linear problem's operator must be a Tpetra::CrsMatrix "
                                 "(GNP trains on its graph and values)");
-  if (gnp_.is_null() || trainedFor_ != problem_->getOperator()) {
-    gnp_ = Teuchos::rcp(new Preconditioner<SC, LO, GO, NO>(A));
-    gnp_->setParameters(gnpParams_);
-    gnp_->compute();
+  if (trainedFor_ != problem_->getOperator()) {
+    gnp_ = Teuchos::null, auto_ = Teuchos::null;
+    if (useAuto_) {
+      auto_ = Teuchos::rcp(new AutoPreconditioner<SC, LO, GO, NO>(A));
+      auto_->setParameters(autoParams_);
+      auto_->compute();
+    } else {
+      gnp_ = Teuchos::rcp(new Preconditioner<SC, LO, GO, NO>(A));
+      gnp_->setParameters(gnpParams_);
+      gnp_->compute();
+    }
     trainedFor_ = problem_->getOperator();
   }
-  problem_->setRightPrec(gnp_);
+  if (useAuto_)
+    problem_->setRightPrec(auto_);
+  else
+    problem_->setRightPrec(gnp_);
   problem_->setProblem();
   inner_.setProblem(problem_);
   return inner_.solve();
+}
+
+template <class SC, class LO, class GO, class NO>
+Teuchos::RCP<const Preconditioner<SC, LO, GO, NO>> GnpSolverManager<SC, LO, GO, NO>::getPreconditioner() const {
+  if (auto_.is_null()) return gnp_;
+  return auto_->getGnp();
 }
 
 template <class SC, class LO, class GO, class NO>

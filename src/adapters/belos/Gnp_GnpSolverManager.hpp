@@ -10,13 +10,17 @@ namespace Gnp {
 
 template <class SC, class LO, class GO, class NO>
 class Preconditioner;
+template <class SC, class LO, class GO, class NO>
+class AutoPreconditioner;
 
 /// "GNP FGMRES": Belos' flexible Block GMRES with a GNP right preconditioner
 /// that the solver builds (and trains) from the linear problem's matrix, so
 /// that Belos::SolverFactory users get GNP by name. Parameters: those of Block
 /// GMRES ("Flexible Gmres" is always true) plus a sublist "GNP" with the
-/// "gnp: ..." parameters. The preconditioner is trained on the first solve and
-/// reused until the problem's operator changes.
+/// "gnp: ..." parameters, or instead a sublist "Auto" (Gnp::AutoPreconditioner's
+/// "auto: ..." parameters: GNP is trained only where it pays). The
+/// preconditioner is built on the first solve and reused until the problem's
+/// operator changes.
 template <class SC, class LO, class GO, class NO>
 class GnpSolverManager
     : public Belos::SolverManager<SC, Tpetra::MultiVector<SC, LO, GO, NO>, Tpetra::Operator<SC, LO, GO, NO>> {
@@ -51,14 +55,18 @@ public:
   std::string description() const override;
   ///@}
 
-  /// The trained preconditioner (null before the first solve).
-  Teuchos::RCP<const Preconditioner<SC, LO, GO, NO>> getPreconditioner() const { return gnp_; }
+  /// The trained GNP (null before the first solve, and when Auto chose another).
+  Teuchos::RCP<const Preconditioner<SC, LO, GO, NO>> getPreconditioner() const;
+  /// The Auto preconditioner with its choice (null unless the "Auto" sublist was given).
+  Teuchos::RCP<const AutoPreconditioner<SC, LO, GO, NO>> getAutoPreconditioner() const { return auto_; }
 
 private:
   Belos::BlockGmresSolMgr<SC, MV, OP> inner_;
   Teuchos::RCP<Belos::LinearProblem<SC, MV, OP>> problem_;
-  Teuchos::ParameterList gnpParams_;
+  Teuchos::ParameterList gnpParams_, autoParams_;
+  bool useAuto_ = false;
   Teuchos::RCP<Preconditioner<SC, LO, GO, NO>> gnp_;
+  Teuchos::RCP<AutoPreconditioner<SC, LO, GO, NO>> auto_;
   Teuchos::RCP<const OP> trainedFor_;
 };
 

@@ -1,5 +1,6 @@
 #include "Gnp_StratimikosHelpers.hpp"
 
+#include "Gnp_AutoPreconditioner.hpp"
 #include "Gnp_FlexibleGmres.hpp"
 #include "Gnp_ThyraPreconditionerFactory.hpp"
 #include "Gnp_Types.hpp"
@@ -23,7 +24,9 @@ bool registered(Stratimikos::DefaultLinearSolverBuilder& builder, const std::str
 } // namespace
 
 void requireFlexibleSolverForGnp(const Teuchos::ParameterList& p) {
-  if (!p.isType<std::string>("Preconditioner Type") || p.get<std::string>("Preconditioner Type") != "GNP") return;
+  if (!p.isType<std::string>("Preconditioner Type")) return;
+  const std::string type = p.get<std::string>("Preconditioner Type");
+  if (type != "GNP" && type != "Auto") return;
   if (!p.isType<std::string>("Linear Solver Type") || p.get<std::string>("Linear Solver Type") != "Belos") return;
   std::string solver = "Pseudo Block GMRES"; // Stratimikos' defaults
   bool flexible = false;
@@ -37,8 +40,10 @@ void requireFlexibleSolverForGnp(const Teuchos::ParameterList& p) {
   }
   if (solver != "Block GMRES" || !flexible)
     throw std::invalid_argument(
-        "GNP is a nonlinear preconditioner and needs flexible GMRES, but the Stratimikos list asks Belos for \"" +
-        solver + "\"" + (solver == "Block GMRES" ? " without \"Flexible Gmres\" = true" : std::string()) +
+        (type == "GNP" ? std::string("GNP is a nonlinear preconditioner")
+                       : std::string("\"Auto\" may choose a nonlinear preconditioner (GNP, inner GMRES)")) +
+        " and needs flexible GMRES, but the Stratimikos list asks Belos for \"" + solver + "\"" +
+        (solver == "Block GMRES" ? " without \"Flexible Gmres\" = true" : std::string()) +
         ": set Linear Solver Types / Belos / \"Solver Type\" to \"Block GMRES\" and its Solver Types / Block GMRES / "
         "\"Flexible Gmres\" to true");
 }
@@ -53,6 +58,13 @@ void enableGnp(Stratimikos::DefaultLinearSolverBuilder& builder, const std::stri
 
 void enableTpetraPreconditioners(Stratimikos::DefaultLinearSolverBuilder& builder) {
   if (!registered(builder, "GNP")) enableGnp(builder);
+  if (!registered(builder, "Auto")) {
+    using Base = Thyra::PreconditionerFactoryBase<DefaultScalar>;
+    using Impl = ThyraPreconditionerFactory<
+        DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode,
+        AutoPreconditioner<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>;
+    builder.setPreconditioningStrategyFactory(Teuchos::abstractFactoryStd<Base, Impl>(), "Auto");
+  }
   if (!registered(builder, "Ifpack2")) {
     using Matrix = Tpetra::CrsMatrix<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>;
     using Base = Thyra::PreconditionerFactoryBase<DefaultScalar>;

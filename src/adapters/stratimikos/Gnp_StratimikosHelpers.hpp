@@ -14,9 +14,9 @@ namespace Gnp {
 /// of Stratimikos::enableMueLu). Throws std::logic_error if the name is taken.
 void enableGnp(Stratimikos::DefaultLinearSolverBuilder& builder, const std::string& name = "GNP");
 
-/// Registers "GNP", "Ifpack2" and "MueLu" (Debian's Stratimikos registers
-/// neither Ifpack2 nor MueLu by default), so one XML file can switch between
-/// them with "Preconditioner Type". Names already registered are left alone.
+/// Registers "GNP", "Auto" (Gnp::AutoPreconditioner), "Ifpack2" and "MueLu"
+/// (Debian's Stratimikos registers neither Ifpack2 nor MueLu by default), so
+/// one XML file can switch between them with "Preconditioner Type". Names already registered are left alone.
 void enableTpetraPreconditioners(Stratimikos::DefaultLinearSolverBuilder& builder);
 
 /// What one Stratimikos solve did.
@@ -28,7 +28,8 @@ struct StratimikosResult {
 };
 
 /// Throws std::invalid_argument if a Stratimikos list pairs "Preconditioner
-/// Type" "GNP" with a Belos solver that is not flexible: GNP is nonlinear, and
+/// Type" "GNP" or "Auto" with a Belos solver that is not flexible: GNP (and
+/// what Auto may choose) is nonlinear, and
 /// only "Block GMRES" with "Flexible Gmres" true (Stratimikos' default is
 /// false, and its default solver "Pseudo Block GMRES") applies it correctly.
 /// solveWithStratimikos calls it; call it before building a solver yourself.

@@ -1,5 +1,6 @@
 #include "Gnp_ThyraPreconditionerFactory.hpp"
 
+#include "Gnp_AutoPreconditioner.hpp"
 #include "Gnp_Preconditioner.hpp"
 #include "Gnp_Types.hpp"
 
@@ -8,6 +9,7 @@
 #include <Thyra_TpetraThyraWrappers.hpp>
 
 #include <stdexcept>
+#include <type_traits>
 
 namespace Gnp {
 namespace {
@@ -19,31 +21,40 @@ Teuchos::RCP<const Tpetra::CrsMatrix<SC, LO, GO, NO>> crsMatrixOf(const Thyra::L
   return Teuchos::rcp_dynamic_cast<const Tpetra::CrsMatrix<SC, LO, GO, NO>>(tpetraOp->getConstTpetraOperator());
 }
 
+// How Stratimikos users name it, for messages.
+template <class Prec>
+std::string strategyName() {
+  return std::is_same_v<Prec, Preconditioner<typename Prec::scalar_type, typename Prec::local_ordinal_type,
+                                             typename Prec::global_ordinal_type, typename Prec::node_type>>
+             ? "Stratimikos \"GNP\""
+             : "Stratimikos \"Auto\"";
+}
+
 } // namespace
 
-template <class SC, class LO, class GO, class NO>
-bool ThyraPreconditionerFactory<SC, LO, GO, NO>::isCompatible(const Thyra::LinearOpSourceBase<SC>& fwdOp) const {
+template <class SC, class LO, class GO, class NO, class Prec>
+bool ThyraPreconditionerFactory<SC, LO, GO, NO, Prec>::isCompatible(const Thyra::LinearOpSourceBase<SC>& fwdOp) const {
   return !crsMatrixOf<SC, LO, GO, NO>(fwdOp).is_null();
 }
 
-template <class SC, class LO, class GO, class NO>
-Teuchos::RCP<Thyra::PreconditionerBase<SC>> ThyraPreconditionerFactory<SC, LO, GO, NO>::createPrec() const {
+template <class SC, class LO, class GO, class NO, class Prec>
+Teuchos::RCP<Thyra::PreconditionerBase<SC>> ThyraPreconditionerFactory<SC, LO, GO, NO, Prec>::createPrec() const {
   return Teuchos::rcp(new Thyra::DefaultPreconditioner<SC>);
 }
 
-template <class SC, class LO, class GO, class NO>
-void ThyraPreconditionerFactory<SC, LO, GO, NO>::initializePrec(
+template <class SC, class LO, class GO, class NO, class Prec>
+void ThyraPreconditionerFactory<SC, LO, GO, NO, Prec>::initializePrec(
     const Teuchos::RCP<const Thyra::LinearOpSourceBase<SC>>& fwdOp, Thyra::PreconditionerBase<SC>* prec,
     const Thyra::ESupportSolveUse) const {
   const auto A = crsMatrixOf<SC, LO, GO, NO>(*fwdOp);
   if (A.is_null())
-    throw std::invalid_argument(
-        "Stratimikos \"GNP\": the operator is not a Tpetra::CrsMatrix wrapped in a "
-        "Thyra::TpetraLinearOp; GNP trains on the matrix's graph and values");
+    throw std::invalid_argument(strategyName<Prec>() +
+                                ": the operator is not a Tpetra::CrsMatrix wrapped in a "
+                                "Thyra::TpetraLinearOp; GNP trains on the matrix's graph and values");
   auto* defaultPrec = dynamic_cast<Thyra::DefaultPreconditioner<SC>*>(prec);
   if (defaultPrec == nullptr)
-    throw std::invalid_argument("Stratimikos \"GNP\": the preconditioner was not created by this factory");
-  auto gnp = Teuchos::rcp(new Preconditioner<SC, LO, GO, NO>(A));
+    throw std::invalid_argument(strategyName<Prec>() + ": the preconditioner was not created by this factory");
+  auto gnp = Teuchos::rcp(new Prec(A));
   gnp->setParameters(paramList_.is_null() ? Teuchos::ParameterList() : *paramList_);
   gnp->initialize();
   gnp->compute();
@@ -53,8 +64,8 @@ void ThyraPreconditionerFactory<SC, LO, GO, NO>::initializePrec(
   defaultPrec->initializeRight(op);
 }
 
-template <class SC, class LO, class GO, class NO>
-void ThyraPreconditionerFactory<SC, LO, GO, NO>::uninitializePrec(
+template <class SC, class LO, class GO, class NO, class Prec>
+void ThyraPreconditionerFactory<SC, LO, GO, NO, Prec>::uninitializePrec(
     Thyra::PreconditionerBase<SC>* prec, Teuchos::RCP<const Thyra::LinearOpSourceBase<SC>>* fwdOp,
     Thyra::ESupportSolveUse* supportSolveUse) const {
   // The trained network lives in the preconditioner object; nothing is cached here.
@@ -63,27 +74,32 @@ void ThyraPreconditionerFactory<SC, LO, GO, NO>::uninitializePrec(
   if (auto* defaultPrec = dynamic_cast<Thyra::DefaultPreconditioner<SC>*>(prec)) defaultPrec->uninitialize();
 }
 
-template <class SC, class LO, class GO, class NO>
-void ThyraPreconditionerFactory<SC, LO, GO, NO>::setParameterList(const Teuchos::RCP<Teuchos::ParameterList>& list) {
-  if (list.is_null()) throw std::invalid_argument("Stratimikos \"GNP\": the parameter list is null");
-  // Gnp::Preconditioner's own validation: unknown names and bad values are
-  // errors naming the parameter, before any training starts.
-  Preconditioner<SC, LO, GO, NO>::validateParameters(*list);
+template <class SC, class LO, class GO, class NO, class Prec>
+void ThyraPreconditionerFactory<SC, LO, GO, NO, Prec>::setParameterList(
+    const Teuchos::RCP<Teuchos::ParameterList>& list) {
+  if (list.is_null()) throw std::invalid_argument(strategyName<Prec>() + ": the parameter list is null");
+  // Prec's own validation: unknown names and bad values are errors naming the
+  // parameter, before any training starts.
+  Prec::validateParameters(*list);
   paramList_ = list;
 }
 
-template <class SC, class LO, class GO, class NO>
-Teuchos::RCP<Teuchos::ParameterList> ThyraPreconditionerFactory<SC, LO, GO, NO>::unsetParameterList() {
+template <class SC, class LO, class GO, class NO, class Prec>
+Teuchos::RCP<Teuchos::ParameterList> ThyraPreconditionerFactory<SC, LO, GO, NO, Prec>::unsetParameterList() {
   auto old = paramList_;
   paramList_ = Teuchos::null;
   return old;
 }
 
-template <class SC, class LO, class GO, class NO>
-Teuchos::RCP<const Teuchos::ParameterList> ThyraPreconditionerFactory<SC, LO, GO, NO>::getValidParameters() const {
-  return Preconditioner<SC, LO, GO, NO>::getValidParameters();
+template <class SC, class LO, class GO, class NO, class Prec>
+Teuchos::RCP<const Teuchos::ParameterList> ThyraPreconditionerFactory<SC, LO, GO, NO, Prec>::getValidParameters()
+    const {
+  return Prec::getValidParameters();
 }
 
 GNP_INSTANTIATE_CLASS(ThyraPreconditionerFactory)
+template class ThyraPreconditionerFactory<
+    DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode,
+    AutoPreconditioner<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>;
 
 } // namespace Gnp

@@ -11,6 +11,8 @@ namespace Gnp {
 
 template <class SC, class LO, class GO, class NO>
 class Preconditioner;
+template <class SC, class LO, class GO, class NO>
+class AutoPreconditioner;
 
 /// Builds any of the paper's preconditioners by name from a parameter list:
 ///   "GNP"        Gnp::Preconditioner (trained here)
@@ -19,6 +21,8 @@ class Preconditioner;
 ///   "MueLu"      MueLu AMG (its black-box defaults)
 ///   "GMRES"      inner GMRES (10 iterations, rtol 1e-6)
 ///   "None"       no preconditioner (a null operator)
+///   "Auto"       Gnp::AutoPreconditioner: tries the others and keeps the one
+///                that reaches the tolerance soonest, construction included
 /// Names are case-insensitive. Each type's list is validated by that type's own
 /// rules; unknown parameter names are errors.
 template <class SC, class LO, class GO, class NO>
@@ -29,13 +33,14 @@ public:
 
   /// A built preconditioner and what it cost.
   struct Built {
-    std::string type;                                 ///< canonical name
-    Teuchos::RCP<operator_type> op;                   ///< null for "None"
-    Teuchos::RCP<Preconditioner<SC, LO, GO, NO>> gnp; ///< set for "GNP" (training report)
-    double seconds = 0.0;                             ///< construction (and training) time
+    std::string type;                                           ///< canonical name
+    Teuchos::RCP<operator_type> op;                             ///< null for "None"
+    Teuchos::RCP<Preconditioner<SC, LO, GO, NO>> gnp;           ///< set for "GNP", and for "Auto" when it chose GNP
+    Teuchos::RCP<AutoPreconditioner<SC, LO, GO, NO>> automatic; ///< set for "Auto" (its choice and trials)
+    double seconds = 0.0;                                       ///< construction (and training) time
   };
 
-  /// The six canonical type names.
+  /// The canonical type names.
   static const std::vector<std::string>& types();
   /// Canonical name of `type` (case-insensitive); std::invalid_argument listing
   /// the valid names if unknown.

@@ -1,5 +1,7 @@
 #include "Gnp_Factory.hpp"
 
+#include "Gnp_AutoPreconditioner.hpp"
+
 #include "Gnp_Errors.hpp"
 #include "Gnp_InnerGmres.hpp"
 #include "Gnp_ModelFile.hpp"
@@ -39,7 +41,7 @@ std::string upper(std::string s) {
 
 template <class SC, class LO, class GO, class NO>
 const std::vector<std::string>& Factory<SC, LO, GO, NO>::types() {
-  static const std::vector<std::string> names{"GNP", "ILUT", "RELAXATION", "MueLu", "GMRES", "None"};
+  static const std::vector<std::string> names{"GNP", "ILUT", "RELAXATION", "MueLu", "GMRES", "None", "Auto"};
   return names;
 }
 
@@ -64,6 +66,8 @@ void Factory<SC, LO, GO, NO>::validate(const std::string& type, const Teuchos::P
       Teuchos::ParameterList(params).validateParameters(valid);
     } else if (canonical == "GMRES") {
       InnerGmres<SC, LO, GO, NO>(Teuchos::null, params);
+    } else if (canonical == "Auto") {
+      AutoPreconditioner<SC, LO, GO, NO>::validateParameters(params);
     } else if (canonical == "None" && params.numParams() != 0) {
       throw std::invalid_argument("\"None\" takes no parameters, but the list has " +
                                   std::to_string(params.numParams()));
@@ -80,7 +84,7 @@ typename Factory<SC, LO, GO, NO>::Built Factory<SC, LO, GO, NO>::create(const st
                                                                         const Teuchos::ParameterList& params) {
   Built built;
   built.type = canonicalType(type);
-  if (built.type != "GNP") validate(built.type, params); // GNP's setParameters validates its own list
+  if (built.type != "GNP" && built.type != "Auto") validate(built.type, params); // these validate their own lists
   const auto start = std::chrono::steady_clock::now();
   try {
     if (built.type == "GNP") {
@@ -102,6 +106,12 @@ typename Factory<SC, LO, GO, NO>::Built Factory<SC, LO, GO, NO>::create(const st
       if (!p.isParameter("verbosity")) p.set("verbosity", "none");
       auto op = Teuchos::rcp_const_cast<operator_type>(Teuchos::rcp_implicit_cast<const operator_type>(A));
       built.op = MueLu::CreateTpetraPreconditioner<SC, LO, GO, NO>(op, p);
+    } else if (built.type == "Auto") {
+      built.automatic = Teuchos::rcp(new AutoPreconditioner<SC, LO, GO, NO>(A));
+      built.automatic->setParameters(params);
+      built.automatic->compute();
+      built.gnp = built.automatic->getGnp();
+      built.op = built.automatic;
     } else if (built.type == "GMRES") {
       built.op = Teuchos::rcp(new InnerGmres<SC, LO, GO, NO>(A, params));
     } // None: nothing to build

@@ -1,0 +1,286 @@
+#include "Gnp_AutoPreconditioner.hpp"
+
+#include "Gnp_Arnoldi.hpp"
+#include "Gnp_CandidateRanking.hpp"
+#include "Gnp_Errors.hpp"
+#include "Gnp_Factory.hpp"
+#include "Gnp_FlexibleGmres.hpp"
+#include "Gnp_MatrixIO.hpp"
+#include "Gnp_Preconditioner.hpp"
+#include "Gnp_Types.hpp"
+
+#include <Teuchos_StandardParameterEntryValidators.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+namespace Gnp {
+namespace {
+
+namespace X = Teuchos::Exceptions;
+
+// The validation solve's x: its own stream of draws, not GNP's Arnoldi start.
+constexpr std::uint64_t kValidationSeed = 0x4175746f; // "Auto"
+
+std::vector<std::string> splitList(const std::string& text) {
+  std::vector<std::string> items;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    const auto first = item.find_first_not_of(" \t"), last = item.find_last_not_of(" \t");
+    items.push_back(first == std::string::npos ? "" : item.substr(first, last - first + 1));
+  }
+  return items;
+}
+
+// GNP's base spelling for a classical candidate it can use as its base at
+// that candidate's settings ("" where it cannot: GNP then chooses itself).
+std::string gnpBaseFor(const std::string& type, const Teuchos::ParameterList& params) {
+  if (type == "ILUT" && params.numParams() == 0) return "ilut";
+  if (type == "RELAXATION" &&
+      (!params.isParameter("relaxation: type") || params.get<std::string>("relaxation: type") == "Jacobi") &&
+      params.numParams() <= 1)
+    return "jacobi";
+  if (type == "GMRES" && !params.isParameter("Convergence Tolerance")) return "gmres";
+  return "";
+}
+
+} // namespace
+
+template <class SC, class LO, class GO, class NO>
+AutoPreconditioner<SC, LO, GO, NO>::AutoPreconditioner(const Teuchos::RCP<const crs_matrix_type>& A) : A_(A) {
+  if (A_.is_null()) throw std::invalid_argument("Gnp::AutoPreconditioner: the matrix is null");
+  settings_ = read(Teuchos::ParameterList());
+}
+
+template <class SC, class LO, class GO, class NO>
+AutoPreconditioner<SC, LO, GO, NO>::~AutoPreconditioner() = default;
+
+template <class SC, class LO, class GO, class NO>
+Teuchos::RCP<const Teuchos::ParameterList> AutoPreconditioner<SC, LO, GO, NO>::getValidParameters() {
+  static Teuchos::RCP<const Teuchos::ParameterList> valid = [] {
+    auto p = Teuchos::rcp(new Teuchos::ParameterList("Auto"));
+    p->set("auto: candidates", std::string(defaultCandidates()),
+           "Preconditioner types to try, comma-separated, in this order (any of the factory's but \"Auto\"); "
+           "GNP is trained only when no other reaches the tolerance");
+    p->set("auto: tolerance", 1e-8, "Relative residual that counts as solved in the validation solve, in (0, 1)");
+    p->set("auto: iterations", 100, "The validation solve's iteration budget per candidate",
+           Teuchos::rcp(new Teuchos::EnhancedNumberValidator<int>(1, 100000)));
+    p->set("auto: restart", 30, "The validation solve's restart length (flexible GMRES)",
+           Teuchos::rcp(new Teuchos::EnhancedNumberValidator<int>(1, 10000)));
+    p->set("auto: right-hand sides", 1,
+           "How many solves the choice is for: construction is paid once, the iterations this many times",
+           Teuchos::rcp(new Teuchos::EnhancedNumberValidator<int>(1, 1000000000)));
+    Teuchos::setStringToIntegralParameter<int>("auto: verbosity", "low",
+                                               "\"low\": rank 0 prints what was tried and what was chosen; \"none\"",
+                                               Teuchos::tuple<std::string>("none", "low"), p.get());
+    for (const auto& type : Factory<SC, LO, GO, NO>::types())
+      if (type != "Auto")
+        p->sublist(type, false, "Parameters of the candidate \"" + type + "\" (its own names)")
+            .disableRecursiveValidation();
+    return p;
+  }();
+  return valid;
+}
+
+template <class SC, class LO, class GO, class NO>
+typename AutoPreconditioner<SC, LO, GO, NO>::Settings AutoPreconditioner<SC, LO, GO, NO>::read(
+    const Teuchos::ParameterList& params) {
+  Teuchos::ParameterList p(params);
+  p.validateParametersAndSetDefaults(*getValidParameters(), 0);
+  Settings s;
+  std::set<std::string> seen;
+  for (const auto& item : splitList(p.get<std::string>("auto: candidates"))) {
+    std::string type;
+    try {
+      type = Factory<SC, LO, GO, NO>::canonicalType(item);
+    } catch (const std::invalid_argument& e) {
+      throw X::InvalidParameterValue("\"auto: candidates\": " + std::string(e.what()));
+    }
+    if (type == "Auto") throw X::InvalidParameterValue("\"auto: candidates\": \"Auto\" cannot be its own candidate");
+    if (!seen.insert(type).second)
+      throw X::InvalidParameterValue("\"auto: candidates\": \"" + type + "\" is listed twice");
+    s.candidates.push_back(type);
+  }
+  if (s.candidates.empty()) throw X::InvalidParameterValue("\"auto: candidates\" is empty; name at least one type");
+  s.tolerance = p.get<double>("auto: tolerance");
+  if (!(s.tolerance > 0.0 && s.tolerance < 1.0))
+    throw X::InvalidParameterValue("\"auto: tolerance\" must be in (0, 1), not " + std::to_string(s.tolerance));
+  s.iterations = p.get<int>("auto: iterations");
+  s.restart = p.get<int>("auto: restart");
+  s.rightHandSides = p.get<int>("auto: right-hand sides");
+  s.verbose = p.get<std::string>("auto: verbosity") == "low";
+  for (const auto& type : Factory<SC, LO, GO, NO>::types()) {
+    if (type == "Auto") continue;
+    const auto& sub = p.sublist(type);
+    try {
+      Factory<SC, LO, GO, NO>::validate(type, sub);
+    } catch (const std::invalid_argument& e) {
+      throw X::InvalidParameterValue("Auto's sublist \"" + type + "\": " + e.what());
+    }
+    s.candidateParameters.set(type, sub);
+  }
+  return s;
+}
+
+template <class SC, class LO, class GO, class NO>
+void AutoPreconditioner<SC, LO, GO, NO>::validateParameters(const Teuchos::ParameterList& params) {
+  read(params);
+}
+
+template <class SC, class LO, class GO, class NO>
+void AutoPreconditioner<SC, LO, GO, NO>::setParameters(const Teuchos::ParameterList& params) {
+  settings_ = read(params);
+  initialized_ = computed_ = false;
+}
+
+template <class SC, class LO, class GO, class NO>
+void AutoPreconditioner<SC, LO, GO, NO>::initialize() {
+  checkMatrix(*A_, "the matrix given to Auto");
+  initialized_ = true;
+  computed_ = false;
+}
+
+template <class SC, class LO, class GO, class NO>
+void AutoPreconditioner<SC, LO, GO, NO>::compute() {
+  if (!initialized_) initialize();
+  computed_ = false;
+  chosen_ = Teuchos::null, gnp_ = Teuchos::null;
+  built_.clear(), builtGnp_.clear();
+  ranking_ = std::make_unique<CandidateRanking>(settings_.tolerance, settings_.iterations, settings_.rightHandSides);
+  const auto x = seededStartVector<SC, LO, GO, NO>(A_->getDomainMap(), kValidationSeed);
+  auto b = Teuchos::rcp(new mv_type(A_->getRangeMap(), 1));
+  A_->apply(*x, *b);
+  b_ = b;
+  // Cheapest first. Trying more can save at most what the remaining solves
+  // cost with the best so far, so it stops once it has spent that much.
+  std::string notTried;
+  double spent = 0.0;
+  bool gnpWanted = false;
+  for (const auto& type : settings_.candidates) {
+    if (type == "GNP") {
+      gnpWanted = true;
+      continue;
+    }
+    const int best = ranking_->best();
+    if (ranking_->anyConverged() &&
+        spent >= ranking_->secondsToTolerance(best) - ranking_->trials()[best].buildSeconds) {
+      notTried += "  " + type + ": not tried (" + ranking_->trials()[best].name +
+                  " reaches the tolerance, and trying has cost more than the solves it could save)\n";
+      continue;
+    }
+    tryCandidate(type, settings_.candidateParameters.sublist(type));
+    spent += ranking_->trials().back().buildSeconds + ranking_->trials().back().solveSeconds;
+  }
+  if (gnpWanted && ranking_->anyConverged())
+    notTried += "  GNP: not trained (" + ranking_->trials()[ranking_->best()].name + " reaches the tolerance)\n";
+  else if (gnpWanted)
+    tryCandidate("GNP", gnpParameters());
+  const int best = ranking_->best();
+  if (best < 0)
+    throw std::runtime_error("Auto: none of the candidates could be built or solved:\n" + ranking_->table());
+  choice_ = ranking_->trials()[best].name;
+  chosen_ = built_[best];
+  gnp_ = builtGnp_[best];
+  built_.clear(), builtGnp_.clear(); // the others' memory goes now
+  b_ = Teuchos::null;
+  if (settings_.verbose && A_->getComm()->getRank() == 0)
+    std::cout << "Auto: tried on b = A x, x random (flexible GMRES(" << settings_.restart << "), at most "
+              << settings_.iterations << " iterations):\n"
+              << ranking_->table() << notTried << "Auto chose " << choice_ << ": " << ranking_->reason() << "\n"
+              << std::flush;
+  computed_ = true;
+}
+
+template <class SC, class LO, class GO, class NO>
+void AutoPreconditioner<SC, LO, GO, NO>::tryCandidate(const std::string& type, const Teuchos::ParameterList& params) {
+  using Factory = Gnp::Factory<SC, LO, GO, NO>;
+  Trial trial;
+  trial.name = type;
+  typename Factory::Built built;
+  std::string failure;
+  try {
+    built = Factory::create(type, A_, params);
+  } catch (const std::runtime_error& e) { // a failed build is a result; invalid parameters are not
+    failure = e.what();
+  }
+  const auto& comm = *A_->getComm();
+  if (maxOverRanks(comm, failure.empty() ? 0.0 : 1.0) > 0.0) {
+    trial.built = false;
+    trial.failure = failure.empty() ? "it could not be built on another rank" : failure;
+    built = typename Factory::Built();
+  } else {
+    Teuchos::ParameterList belos;
+    // Belos warns about, then shortens, a restart longer than the matrix.
+    belos.set("Num Blocks",
+              static_cast<int>(std::min<Tpetra::global_size_t>(settings_.restart, A_->getGlobalNumRows())));
+    belos.set("Maximum Iterations", settings_.iterations);
+    belos.set("Convergence Tolerance", settings_.tolerance);
+    auto x = Teuchos::rcp(new mv_type(A_->getDomainMap(), 1));
+    const SolveResult r = solveFlexibleGmres<SC, LO, GO, NO>(A_, b_, x, built.op, belos);
+    trial.buildSeconds = maxOverRanks(comm, built.seconds);
+    trial.solveSeconds = maxOverRanks(comm, r.seconds);
+    trial.residuals.assign(r.residuals.begin() + (r.residuals.empty() ? 0 : 1), r.residuals.end());
+    if (r.failed || trial.residuals.empty()) {
+      trial.built = false;
+      trial.failure = r.failed ? "its validation solve failed: " + r.failure : "its validation solve did not iterate";
+      built = typename Factory::Built();
+    }
+  }
+  ranking_->add(std::move(trial));
+  built_.push_back(built.op);
+  builtGnp_.push_back(built.gnp);
+}
+
+template <class SC, class LO, class GO, class NO>
+Teuchos::ParameterList AutoPreconditioner<SC, LO, GO, NO>::gnpParameters() const {
+  Teuchos::ParameterList p = settings_.candidateParameters.sublist("GNP");
+  const int best = ranking_->best();
+  if (p.isParameter("gnp: base preconditioner") || best < 0) return p;
+  const std::string& type = ranking_->trials()[best].name;
+  const std::string base = gnpBaseFor(type, settings_.candidateParameters.sublist(type));
+  if (!base.empty()) p.set("gnp: base preconditioner", base);
+  const Teuchos::ParameterList& gmres = settings_.candidateParameters.sublist("GMRES");
+  if (base == "gmres" && gmres.isParameter("Maximum Iterations") && !p.isParameter("gnp: base gmres iterations"))
+    p.set("gnp: base gmres iterations", gmres.get<int>("Maximum Iterations"));
+  return p;
+}
+
+template <class SC, class LO, class GO, class NO>
+void AutoPreconditioner<SC, LO, GO, NO>::apply(const mv_type& X, mv_type& Y, Teuchos::ETransp mode, SC alpha,
+                                               SC beta) const {
+  if (!computed_)
+    throw std::runtime_error("Gnp::AutoPreconditioner::apply: call initialize() and compute() before apply()");
+  if (mode != Teuchos::NO_TRANS)
+    throw std::invalid_argument("Gnp::AutoPreconditioner::apply: only NO_TRANS (the choice may be nonlinear)");
+  if (chosen_.is_null())
+    Y.update(alpha, X, beta);
+  else
+    chosen_->apply(X, Y, mode, alpha, beta);
+}
+
+template <class SC, class LO, class GO, class NO>
+std::string AutoPreconditioner<SC, LO, GO, NO>::getReason() const {
+  return ranking_ ? ranking_->reason() : std::string("nothing chosen yet: call compute()");
+}
+
+template <class SC, class LO, class GO, class NO>
+const CandidateRanking& AutoPreconditioner<SC, LO, GO, NO>::getRanking() const {
+  if (!ranking_) throw std::logic_error("Gnp::AutoPreconditioner::getRanking: call compute() first");
+  return *ranking_;
+}
+
+template <class SC, class LO, class GO, class NO>
+std::string AutoPreconditioner<SC, LO, GO, NO>::description() const {
+  return "Gnp::AutoPreconditioner: {initialized: " + std::to_string(initialized_) +
+         ", computed: " + std::to_string(computed_) + ", choice: " + (computed_ ? choice_ : std::string("none yet")) +
+         "}";
+}
+
+GNP_INSTANTIATE_CLASS(AutoPreconditioner)
+
+} // namespace Gnp
