@@ -165,7 +165,9 @@ TEST(Auto, TrainsGnpOnlyWhereNoOtherCandidateReachesTheToleranceAndOnItsBestBase
   const auto built = Gnp::Factory<SC, LO, GO, NO>::create("auto", A, p);
   ASSERT_FALSE(built.automatic.is_null());
   EXPECT_EQ(built.automatic->getChoice() == "GNP", !built.gnp.is_null());
-  if (!built.gnp.is_null()) EXPECT_EQ(built.gnp->getBase(), Gnp::Base::Gmres);
+  if (!built.gnp.is_null()) {
+    EXPECT_EQ(built.gnp->getBase(), Gnp::Base::Gmres);
+  }
 }
 
 TEST(Auto, EveryRankMakesTheSameChoice) {

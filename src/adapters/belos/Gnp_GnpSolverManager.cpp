@@ -99,17 +99,16 @@ Belos::ReturnType GnpSolverManager<SC, LO, GO, NO>::solve() {
       auto_ = Teuchos::rcp(new AutoPreconditioner<SC, LO, GO, NO>(A));
       auto_->setParameters(autoParams_);
       auto_->compute();
+      prec_ = auto_;
     } else {
       gnp_ = Teuchos::rcp(new Preconditioner<SC, LO, GO, NO>(A));
       gnp_->setParameters(gnpParams_);
       gnp_->compute();
+      prec_ = gnp_;
     }
     trainedFor_ = problem_->getOperator();
   }
-  if (useAuto_)
-    problem_->setRightPrec(auto_);
-  else
-    problem_->setRightPrec(gnp_);
+  problem_->setRightPrec(prec_);
   problem_->setProblem();
   inner_.setProblem(problem_);
   return inner_.solve();

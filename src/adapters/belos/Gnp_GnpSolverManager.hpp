@@ -67,6 +67,7 @@ private:
   bool useAuto_ = false;
   Teuchos::RCP<Preconditioner<SC, LO, GO, NO>> gnp_;
   Teuchos::RCP<AutoPreconditioner<SC, LO, GO, NO>> auto_;
+  Teuchos::RCP<const OP> prec_; ///< the right preconditioner: gnp_ or auto_
   Teuchos::RCP<const OP> trainedFor_;
 };
 

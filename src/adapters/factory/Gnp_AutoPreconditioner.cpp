@@ -156,6 +156,25 @@ void AutoPreconditioner<SC, LO, GO, NO>::compute() {
   auto b = Teuchos::rcp(new mv_type(A_->getRangeMap(), 1));
   A_->apply(*x, *b);
   b_ = b;
+  const std::string notTried = tryCandidates();
+  const int best = ranking_->best();
+  if (best < 0)
+    throw std::runtime_error("Auto: none of the candidates could be built or solved:\n" + ranking_->table());
+  choice_ = ranking_->trials()[best].name;
+  chosen_ = built_[best];
+  gnp_ = builtGnp_[best];
+  built_.clear(), builtGnp_.clear(); // the others' memory goes now
+  b_ = Teuchos::null;
+  if (settings_.verbose && A_->getComm()->getRank() == 0)
+    std::cout << "Auto: tried on b = A x, x random (flexible GMRES(" << settings_.restart << "), at most "
+              << settings_.iterations << " iterations):\n"
+              << ranking_->table() << notTried << "Auto chose " << choice_ << ": " << ranking_->reason() << "\n"
+              << std::flush;
+  computed_ = true;
+}
+
+template <class SC, class LO, class GO, class NO>
+std::string AutoPreconditioner<SC, LO, GO, NO>::tryCandidates() {
   // Cheapest first. Trying more can save at most what the remaining solves
   // cost with the best so far, so it stops once it has spent that much.
   std::string notTried;
@@ -180,20 +199,7 @@ void AutoPreconditioner<SC, LO, GO, NO>::compute() {
     notTried += "  GNP: not trained (" + ranking_->trials()[ranking_->best()].name + " reaches the tolerance)\n";
   else if (gnpWanted)
     tryCandidate("GNP", gnpParameters());
-  const int best = ranking_->best();
-  if (best < 0)
-    throw std::runtime_error("Auto: none of the candidates could be built or solved:\n" + ranking_->table());
-  choice_ = ranking_->trials()[best].name;
-  chosen_ = built_[best];
-  gnp_ = builtGnp_[best];
-  built_.clear(), builtGnp_.clear(); // the others' memory goes now
-  b_ = Teuchos::null;
-  if (settings_.verbose && A_->getComm()->getRank() == 0)
-    std::cout << "Auto: tried on b = A x, x random (flexible GMRES(" << settings_.restart << "), at most "
-              << settings_.iterations << " iterations):\n"
-              << ranking_->table() << notTried << "Auto chose " << choice_ << ": " << ranking_->reason() << "\n"
-              << std::flush;
-  computed_ = true;
+  return notTried;
 }
 
 template <class SC, class LO, class GO, class NO>

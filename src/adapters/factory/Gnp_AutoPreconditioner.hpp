@@ -93,6 +93,9 @@ private:
     Teuchos::ParameterList candidateParameters;
   };
   static Settings read(const Teuchos::ParameterList& params);
+  /// The trials, cheapest first, GNP last and only where none converged;
+  /// returns a line for each candidate not tried.
+  std::string tryCandidates();
   /// Builds `type` and runs the validation solve with it; adds the trial.
   void tryCandidate(const std::string& type, const Teuchos::ParameterList& params);
   /// The GNP sublist, with the base set from the best classical trial unless given.
