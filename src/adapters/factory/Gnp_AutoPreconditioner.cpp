@@ -153,10 +153,9 @@ void AutoPreconditioner<SC, LO, GO, NO>::compute() {
   built_.clear(), builtGnp_.clear();
   ranking_ = std::make_unique<CandidateRanking>(settings_.tolerance, settings_.iterations, settings_.rightHandSides);
   const auto x = seededStartVector<SC, LO, GO, NO>(A_->getDomainMap(), kValidationSeed);
-  auto b = Teuchos::rcp(new mv_type(A_->getRangeMap(), 1));
-  A_->apply(*x, *b);
-  b_ = b;
-  const std::string notTried = tryCandidates();
+  mv_type b(A_->getRangeMap(), 1);
+  A_->apply(*x, b);
+  const std::string notTried = tryCandidates(b);
   const int best = ranking_->best();
   if (best < 0)
     throw std::runtime_error("Auto: none of the candidates could be built or solved:\n" + ranking_->table());
@@ -164,7 +163,6 @@ void AutoPreconditioner<SC, LO, GO, NO>::compute() {
   chosen_ = built_[best];
   gnp_ = builtGnp_[best];
   built_.clear(), builtGnp_.clear(); // the others' memory goes now
-  b_ = Teuchos::null;
   if (settings_.verbose && A_->getComm()->getRank() == 0)
     std::cout << "Auto: tried on b = A x, x random (flexible GMRES(" << settings_.restart << "), at most "
               << settings_.iterations << " iterations):\n"
@@ -174,7 +172,7 @@ void AutoPreconditioner<SC, LO, GO, NO>::compute() {
 }
 
 template <class SC, class LO, class GO, class NO>
-std::string AutoPreconditioner<SC, LO, GO, NO>::tryCandidates() {
+std::string AutoPreconditioner<SC, LO, GO, NO>::tryCandidates(const mv_type& b) {
   // Cheapest first. Trying more can save at most what the remaining solves
   // cost with the best so far, so it stops once it has spent that much.
   std::string notTried;
@@ -192,18 +190,19 @@ std::string AutoPreconditioner<SC, LO, GO, NO>::tryCandidates() {
                   " reaches the tolerance, and trying has cost more than the solves it could save)\n";
       continue;
     }
-    tryCandidate(type, settings_.candidateParameters.sublist(type));
+    tryCandidate(type, settings_.candidateParameters.sublist(type), b);
     spent += ranking_->trials().back().buildSeconds + ranking_->trials().back().solveSeconds;
   }
   if (gnpWanted && ranking_->anyConverged())
     notTried += "  GNP: not trained (" + ranking_->trials()[ranking_->best()].name + " reaches the tolerance)\n";
   else if (gnpWanted)
-    tryCandidate("GNP", gnpParameters());
+    tryCandidate("GNP", gnpParameters(), b);
   return notTried;
 }
 
 template <class SC, class LO, class GO, class NO>
-void AutoPreconditioner<SC, LO, GO, NO>::tryCandidate(const std::string& type, const Teuchos::ParameterList& params) {
+void AutoPreconditioner<SC, LO, GO, NO>::tryCandidate(const std::string& type, const Teuchos::ParameterList& params,
+                                                      const mv_type& b) {
   using Factory = Gnp::Factory<SC, LO, GO, NO>;
   Trial trial;
   trial.name = type;
@@ -227,7 +226,7 @@ void AutoPreconditioner<SC, LO, GO, NO>::tryCandidate(const std::string& type, c
     belos.set("Maximum Iterations", settings_.iterations);
     belos.set("Convergence Tolerance", settings_.tolerance);
     auto x = Teuchos::rcp(new mv_type(A_->getDomainMap(), 1));
-    const SolveResult r = solveFlexibleGmres<SC, LO, GO, NO>(A_, b_, x, built.op, belos);
+    const SolveResult r = solveFlexibleGmres<SC, LO, GO, NO>(A_, Teuchos::rcpFromRef(b), x, built.op, belos);
     trial.buildSeconds = maxOverRanks(comm, built.seconds);
     trial.solveSeconds = maxOverRanks(comm, r.seconds);
     trial.residuals.assign(r.residuals.begin() + (r.residuals.empty() ? 0 : 1), r.residuals.end());

@@ -95,9 +95,9 @@ private:
   static Settings read(const Teuchos::ParameterList& params);
   /// The trials, cheapest first, GNP last and only where none converged;
   /// returns a line for each candidate not tried.
-  std::string tryCandidates();
-  /// Builds `type` and runs the validation solve with it; adds the trial.
-  void tryCandidate(const std::string& type, const Teuchos::ParameterList& params);
+  std::string tryCandidates(const mv_type& b);
+  /// Builds `type` and runs the validation solve on b with it; adds the trial.
+  void tryCandidate(const std::string& type, const Teuchos::ParameterList& params, const mv_type& b);
   /// The GNP sublist, with the base set from the best classical trial unless given.
   Teuchos::ParameterList gnpParameters() const;
 
@@ -106,7 +106,6 @@ private:
   std::unique_ptr<CandidateRanking> ranking_;
   std::vector<Teuchos::RCP<operator_type>> built_;
   std::vector<Teuchos::RCP<Preconditioner<SC, LO, GO, NO>>> builtGnp_;
-  Teuchos::RCP<const mv_type> b_;
   std::string choice_;
   Teuchos::RCP<operator_type> chosen_;
   Teuchos::RCP<Preconditioner<SC, LO, GO, NO>> gnp_;
