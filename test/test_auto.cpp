@@ -148,6 +148,28 @@ TEST(Auto, StopsTryingOnceTryingHasCostMoreThanTheSolvesItCouldSave) {
   EXPECT_EQ(computedAuto(A, many)->getRanking().trials().size(), 2u);
 }
 
+TEST(Auto, ADearerCandidateWaitsWhileACheaperOneIsOnCourseAndASlowOneIsStoppedInTurn) {
+  // FGMRES(10), turns of 20 iterations. Jacobi's first turn leaves it on course
+  // (at its average rate it would reach 1e-8 within the 100 iterations), so
+  // ILUT waits; its second turn does not, so ILUT is built, reaches the
+  // tolerance in its first turn, and Jacobi gets no third.
+  const auto A = convectionDiffusion(32, Tpetra::getDefaultComm());
+  Teuchos::ParameterList p = autoList("RELAXATION, ILUT");
+  p.set("auto: restart", 10);
+  const auto prec = computedAuto(A, p);
+  const auto& ranking = prec->getRanking();
+  ASSERT_EQ(ranking.trials().size(), 2u);
+  EXPECT_EQ(prec->getChoice(), "ILUT");
+  const auto& jacobi = ranking.trials()[0].residuals;
+  ASSERT_EQ(jacobi.size(), 40u);
+  const auto projected = [&](std::size_t k) { return k * std::log(1e-8) / std::log(jacobi[k - 1]); };
+  EXPECT_LE(projected(20), 100.0);
+  EXPECT_GT(projected(40), 100.0);
+  EXPECT_EQ(ranking.iterationsToTolerance(0), -1);
+  EXPECT_GT(ranking.iterationsToTolerance(1), 0);
+  EXPECT_LE(ranking.iterationsToTolerance(1), 20);
+}
+
 TEST(Auto, TrainsGnpOnlyWhereNoOtherCandidateReachesTheToleranceAndOnItsBestBase) {
   const auto A = Gnp::readMatrixMarket<SC, LO, GO, NO>(GNP_TEST_DATA "/west0479.mtx", Tpetra::getDefaultComm());
   Teuchos::ParameterList p = autoList("GMRES, GNP");

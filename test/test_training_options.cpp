@@ -83,6 +83,9 @@ TEST(TrainingOptions, DefaultsDepartFromThePapersInSelectionBatchLearningRateAnd
   EXPECT_EQ(valid->get<std::string>("gnp: best step selection"), "validation solve");
   EXPECT_EQ(valid->get<std::string>("gnp: base preconditioner"), "auto"); // ILUT where it helps (seventh study)
   EXPECT_EQ(valid->get<std::string>("gnp: base composition"), "multiplicative");
+  // Training stops when it stops helping (docs/results/patience-study.md).
+  EXPECT_EQ(valid->get<int>("gnp: patience"), 10);
+  EXPECT_EQ(valid->get<double>("gnp: relative patience"), 1.0);
 }
 
 TEST(TrainingOptions, UnknownChoicesAndOutOfRangeCountsAreErrorsThatListTheValidValues) {
@@ -398,6 +401,7 @@ TEST(TrainingOptions, PatienceStopsTrainingWhenValidationsStopFindingABetterStep
   const auto A = convectionDiffusion(8, world());
   Teuchos::ParameterList p = alone();
   p.set("gnp: patience", 2);
+  p.set("gnp: relative patience", 0.0);
   p.set("gnp: validation frequency", 5);
   const auto report = trainedGnp(A, 3000, p)->getTrainingReport();
   EXPECT_EQ(report.reason, Gnp::StopReason::NoImprovement);
@@ -407,12 +411,55 @@ TEST(TrainingOptions, PatienceStopsTrainingWhenValidationsStopFindingABetterStep
 
   Teuchos::ParameterList never = alone();
   never.set("gnp: validation frequency", 5);
+  never.set("gnp: patience", 0);
   const auto full = trainedGnp(A, 40, never)->getTrainingReport(); // patience 0: the whole budget
   EXPECT_EQ(full.stepsRun, 40);
   EXPECT_EQ(full.reason, Gnp::StopReason::Steps);
   Teuchos::ParameterList negative;
   negative.set("gnp: patience", -1);
   EXPECT_NE(errorOf(negative).find("\"gnp: patience\" = -1 is out of range"), std::string::npos);
+}
+
+TEST(TrainingOptions, RelativePatienceWaitsAsManyValidationsAsItTookToFindTheKeptStepTimesTheFactor) {
+  const auto A = convectionDiffusion(16, world());
+  Teuchos::ParameterList p = alone();
+  p.set("gnp: patience", 1);
+  p.set("gnp: relative patience", 0.5);
+  p.set("gnp: validation frequency", 5);
+  const auto report = trainedGnp(A, 4000, p)->getTrainingReport();
+  ASSERT_EQ(report.reason, Gnp::StopReason::NoImprovement);
+  ASSERT_EQ(report.bestStep % 5, 0);
+  const int validationsToBest = report.bestStep / 5 + 1;       // steps 0, 5, ..., the kept one
+  ASSERT_GE(validationsToBest, 3);                             // so that the relative patience is the longer one
+  const int waited = std::max(1, (validationsToBest + 1) / 2); // half of them, rounded up
+  EXPECT_EQ(report.stepsRun - 1 - report.bestStep, waited * 5);
+
+  Teuchos::ParameterList negative;
+  negative.set("gnp: relative patience", -0.5);
+  EXPECT_NE(errorOf(negative).find("\"gnp: relative patience\" = -0.5 is out of range"), std::string::npos);
+}
+
+TEST(TrainingOptions, TheAutomaticTimeBudgetGrowsWithTheRowsOnEachRank) {
+  const auto valid = Prec::getValidParameters();
+  EXPECT_EQ(valid->get<double>("gnp: max training time"), Gnp::kAutomaticSeconds);
+  Gnp::Options o;
+  EXPECT_DOUBLE_EQ(Gnp::trainingSeconds(o, 1000000, 2), 30.0 + 500.0);
+  EXPECT_DOUBLE_EQ(Gnp::trainingSeconds(o, 1000000, 4), 30.0 + 250.0);
+  EXPECT_DOUBLE_EQ(Gnp::trainingSeconds(o, 1000, 1), 31.0);
+  o.maxSeconds = 40.0;
+  EXPECT_EQ(Gnp::trainingSeconds(o, 1000000, 2), 40.0);
+  o.maxSeconds = 0.0;
+  EXPECT_EQ(Gnp::trainingSeconds(o, 1000000, 2), 0.0); // none
+  for (const double seconds : {-1.0, 0.0, 2.5}) {
+    Teuchos::ParameterList p;
+    p.set("gnp: max training time", seconds);
+    EXPECT_EQ(errorOf(p), "") << seconds;
+  }
+  Teuchos::ParameterList between;
+  between.set("gnp: max training time", -0.5);
+  EXPECT_NE(errorOf(between).find("\"gnp: max training time\" = -0.5 is out of range: it must be -1"),
+            std::string::npos)
+      << errorOf(between);
 }
 
 // One step: the kept step is step 0, whose network adds nothing to the base

@@ -31,6 +31,19 @@ public:
   }
 };
 
+class BudgetValidator : public FiniteNumberValidator {
+public:
+  BudgetValidator() : FiniteNumberValidator(kAutomaticSeconds) {}
+  void validate(const Teuchos::ParameterEntry& entry, const std::string& name,
+                const std::string& sublist) const override {
+    FiniteNumberValidator::validate(entry, name, sublist);
+    const double value = Teuchos::any_cast<double>(entry.getAny(false));
+    if (value < 0.0 && value != kAutomaticSeconds)
+      throw X::InvalidParameterValue("\"" + name + "\" = " + std::to_string(value) +
+                                     " is neither -1 (automatic) nor a number of seconds");
+  }
+};
+
 Row named(const char* name, Type type, const char* doc, bool saved = true) {
   Row r;
   r.name = name;
@@ -65,6 +78,18 @@ Row real(const char* name, double Options::*member, bool positive, const char* d
     p.set(name, o.*member, doc, validator);
   };
   r.take = [member](const Teuchos::ParameterEntry& e, Options& o) { o.*member = Teuchos::getValue<double>(e); };
+  return r;
+}
+
+// Seconds or the automatic budget (Gnp::kAutomaticSeconds); other negative values are refused.
+Row budget(const char* name, double Options::*member, const char* doc) {
+  Row r = real(name, member, false, doc);
+  const auto validator = Teuchos::rcp(new BudgetValidator());
+  r.validator = validator;
+  r.allowed = "-1 or non-negative and finite";
+  r.put = [name, member, doc, validator](const Options& o, Teuchos::ParameterList& p) {
+    p.set(name, o.*member, doc, validator);
+  };
   return r;
 }
 
@@ -118,9 +143,11 @@ std::vector<Row> makeRows() {
       integer("gnp: mlp layers", &O::mlpLayers, 1, 64, "Linear layers in each of the encoder and decoder MLPs"),
       integer("gnp: training steps", &O::steps, 1, kNoLimit,
               "Adam steps (one fresh batch each); the best step is kept"),
-      real("gnp: max training time", &O::maxSeconds, false,
-           "Wall-time budget for training in seconds (0: no limit); training stops at whichever budget, steps or "
-           "time, runs out first"),
+      budget("gnp: max training time", &O::maxSeconds,
+             "Wall-time budget for training in seconds; training stops at whichever budget, steps or time, runs "
+             "out first. -1 (automatic): 30 s plus 1 ms per row on each rank, which grows as a step's cost does "
+             "(about 8 us per row on each rank): the budget of the package's sweep on small matrices, about a "
+             "hundred steps on large ones; a time budget makes the result depend on the machine's speed. 0: none"),
       real("gnp: learning rate", &O::learningRate, true, "Adam learning rate"),
       integer("gnp: batch size", &O::batchSize, 1, 4096, "Right-hand sides per training step"),
       integer("gnp: krylov samples", &O::krylovSamples, 0, 4096,
@@ -166,7 +193,11 @@ std::vector<Row> makeRows() {
               "training steps\")"),
       integer("gnp: patience", &O::patience, 0, kNoLimit,
               "With a validation selection: stop training after this many validations in a row found no better "
-              "step than the kept one (0: train to the step or time budget)"),
+              "step than the kept one, or \"gnp: relative patience\" times the validations it took to find the "
+              "kept one if more (0: train to the step or time budget)"),
+      real("gnp: relative patience", &O::relativePatience, false,
+           "With \"gnp: patience\" > 0: training also waits this multiple of the validations it took to find the "
+           "kept step, so that a network that improved for long is given as long to improve again"),
       real("gnp: base converged tolerance", &O::baseConvergedTolerance, false,
            "With \"validation solve\" selection: when the preconditioner without the network (the base, or none) "
            "already reaches this relative residual within the validation solve, GNP skips training and applies it "

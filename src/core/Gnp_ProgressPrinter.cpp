@@ -45,8 +45,12 @@ void ProgressPrinter::finished(const Options& o, const TrainingReport& r) {
         format("%s; using the best step %d (loss %.4e)", r.message.c_str(), r.bestStep, r.bestScore));
   if (r.reason == StopReason::NoImprovement)
     say(o, Verbosity::Low,
-        format("stopped after %d steps: %d validations in a row found no better step than step %d", r.stepsRun,
-               o.patience, r.bestStep));
+        format("stopped after %d steps: no better step than step %d in the %d steps since (\"gnp: patience\")",
+               r.stepsRun, r.bestStep, r.stepsRun - 1 - r.bestStep));
+  if (r.reason == StopReason::Time)
+    say(o, Verbosity::Low,
+        format("stopped after %d steps: the time budget of %.0f s ran out (\"gnp: max training time\")", r.stepsRun,
+               o.maxSeconds));
   if (!std::isnan(r.scoreWithoutCoarse))
     say(o, Verbosity::Low,
         format("coarse space \"%s\": validation solve %.2f with it, %.2f without: %s", toString(o.coarse).c_str(),

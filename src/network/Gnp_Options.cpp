@@ -79,4 +79,9 @@ double learningRateAt(const Options& o, int step) {
   return o.learningRate * 0.5 * (1.0 + std::cos(3.141592653589793 * t));
 }
 
+double trainingSeconds(const Options& o, std::int64_t globalRows, int ranks) {
+  if (o.maxSeconds != kAutomaticSeconds) return o.maxSeconds;
+  return 30.0 + 1e-3 * static_cast<double>(globalRows) / std::max(1, ranks);
+}
+
 } // namespace Gnp

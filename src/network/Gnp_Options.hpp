@@ -62,6 +62,9 @@ enum class Verbosity {
   Extreme ///< also every step
 };
 
+/// Options::maxSeconds that asks for trainingSeconds()'s budget.
+constexpr double kAutomaticSeconds = -1.0;
+
 /// Network and training settings; defaults are those of docs/method.md (sections 2-4),
 /// the paper's but for the best-step selection, the batch (smaller, more steps),
 /// the learning rate (larger) and the base (ILUT where it helps).
@@ -80,8 +83,10 @@ struct Options {
   int krylovSamples = 2; ///< columns of each batch drawn as Q e (the rest Gaussian)
   int arnoldiSteps = 40; ///< m
   // Training (section 4).
-  int steps = 8000;        ///< Adam steps (each a fresh batch)
-  double maxSeconds = 0.0; ///< wall-time budget for training; 0: none
+  int steps = 8000; ///< Adam steps (each a fresh batch)
+  /// Wall-time budget for training in seconds; 0: none; kAutomaticSeconds:
+  /// trainingSeconds() (docs/results/patience-study.md).
+  double maxSeconds = kAutomaticSeconds;
   // Not the paper's 1e-3: with four times the updates, 3e-3 kept a better
   // network on 12 of 16 matrices (docs/results/training-study.md, fourth study).
   double learningRate = 3e-3;             ///< Adam's
@@ -95,8 +100,12 @@ struct Options {
   int validationEvery = 10;      ///< with a validation selection: evaluate every this many steps
   int validationIterations = 10; ///< with Selection::ValidationSolve: FGMRES iterations per evaluation
   /// With a validation selection: stop after this many validations in a row
-  /// found no better step (0: never stop early).
-  int patience = 0;
+  /// found no better step, or relativePatience times the validations it took
+  /// to find the kept one if more (0: never stop early). Most of a budget
+  /// buys nothing where a network stops improving early, and a network that
+  /// still improves late keeps going (docs/results/patience-study.md).
+  int patience = 10;
+  double relativePatience = 1.0; ///< see patience
   /// Training steps of a compute() that starts from a network this
   /// preconditioner trained itself (after a change of A's values, setMatrix,
   /// or on a loaded model); 0: an eighth of `steps`.
@@ -167,6 +176,14 @@ std::string toString(StopReason reason);
 /// warmupSteps steps, then constant or half a cosine that would reach 0 one
 /// step after the step budget.
 double learningRateAt(const Options& options, int step);
+
+/// The wall-time budget training runs under (0: none): options.maxSeconds, or
+/// where that is kAutomaticSeconds, 30 s plus 1 ms per row on each rank. A
+/// step costs about 6 to 9 us per row on each rank (docs/performance.md), so
+/// that is the sweep's budget on matrices of up to 10^4 rows per rank and
+/// about a hundred steps on large ones: at 10^6 rows on 2 ranks, 9 minutes
+/// instead of the 10 hours of 8000 steps (docs/results/patience-study.md).
+double trainingSeconds(const Options& options, std::int64_t globalRows, int ranks);
 
 /// The parameter-list spellings of a choice's values ("l1", "relative l1", ...),
 /// in the order of the enum; Gnp::OptionTable validates and reads them.

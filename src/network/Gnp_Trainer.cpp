@@ -53,7 +53,9 @@ Trainer::Trainer(const Options& options, const DistributedOperator& A, torch::Te
       krylovBasis_(std::move(krylovBasis)),
       base_(base),
       inLoss_(options.coarseInTraining ? coarse : CoarseSpace()),
-      validation_(options, A, std::move(base), std::move(coarse)) {}
+      validation_(options, A, std::move(base), std::move(coarse)) {
+  options_.maxSeconds = trainingSeconds(options, A.globalRows(), A.comm().size());
+}
 
 Trainer::Batch Trainer::prepare(torch::Tensor b) const {
   Batch batch;
@@ -249,6 +251,7 @@ TrainingReport Trainer::train(ResGcn& model, TrainingMonitor* monitor) {
   }
   BestStepKeeper best;
   int validationsSinceBest = 0;
+  int validationsToBest = 0; // how many it took to find the kept step
   StepClock clock(A_->comm(), options_.maxSeconds);
   losses_.clear();
   model->train();
@@ -276,12 +279,16 @@ TrainingReport Trainer::train(ResGcn& model, TrainingMonitor* monitor) {
       progress.score = bySolve        ? validation_.score(model)
                        : byValidation ? inferenceLoss(model, validationBatch)
                                       : globalLoss;
-      if (best.offer(step, progress.score, *model))
+      if (best.offer(step, progress.score, *model)) {
         validationsSinceBest = 0;
-      else if (byValidation)
+        validationsToBest = report.validations;
+      } else if (byValidation) {
         ++validationsSinceBest;
+      }
     }
-    const bool noImprovement = options_.patience > 0 && validationsSinceBest >= options_.patience;
+    const bool noImprovement =
+        options_.patience > 0 &&
+        validationsSinceBest >= std::max<double>(options_.patience, options_.relativePatience * validationsToBest);
     for (auto& group : adam.param_groups())
       static_cast<torch::optim::AdamOptions&>(group.options()).lr(learningRateAt(options_, step));
     adam.step();

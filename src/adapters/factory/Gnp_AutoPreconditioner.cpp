@@ -25,6 +25,8 @@ namespace X = Teuchos::Exceptions;
 
 // The validation solve's x: its own stream of draws, not GNP's Arnoldi start.
 constexpr std::uint64_t kValidationSeed = 0x4175746f; // "Auto"
+// The trials take turns of at least this many iterations (whole restart cycles).
+constexpr int kRoundIterations = 20;
 
 std::vector<std::string> splitList(const std::string& text) {
   std::vector<std::string> items;
@@ -47,6 +49,16 @@ std::string gnpBaseFor(const std::string& type, const Teuchos::ParameterList& pa
     return "jacobi";
   if (type == "GMRES" && !params.isParameter("Convergence Tolerance")) return "gmres";
   return "";
+}
+
+// Whether a trial still under way reaches `tolerance` within `budget`
+// iterations if its residual keeps falling at its average rate so far.
+bool onCourse(const Trial& t, double tolerance, int budget) {
+  if (!t.built || t.residuals.empty()) return false;
+  const double last = t.residuals.back();
+  if (last <= tolerance) return true;
+  if (!(last < 1.0)) return false;
+  return static_cast<double>(t.residuals.size()) * std::log(tolerance) / std::log(last) <= budget;
 }
 
 } // namespace
@@ -172,81 +184,142 @@ void AutoPreconditioner<SC, LO, GO, NO>::compute() {
 }
 
 template <class SC, class LO, class GO, class NO>
+struct AutoPreconditioner<SC, LO, GO, NO>::Contender {
+  Trial trial;
+  typename Factory<SC, LO, GO, NO>::Built built;
+  Teuchos::RCP<mv_type> x; // where its validation solve stands
+  bool started = false, done = false;
+};
+
+template <class SC, class LO, class GO, class NO>
 std::string AutoPreconditioner<SC, LO, GO, NO>::tryCandidates(const mv_type& b) {
-  // Cheapest first. Trying more can save at most what the remaining solves
-  // cost with the best so far, so it stops once it has spent that much.
-  std::string notTried;
-  double spent = 0.0;
+  // Cheapest first, in rounds of whole restart cycles, so that a cheap
+  // candidate that converges slowly does not spend its whole budget before a
+  // stronger one has had a turn; a dearer one is built only while none tried
+  // is on course to converge. A solve continued from its last x is the one it
+  // would have been uninterrupted: restarted GMRES keeps nothing else.
+  std::vector<Contender> contenders;
   bool gnpWanted = false;
   for (const auto& type : settings_.candidates) {
     if (type == "GNP") {
       gnpWanted = true;
       continue;
     }
-    const int best = ranking_->best();
-    if (ranking_->anyConverged() &&
-        spent >= ranking_->secondsToTolerance(best) - ranking_->trials()[best].buildSeconds) {
-      notTried += "  " + type + ": not tried (" + ranking_->trials()[best].name +
-                  " reaches the tolerance, and trying has cost more than the solves it could save)\n";
-      continue;
-    }
-    tryCandidate(type, settings_.candidateParameters.sublist(type), b);
-    spent += ranking_->trials().back().buildSeconds + ranking_->trials().back().solveSeconds;
+    contenders.emplace_back();
+    contenders.back().trial.name = type;
   }
-  if (gnpWanted && ranking_->anyConverged())
-    notTried += "  GNP: not trained (" + ranking_->trials()[ranking_->best()].name + " reaches the tolerance)\n";
-  else if (gnpWanted)
-    tryCandidate("GNP", gnpParameters(), b);
+  const int round = settings_.restart * ((kRoundIterations + settings_.restart - 1) / settings_.restart);
+  const auto rankingSoFar = [&] {
+    CandidateRanking r(settings_.tolerance, settings_.iterations, settings_.rightHandSides);
+    for (const auto& c : contenders)
+      if (c.started) r.add(c.trial);
+    return r;
+  };
+  const auto anyOnCourse = [&] {
+    return std::any_of(contenders.begin(), contenders.end(), [&](const Contender& c) {
+      return c.started && !c.done && onCourse(c.trial, settings_.tolerance, settings_.iterations);
+    });
+  };
+  std::string notTried;
+  double spent = 0.0;
+  for (bool more = true; more;) {
+    more = false;
+    for (auto& c : contenders) {
+      if (c.done) continue;
+      if (!c.started && anyOnCourse()) { // its turn comes if that one stalls
+        more = true;
+        continue;
+      }
+      // Going on can save at most what the remaining solves cost with the best so far.
+      const CandidateRanking now = rankingSoFar();
+      const int best = now.best();
+      if (now.anyConverged() && spent >= now.secondsToTolerance(best) - now.trials()[best].buildSeconds) {
+        c.done = true;
+        notTried += "  " + c.trial.name +
+                    (c.started ? ": stopped after " + std::to_string(c.trial.residuals.size()) + " iterations ("
+                               : ": not tried (") +
+                    now.trials()[best].name +
+                    " reaches the tolerance, and going on would cost more than the solves "
+                    "it could save)\n";
+        continue;
+      }
+      const double before = c.trial.buildSeconds + c.trial.solveSeconds;
+      if (!c.started) build(c, settings_.candidateParameters.sublist(c.trial.name));
+      if (!c.done) advance(c, b, round);
+      spent += c.trial.buildSeconds + c.trial.solveSeconds - before;
+      more = more || !c.done;
+    }
+  }
+  const CandidateRanking classical = rankingSoFar();
+  if (gnpWanted && classical.anyConverged()) {
+    notTried += "  GNP: not trained (" + classical.trials()[classical.best()].name + " reaches the tolerance)\n";
+  } else if (gnpWanted) {
+    contenders.emplace_back();
+    contenders.back().trial.name = "GNP";
+    build(contenders.back(), gnpParameters(classical));
+    if (!contenders.back().done) advance(contenders.back(), b, settings_.iterations);
+  }
+  for (auto& c : contenders) {
+    if (!c.started) continue;
+    ranking_->add(std::move(c.trial));
+    built_.push_back(c.built.op);
+    builtGnp_.push_back(c.built.gnp);
+  }
   return notTried;
 }
 
 template <class SC, class LO, class GO, class NO>
-void AutoPreconditioner<SC, LO, GO, NO>::tryCandidate(const std::string& type, const Teuchos::ParameterList& params,
-                                                      const mv_type& b) {
+void AutoPreconditioner<SC, LO, GO, NO>::build(Contender& c, const Teuchos::ParameterList& params) const {
   using Factory = Gnp::Factory<SC, LO, GO, NO>;
-  Trial trial;
-  trial.name = type;
-  typename Factory::Built built;
+  c.started = true;
   std::string failure;
   try {
-    built = Factory::create(type, A_, params);
+    c.built = Factory::create(c.trial.name, A_, params);
   } catch (const std::runtime_error& e) { // a failed build is a result; invalid parameters are not
     failure = e.what();
   }
-  const auto& comm = *A_->getComm();
-  if (maxOverRanks(comm, failure.empty() ? 0.0 : 1.0) > 0.0) {
-    trial.built = false;
-    trial.failure = failure.empty() ? "it could not be built on another rank" : failure;
-    built = typename Factory::Built();
-  } else {
-    Teuchos::ParameterList belos;
-    // Belos warns about, then shortens, a restart longer than the matrix.
-    belos.set("Num Blocks",
-              static_cast<int>(std::min<Tpetra::global_size_t>(settings_.restart, A_->getGlobalNumRows())));
-    belos.set("Maximum Iterations", settings_.iterations);
-    belos.set("Convergence Tolerance", settings_.tolerance);
-    auto x = Teuchos::rcp(new mv_type(A_->getDomainMap(), 1));
-    const SolveResult r = solveFlexibleGmres<SC, LO, GO, NO>(A_, Teuchos::rcpFromRef(b), x, built.op, belos);
-    trial.buildSeconds = maxOverRanks(comm, built.seconds);
-    trial.solveSeconds = maxOverRanks(comm, r.seconds);
-    trial.residuals.assign(r.residuals.begin() + (r.residuals.empty() ? 0 : 1), r.residuals.end());
-    if (r.failed || trial.residuals.empty()) {
-      trial.built = false;
-      trial.failure = r.failed ? "its validation solve failed: " + r.failure : "its validation solve did not iterate";
-      built = typename Factory::Built();
-    }
+  c.trial.buildSeconds = maxOverRanks(*A_->getComm(), c.built.seconds);
+  if (maxOverRanks(*A_->getComm(), failure.empty() ? 0.0 : 1.0) > 0.0) {
+    c.trial.built = false;
+    c.trial.failure = failure.empty() ? "it could not be built on another rank" : failure;
+    c.built = typename Factory::Built();
+    c.done = true;
   }
-  ranking_->add(std::move(trial));
-  built_.push_back(built.op);
-  builtGnp_.push_back(built.gnp);
 }
 
 template <class SC, class LO, class GO, class NO>
-Teuchos::ParameterList AutoPreconditioner<SC, LO, GO, NO>::gnpParameters() const {
+void AutoPreconditioner<SC, LO, GO, NO>::advance(Contender& c, const mv_type& b, int iterations) const {
+  const int left = settings_.iterations - static_cast<int>(c.trial.residuals.size());
+  Teuchos::ParameterList belos;
+  // Belos warns about, then shortens, a restart longer than the matrix.
+  belos.set("Num Blocks", static_cast<int>(std::min<Tpetra::global_size_t>(settings_.restart, A_->getGlobalNumRows())));
+  belos.set("Maximum Iterations", std::min(iterations, left));
+  belos.set("Convergence Tolerance", settings_.tolerance);
+  // Relative to b, not to where this round starts: the rounds are one solve.
+  belos.set("Implicit Residual Scaling", "Norm of RHS");
+  belos.set("Explicit Residual Scaling", "Norm of RHS");
+  if (c.x.is_null()) c.x = Teuchos::rcp(new mv_type(A_->getDomainMap(), 1));
+  const SolveResult r = solveFlexibleGmres<SC, LO, GO, NO>(A_, Teuchos::rcpFromRef(b), c.x, c.built.op, belos);
+  c.trial.solveSeconds += maxOverRanks(*A_->getComm(), r.seconds);
+  // The first residual is where this round started: the last one of the round before.
+  c.trial.residuals.insert(c.trial.residuals.end(), r.residuals.begin() + (r.residuals.empty() ? 0 : 1),
+                           r.residuals.end());
+  if (r.failed || c.trial.residuals.empty()) {
+    c.trial.built = false;
+    c.trial.failure = r.failed ? "its validation solve failed: " + r.failure : "its validation solve did not iterate";
+    c.built = typename Gnp::Factory<SC, LO, GO, NO>::Built();
+    c.done = true;
+    return;
+  }
+  c.done = r.converged || static_cast<int>(c.trial.residuals.size()) >= settings_.iterations;
+}
+
+template <class SC, class LO, class GO, class NO>
+Teuchos::ParameterList AutoPreconditioner<SC, LO, GO, NO>::gnpParameters(const CandidateRanking& classical) const {
   Teuchos::ParameterList p = settings_.candidateParameters.sublist("GNP");
-  const int best = ranking_->best();
+  const int best = classical.best();
   if (p.isParameter("gnp: base preconditioner") || best < 0) return p;
-  const std::string& type = ranking_->trials()[best].name;
+  const std::string& type = classical.trials()[best].name;
   const std::string base = gnpBaseFor(type, settings_.candidateParameters.sublist(type));
   if (!base.empty()) p.set("gnp: base preconditioner", base);
   const Teuchos::ParameterList& gmres = settings_.candidateParameters.sublist("GMRES");

@@ -93,13 +93,19 @@ private:
     Teuchos::ParameterList candidateParameters;
   };
   static Settings read(const Teuchos::ParameterList& params);
-  /// The trials, cheapest first, GNP last and only where none converged;
-  /// returns a line for each candidate not tried.
+  struct Contender; // a candidate being tried: its trial so far, its preconditioner and x
+  /// The trials: the classical candidates cheapest first, in turns of whole
+  /// restart cycles, the next built only when none tried is on course to
+  /// converge; GNP last and only where none converged. Fills ranking_,
+  /// built_ and builtGnp_; returns a line for each candidate not tried or
+  /// stopped early.
   std::string tryCandidates(const mv_type& b);
-  /// Builds `type` and runs the validation solve on b with it; adds the trial.
-  void tryCandidate(const std::string& type, const Teuchos::ParameterList& params, const mv_type& b);
+  /// Builds c's preconditioner; a std::runtime_error (on any rank) is a failed trial.
+  void build(Contender& c, const Teuchos::ParameterList& params) const;
+  /// Goes on with c's validation solve on b for at most `iterations` more iterations.
+  void advance(Contender& c, const mv_type& b, int iterations) const;
   /// The GNP sublist, with the base set from the best classical trial unless given.
-  Teuchos::ParameterList gnpParameters() const;
+  Teuchos::ParameterList gnpParameters(const CandidateRanking& classical) const;
 
   Teuchos::RCP<const crs_matrix_type> A_;
   Settings settings_;
