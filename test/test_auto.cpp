@@ -7,6 +7,7 @@
 #include "Gnp_Preconditioner.hpp"
 #include "Gnp_TestProblems.hpp"
 
+#include <Teuchos_XMLParameterListHelpers.hpp>
 #include <Tpetra_Core.hpp>
 #include <gtest/gtest.h>
 
@@ -168,6 +169,41 @@ TEST(Auto, ADearerCandidateWaitsWhileACheaperOneIsOnCourseAndASlowOneIsStoppedIn
   EXPECT_EQ(ranking.iterationsToTolerance(0), -1);
   EXPECT_GT(ranking.iterationsToTolerance(1), 0);
   EXPECT_LE(ranking.iterationsToTolerance(1), 20);
+}
+
+TEST(Auto, SavesItsChoiceAsARunEntryThatTheFactoryBuildsWithoutTrying) {
+  const auto comm = Tpetra::getDefaultComm();
+  const auto A = convectionDiffusion(16, comm);
+  const std::string path = testing::TempDir() + "auto_choice_np" + std::to_string(comm->getSize()) + ".xml";
+  Teuchos::ParameterList p = autoList("ILUT");
+  p.sublist("ILUT").set("fact: ilut level-of-fill", 2.0);
+  p.set("auto: save choice", path);
+  const auto prec = computedAuto(A, p);
+  const auto entry = Teuchos::getParametersFromXmlFile(path);
+  EXPECT_EQ(entry->get<std::string>("Preconditioner Type"), "ILUT");
+  const auto& params = entry->sublist("Preconditioner Parameters");
+  EXPECT_EQ(params.get<double>("fact: ilut level-of-fill"), 2.0);
+  const auto built = Gnp::Factory<SC, LO, GO, NO>::create(entry->get<std::string>("Preconditioner Type"), A, params);
+  EXPECT_EQ(built.type, prec->getChoice());
+  EXPECT_TRUE(built.automatic.is_null());
+}
+
+TEST(Auto, ASaveChoiceInAFolderThatDoesNotExistIsRefusedBeforeTrying) {
+  const auto A = convectionDiffusion(8, Tpetra::getDefaultComm());
+  Teuchos::ParameterList p = autoList("ILUT");
+  p.set("auto: save choice", "/no-such-folder-for-gnp/choice.xml");
+  Auto prec(A);
+  prec.setParameters(p);
+  prec.initialize();
+  try {
+    prec.compute();
+    ADD_FAILURE() << "expected a refusal";
+  } catch (const Teuchos::Exceptions::InvalidParameterValue& e) {
+    EXPECT_NE(std::string(e.what()).find("\"auto: save choice\" '/no-such-folder-for-gnp/choice.xml'"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(prec.isComputed());
 }
 
 TEST(Auto, TrainsGnpOnlyWhereNoOtherCandidateReachesTheToleranceAndOnItsBestBase) {

@@ -1,6 +1,9 @@
 #include "Gnp_Errors.hpp"
 
 #include <Teuchos_CommHelpers.hpp>
+#include <Teuchos_ParameterListExceptions.hpp>
+
+#include <unistd.h>
 
 #include <cctype>
 #include <cmath>
@@ -26,6 +29,21 @@ std::string withoutSourceLocation(const std::string& message) {
   const auto last = text.find_last_not_of(" \n\t");
   if (first == std::string::npos) return message;
   return text.substr(first, last - first + 1);
+}
+
+void requireWritableFolder(const std::string& parameter, const std::string& path, const Teuchos::Comm<int>& comm) {
+  if (path.empty()) return;
+  std::string error;
+  if (comm.getRank() == 0) {
+    const std::filesystem::path folder = std::filesystem::path(path).parent_path().empty()
+                                             ? std::filesystem::path(".")
+                                             : std::filesystem::path(path).parent_path();
+    if (!std::filesystem::is_directory(folder) || ::access(folder.c_str(), W_OK) != 0)
+      error = parameter + " '" + path + "': the folder '" + folder.string() +
+              "' does not exist or is not writable; create it or choose another path";
+  }
+  broadcastString(comm, error);
+  if (!error.empty()) throw Teuchos::Exceptions::InvalidParameterValue(error);
 }
 
 void broadcastString(const Teuchos::Comm<int>& comm, std::string& text) {

@@ -25,6 +25,12 @@ double maxOverRanks(const Teuchos::Comm<int>& comm, double value);
 /// or pipe (which may never end), or an unreadable file. Call it on one rank.
 void requireReadableFile(const std::string& path, const std::string& what);
 
+/// Throws Teuchos::Exceptions::InvalidParameterValue on every rank unless the
+/// folder of `path` exists and is writable (checked on rank 0; a collective):
+/// "<parameter> '<path>': the folder ... does not exist or is not writable".
+/// Nothing for an empty path. Called before the work whose result is written.
+void requireWritableFolder(const std::string& parameter, const std::string& path, const Teuchos::Comm<int>& comm);
+
 /// The whole of `text` as an integer in [min, max], or std::invalid_argument
 /// naming `what`: no lenient prefixes ("12abc"), no empty text, no overflow.
 long long parseInteger(const std::string& what, const std::string& text, long long min, long long max);

@@ -48,23 +48,6 @@ std::string readOnRoot(const std::string& path, const Teuchos::Comm<int>& comm) 
   return bytes;
 }
 
-// "gnp: save model" is checked before training, so that a long training is not
-// lost to a folder that does not exist.
-void requireWritableFolder(const std::string& path, const Teuchos::Comm<int>& comm) {
-  if (path.empty()) return;
-  std::string error;
-  if (comm.getRank() == 0) {
-    const std::filesystem::path folder = std::filesystem::path(path).parent_path().empty()
-                                             ? std::filesystem::path(".")
-                                             : std::filesystem::path(path).parent_path();
-    if (!std::filesystem::is_directory(folder) || ::access(folder.c_str(), W_OK) != 0)
-      error = "\"gnp: save model\" '" + path + "': the folder '" + folder.string() +
-              "' does not exist or is not writable; create it or choose another path";
-  }
-  broadcastString(comm, error);
-  if (!error.empty()) throw Teuchos::Exceptions::InvalidParameterValue(error);
-}
-
 // What TrainingReport::bestScore measures under the selection rule.
 const char* scoreName(const Options& o) {
   switch (o.selection) {
@@ -145,7 +128,8 @@ void Preconditioner<SC, LO, GO, NO>::initialize() {
   Teuchos::Time timer("GNP initialize", true);
   initialized_ = computed_ = false;
   checkMatrix(*A_, "the matrix given to GNP");
-  requireWritableFolder(options_.saveModel, *A_->getComm());
+  // Checked before training, so that a long training is not lost to a folder that does not exist.
+  requireWritableFolder("\"gnp: save model\"", options_.saveModel, *A_->getComm());
   if (options_.initialModel.empty()) {
     buildNetwork(gershgorinBound(*A_), options_.base);
   } else {

@@ -10,6 +10,7 @@
 #include "Gnp_Types.hpp"
 
 #include <Teuchos_StandardParameterEntryValidators.hpp>
+#include <Teuchos_XMLParameterListHelpers.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -87,6 +88,11 @@ Teuchos::RCP<const Teuchos::ParameterList> AutoPreconditioner<SC, LO, GO, NO>::g
     p->set("auto: right-hand sides", 1,
            "How many solves the choice is for: construction is paid once, the iterations this many times",
            Teuchos::rcp(new Teuchos::EnhancedNumberValidator<int>(1, 1000000000)));
+    p->set("auto: save choice", std::string(),
+           "A file to which compute() writes its choice as a run-list entry (XML: \"Preconditioner Type\" and "
+           "\"Preconditioner Parameters\"), which gnp-solve and Gnp::Factory take as it is, so that the next run "
+           "builds the choice without trying; a GNP saved by \"gnp: save model\" becomes its \"gnp: initial "
+           "model\" (\"\": none)");
     Teuchos::setStringToIntegralParameter<int>("auto: verbosity", "low",
                                                "\"low\": rank 0 prints what was tried and what was chosen; \"none\"",
                                                Teuchos::tuple<std::string>("none", "low"), p.get());
@@ -126,6 +132,7 @@ typename AutoPreconditioner<SC, LO, GO, NO>::Settings AutoPreconditioner<SC, LO,
   s.restart = p.get<int>("auto: restart");
   s.rightHandSides = p.get<int>("auto: right-hand sides");
   s.verbose = p.get<std::string>("auto: verbosity") == "low";
+  s.saveChoice = p.get<std::string>("auto: save choice");
   for (const auto& type : Factory<SC, LO, GO, NO>::types()) {
     if (type == "Auto") continue;
     const auto& sub = p.sublist(type);
@@ -162,7 +169,8 @@ void AutoPreconditioner<SC, LO, GO, NO>::compute() {
   if (!initialized_) initialize();
   computed_ = false;
   chosen_ = Teuchos::null, gnp_ = Teuchos::null;
-  built_.clear(), builtGnp_.clear();
+  built_.clear(), builtGnp_.clear(), parameters_.clear();
+  requireWritableFolder("\"auto: save choice\"", settings_.saveChoice, *A_->getComm());
   ranking_ = std::make_unique<CandidateRanking>(settings_.tolerance, settings_.iterations, settings_.rightHandSides);
   const auto x = seededStartVector<SC, LO, GO, NO>(A_->getDomainMap(), kValidationSeed);
   mv_type b(A_->getRangeMap(), 1);
@@ -174,12 +182,14 @@ void AutoPreconditioner<SC, LO, GO, NO>::compute() {
   choice_ = ranking_->trials()[best].name;
   chosen_ = built_[best];
   gnp_ = builtGnp_[best];
-  built_.clear(), builtGnp_.clear(); // the others' memory goes now
+  const Teuchos::ParameterList chosenParameters = parameters_[best];
+  built_.clear(), builtGnp_.clear(), parameters_.clear(); // the others' memory goes now
   if (settings_.verbose && A_->getComm()->getRank() == 0)
     std::cout << "Auto: tried on b = A x, x random (flexible GMRES(" << settings_.restart << "), at most "
               << settings_.iterations << " iterations):\n"
               << ranking_->table() << notTried << "Auto chose " << choice_ << ": " << ranking_->reason() << "\n"
               << std::flush;
+  saveChoice(chosenParameters);
   computed_ = true;
 }
 
@@ -187,7 +197,8 @@ template <class SC, class LO, class GO, class NO>
 struct AutoPreconditioner<SC, LO, GO, NO>::Contender {
   Trial trial;
   typename Factory<SC, LO, GO, NO>::Built built;
-  Teuchos::RCP<mv_type> x; // where its validation solve stands
+  Teuchos::ParameterList params; // what it was built with
+  Teuchos::RCP<mv_type> x;       // where its validation solve stands
   bool started = false, done = false;
 };
 
@@ -264,6 +275,7 @@ std::string AutoPreconditioner<SC, LO, GO, NO>::tryCandidates(const mv_type& b) 
     ranking_->add(std::move(c.trial));
     built_.push_back(c.built.op);
     builtGnp_.push_back(c.built.gnp);
+    parameters_.push_back(c.params);
   }
   return notTried;
 }
@@ -272,6 +284,7 @@ template <class SC, class LO, class GO, class NO>
 void AutoPreconditioner<SC, LO, GO, NO>::build(Contender& c, const Teuchos::ParameterList& params) const {
   using Factory = Gnp::Factory<SC, LO, GO, NO>;
   c.started = true;
+  c.params = params;
   std::string failure;
   try {
     c.built = Factory::create(c.trial.name, A_, params);
@@ -312,6 +325,30 @@ void AutoPreconditioner<SC, LO, GO, NO>::advance(Contender& c, const mv_type& b,
     return;
   }
   c.done = r.converged || static_cast<int>(c.trial.residuals.size()) >= settings_.iterations;
+}
+
+template <class SC, class LO, class GO, class NO>
+void AutoPreconditioner<SC, LO, GO, NO>::saveChoice(const Teuchos::ParameterList& chosenParameters) const {
+  if (settings_.saveChoice.empty()) return;
+  Teuchos::ParameterList entry(choice_);
+  entry.set("Preconditioner Type", choice_);
+  Teuchos::ParameterList& params = entry.sublist("Preconditioner Parameters");
+  params.setParameters(chosenParameters);
+  // A network saved by this trial is where the next run's starts from.
+  if (params.isType<std::string>("gnp: save model") && !params.get<std::string>("gnp: save model").empty()) {
+    params.set("gnp: initial model", params.get<std::string>("gnp: save model"));
+    params.remove("gnp: save model");
+  }
+  const auto& comm = *A_->getComm();
+  std::string error;
+  if (comm.getRank() == 0) try {
+      Teuchos::writeParameterListToXmlFile(entry, settings_.saveChoice);
+      if (settings_.verbose) std::cout << "Auto: wrote its choice to " << settings_.saveChoice << "\n" << std::flush;
+    } catch (const std::exception& e) {
+      error = "Auto could not write \"auto: save choice\" '" + settings_.saveChoice + "': " + e.what();
+    }
+  broadcastString(comm, error);
+  if (!error.empty()) throw std::runtime_error(error);
 }
 
 template <class SC, class LO, class GO, class NO>

@@ -90,6 +90,7 @@ private:
     double tolerance = 1e-8;
     int iterations = 100, restart = 30, rightHandSides = 1;
     bool verbose = true;
+    std::string saveChoice;
     Teuchos::ParameterList candidateParameters;
   };
   static Settings read(const Teuchos::ParameterList& params);
@@ -104,6 +105,8 @@ private:
   void build(Contender& c, const Teuchos::ParameterList& params) const;
   /// Goes on with c's validation solve on b for at most `iterations` more iterations.
   void advance(Contender& c, const mv_type& b, int iterations) const;
+  /// Writes the choice to "auto: save choice" as a run-list entry (rank 0; a collective).
+  void saveChoice(const Teuchos::ParameterList& chosenParameters) const;
   /// The GNP sublist, with the base set from the best classical trial unless given.
   Teuchos::ParameterList gnpParameters(const CandidateRanking& classical) const;
 
@@ -112,6 +115,7 @@ private:
   std::unique_ptr<CandidateRanking> ranking_;
   std::vector<Teuchos::RCP<operator_type>> built_;
   std::vector<Teuchos::RCP<Preconditioner<SC, LO, GO, NO>>> builtGnp_;
+  std::vector<Teuchos::ParameterList> parameters_; ///< what each trial was built with
   std::string choice_;
   Teuchos::RCP<operator_type> chosen_;
   Teuchos::RCP<Preconditioner<SC, LO, GO, NO>> gnp_;
