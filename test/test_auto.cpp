@@ -188,6 +188,24 @@ TEST(Auto, SavesItsChoiceAsARunEntryThatTheFactoryBuildsWithoutTrying) {
   EXPECT_TRUE(built.automatic.is_null());
 }
 
+TEST(Auto, ASavedGnpChoiceStartsFromTheNetworkItSaved) {
+  const auto comm = Tpetra::getDefaultComm();
+  const auto A = convectionDiffusion(8, comm);
+  const std::string stem = testing::TempDir() + "auto_gnp_np" + std::to_string(comm->getSize());
+  Teuchos::ParameterList p = autoList("GNP");
+  p.set("auto: save choice", stem + ".xml");
+  p.sublist("GNP").set("gnp: training steps", 5);
+  p.sublist("GNP").set("gnp: verbosity", "none");
+  p.sublist("GNP").set("gnp: save model", stem + ".gnp");
+  ASSERT_EQ(computedAuto(A, p)->getChoice(), "GNP");
+  const auto entry = Teuchos::getParametersFromXmlFile(stem + ".xml");
+  const auto& params = entry->sublist("Preconditioner Parameters");
+  EXPECT_EQ(params.get<std::string>("gnp: initial model"), stem + ".gnp");
+  EXPECT_FALSE(params.isParameter("gnp: save model"));
+  const auto built = Gnp::Factory<SC, LO, GO, NO>::create("GNP", A, params);
+  ASSERT_FALSE(built.gnp.is_null());
+}
+
 TEST(Auto, ASaveChoiceInAFolderThatDoesNotExistIsRefusedBeforeTrying) {
   const auto A = convectionDiffusion(8, Tpetra::getDefaultComm());
   Teuchos::ParameterList p = autoList("ILUT");
