@@ -397,22 +397,27 @@ TEST(TrainingOptions, VerbosityChoosesWhatTrainingPrintsOnRankZero) {
   EXPECT_EQ(printed("extreme"), std::make_pair(root ? 12 : 0, root ? 1 : 0));
 }
 
-TEST(TrainingOptions, PatienceStopsTrainingWhenValidationsStopFindingABetterStep) {
-  const auto A = convectionDiffusion(8, world());
+namespace {
+
+// Training with a validation every 5 steps and the given patience, on base none.
+Gnp::TrainingReport patientTraining(int gridSize, int steps, int patience, double relativePatience) {
   Teuchos::ParameterList p = alone();
-  p.set("gnp: patience", 2);
-  p.set("gnp: relative patience", 0.0);
+  p.set("gnp: patience", patience);
+  p.set("gnp: relative patience", relativePatience);
   p.set("gnp: validation frequency", 5);
-  const auto report = trainedGnp(A, 3000, p)->getTrainingReport();
+  return trainedGnp(convectionDiffusion(gridSize, world()), steps, p)->getTrainingReport();
+}
+
+} // namespace
+
+TEST(TrainingOptions, PatienceStopsTrainingWhenValidationsStopFindingABetterStep) {
+  const auto report = patientTraining(8, 3000, 2, 0.0);
   EXPECT_EQ(report.reason, Gnp::StopReason::NoImprovement);
   EXPECT_LT(report.stepsRun, 3000);
   // It stopped at the second validation after the kept step, which stays the preconditioner.
   EXPECT_EQ(report.stepsRun - 1 - report.bestStep, 2 * 5);
 
-  Teuchos::ParameterList never = alone();
-  never.set("gnp: validation frequency", 5);
-  never.set("gnp: patience", 0);
-  const auto full = trainedGnp(A, 40, never)->getTrainingReport(); // patience 0: the whole budget
+  const auto full = patientTraining(8, 40, 0, 1.0); // patience 0: the whole budget
   EXPECT_EQ(full.stepsRun, 40);
   EXPECT_EQ(full.reason, Gnp::StopReason::Steps);
   Teuchos::ParameterList negative;
@@ -421,12 +426,7 @@ TEST(TrainingOptions, PatienceStopsTrainingWhenValidationsStopFindingABetterStep
 }
 
 TEST(TrainingOptions, RelativePatienceWaitsAsManyValidationsAsItTookToFindTheKeptStepTimesTheFactor) {
-  const auto A = convectionDiffusion(16, world());
-  Teuchos::ParameterList p = alone();
-  p.set("gnp: patience", 1);
-  p.set("gnp: relative patience", 0.5);
-  p.set("gnp: validation frequency", 5);
-  const auto report = trainedGnp(A, 4000, p)->getTrainingReport();
+  const auto report = patientTraining(16, 4000, 1, 0.5);
   ASSERT_EQ(report.reason, Gnp::StopReason::NoImprovement);
   ASSERT_EQ(report.bestStep % 5, 0);
   const int validationsToBest = report.bestStep / 5 + 1;       // steps 0, 5, ..., the kept one

@@ -38,9 +38,7 @@ public:
                 const std::string& sublist) const override {
     FiniteNumberValidator::validate(entry, name, sublist);
     const double value = Teuchos::any_cast<double>(entry.getAny(false));
-    if (value < 0.0 && value != kAutomaticSeconds)
-      throw X::InvalidParameterValue("\"" + name + "\" = " + std::to_string(value) +
-                                     " is neither -1 (automatic) nor a number of seconds");
+    if (value < 0.0 && value != kAutomaticSeconds) throw X::InvalidParameterValue("\"" + name + "\"");
   }
 };
 
@@ -68,12 +66,11 @@ Row integer(const char* name, M Options::*member, int low, int high, const char*
   return r;
 }
 
-Row real(const char* name, double Options::*member, bool positive, const char* doc) {
+Row real(const char* name, double Options::*member, Teuchos::RCP<const FiniteNumberValidator> validator,
+         const char* allowed, const char* doc) {
   Row r = named(name, Type::Double, doc);
-  const auto validator =
-      Teuchos::rcp(new FiniteNumberValidator(positive ? std::numeric_limits<double>::denorm_min() : 0.0));
   r.validator = validator;
-  r.allowed = positive ? "positive and finite" : "non-negative and finite";
+  r.allowed = allowed;
   r.put = [name, member, doc, validator](const Options& o, Teuchos::ParameterList& p) {
     p.set(name, o.*member, doc, validator);
   };
@@ -81,16 +78,15 @@ Row real(const char* name, double Options::*member, bool positive, const char* d
   return r;
 }
 
+Row real(const char* name, double Options::*member, bool positive, const char* doc) {
+  const double min = positive ? std::numeric_limits<double>::denorm_min() : 0.0;
+  return real(name, member, Teuchos::rcp(new FiniteNumberValidator(min)),
+              positive ? "positive and finite" : "non-negative and finite", doc);
+}
+
 // Seconds or the automatic budget (Gnp::kAutomaticSeconds); other negative values are refused.
 Row budget(const char* name, double Options::*member, const char* doc) {
-  Row r = real(name, member, false, doc);
-  const auto validator = Teuchos::rcp(new BudgetValidator());
-  r.validator = validator;
-  r.allowed = "-1 or non-negative and finite";
-  r.put = [name, member, doc, validator](const Options& o, Teuchos::ParameterList& p) {
-    p.set(name, o.*member, doc, validator);
-  };
-  return r;
+  return real(name, member, Teuchos::rcp(new BudgetValidator()), "-1 or non-negative and finite", doc);
 }
 
 template <class E>

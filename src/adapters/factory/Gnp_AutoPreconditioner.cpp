@@ -169,7 +169,7 @@ void AutoPreconditioner<SC, LO, GO, NO>::compute() {
   if (!initialized_) initialize();
   computed_ = false;
   chosen_ = Teuchos::null, gnp_ = Teuchos::null;
-  built_.clear(), builtGnp_.clear(), parameters_.clear();
+  tried_.clear();
   requireWritableFolder("\"auto: save choice\"", settings_.saveChoice, *A_->getComm());
   ranking_ = std::make_unique<CandidateRanking>(settings_.tolerance, settings_.iterations, settings_.rightHandSides);
   const auto x = seededStartVector<SC, LO, GO, NO>(A_->getDomainMap(), kValidationSeed);
@@ -180,10 +180,10 @@ void AutoPreconditioner<SC, LO, GO, NO>::compute() {
   if (best < 0)
     throw std::runtime_error("Auto: none of the candidates could be built or solved:\n" + ranking_->table());
   choice_ = ranking_->trials()[best].name;
-  chosen_ = built_[best];
-  gnp_ = builtGnp_[best];
-  const Teuchos::ParameterList chosenParameters = parameters_[best];
-  built_.clear(), builtGnp_.clear(), parameters_.clear(); // the others' memory goes now
+  chosen_ = tried_[best].built.op;
+  gnp_ = tried_[best].built.gnp;
+  const Teuchos::ParameterList chosenParameters = tried_[best].params;
+  tried_.clear(); // the others' memory goes now
   if (settings_.verbose && A_->getComm()->getRank() == 0)
     std::cout << "Auto: tried on b = A x, x random (flexible GMRES(" << settings_.restart << "), at most "
               << settings_.iterations << " iterations):\n"
@@ -272,10 +272,8 @@ std::string AutoPreconditioner<SC, LO, GO, NO>::tryCandidates(const mv_type& b) 
   }
   for (auto& c : contenders) {
     if (!c.started) continue;
-    ranking_->add(std::move(c.trial));
-    built_.push_back(c.built.op);
-    builtGnp_.push_back(c.built.gnp);
-    parameters_.push_back(c.params);
+    ranking_->add(c.trial);
+    tried_.push_back(std::move(c));
   }
   return notTried;
 }

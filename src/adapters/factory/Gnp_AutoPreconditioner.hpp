@@ -98,7 +98,7 @@ private:
   /// The trials: the classical candidates cheapest first, in turns of whole
   /// restart cycles, the next built only when none tried is on course to
   /// converge; GNP last and only where none converged. Fills ranking_,
-  /// built_ and builtGnp_; returns a line for each candidate not tried or
+  /// tried_; returns a line for each candidate not tried or
   /// stopped early.
   std::string tryCandidates(const mv_type& b);
   /// Builds c's preconditioner; a std::runtime_error (on any rank) is a failed trial.
@@ -113,9 +113,7 @@ private:
   Teuchos::RCP<const crs_matrix_type> A_;
   Settings settings_;
   std::unique_ptr<CandidateRanking> ranking_;
-  std::vector<Teuchos::RCP<operator_type>> built_;
-  std::vector<Teuchos::RCP<Preconditioner<SC, LO, GO, NO>>> builtGnp_;
-  std::vector<Teuchos::ParameterList> parameters_; ///< what each trial was built with
+  std::vector<Contender> tried_; ///< in the ranking's order, until the choice is made
   std::string choice_;
   Teuchos::RCP<operator_type> chosen_;
   Teuchos::RCP<Preconditioner<SC, LO, GO, NO>> gnp_;
