@@ -197,6 +197,10 @@ void expectTableMatchesValidParameters(const fs::path& markdown, bool complete) 
     } else if (entry.isType<bool>()) {
       EXPECT_EQ(row->second.type, "bool") << where << ": " << name;
       EXPECT_EQ(shown, entry.getValue<bool>(nullptr) ? "true" : "false") << where << ": default of " << name;
+    } else if (entry.isList()) {
+      EXPECT_EQ(row->second.type, "list") << where << ": " << name;
+      EXPECT_EQ(shown, entry.getValue<Teuchos::ParameterList>(nullptr).numParams() == 0 ? "empty" : "?")
+          << where << ": default of " << name;
     } else {
       ADD_FAILURE() << name << " has a type this test does not know";
     }

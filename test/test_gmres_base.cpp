@@ -56,7 +56,7 @@ double relativeResidual(const Gnp::DistributedOperator& op, const torch::Tensor&
 TEST(GmresBase, GivesTheMinimalResidualOfItsKrylovSpace) {
   const Scaled s = read(west0479);
   const Gnp::BlockOperator P = Gnp::makeBaseOperator(Gnp::Base::Gmres, Teuchos::rcp_const_cast<const crs_type>(s.A),
-                                                     Gnp::gershgorinBound(*s.A), s.Ahat, 10);
+                                                     Gnp::gershgorinBound(*s.A), s.Ahat, Gnp::Options());
   const torch::Tensor b = rightHandSide(*s.Ahat);
   const double reached = relativeResidual(*s.Ahat, b, applyBlock(P, b));
   // Unpreconditioned (F)GMRES from x = 0 minimises over the same space.

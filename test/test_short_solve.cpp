@@ -2,6 +2,7 @@
 // scores a network by): Belos' residuals, the same on any number of ranks, and
 // a clear answer when the preconditioner adds nothing or breaks.
 #include "Gnp_FlexibleGmres.hpp"
+#include "Gnp_GlobalSums.hpp"
 #include "Gnp_MatrixIO.hpp"
 #include "Gnp_Model.hpp"
 #include "Gnp_Random.hpp"
@@ -115,6 +116,36 @@ TEST(ShortSolve, APreconditionerThatIgnoresItsInputStallsAfterItsFirstIteration)
       Gnp::shortFlexibleGmres(op, b, iterations, [&](const torch::Tensor&) { return fixed.clone(); });
   EXPECT_LT(residuals.front(), 1.0); // the first iteration used z
   EXPECT_EQ(residuals, std::vector<double>(iterations, residuals.front()));
+}
+
+TEST(ShortSolve, AStepTooSmallNextToAHugeOutputIsTheEndButNotAnExactSolve) {
+  // MueLu's aggregation on cryg2500 (a near-singular coarse level) gives
+  // outputs of 1e19: ‖A z‖ is that of directions already in the basis, and the
+  // part that reduces the residual falls below the breakdown test. Such a
+  // step once scored residual 0: the base "converged" in the validation solve
+  // and stalled at 3e-2 in Belos. Here, with A = I: z0 = v0 + big f, then
+  // z1 = (1 + big) f + eps e (f, e unit, orthogonal to b and each other), whose
+  // best combination leaves eps of b.
+  const Operator op(identity(50, Tpetra::getDefaultComm()), 1.0);
+  const double rows = static_cast<double>(op.globalRows());
+  const auto dot = [&](const torch::Tensor& x, const torch::Tensor& y) {
+    return Gnp::globalColumnSums(op.comm(), x * y, rows)[0].item<double>();
+  };
+  const torch::Tensor b = rightHandSide(op), v0 = b / std::sqrt(dot(b, b));
+  torch::Tensor f = torch::zeros_like(b), e = torch::zeros_like(b);
+  for (std::int64_t i = 0; i < op.localRows(); ++i) {
+    f[i][0] = op.globalRowIndices()[i] % 2 == 0 ? 1.0 : -1.0;
+    e[i][0] = op.globalRowIndices()[i] % 3 == 0 ? 1.0 : 0.0;
+  }
+  f -= dot(f, v0) * v0, f /= std::sqrt(dot(f, f));
+  e -= dot(e, v0) * v0 + dot(e, f) * f, e /= std::sqrt(dot(e, e));
+  const double big = 1e12, eps = 1e-3;
+  const auto residuals = Gnp::shortFlexibleGmres(op, b, iterations, [&](const torch::Tensor& v) {
+    return v + big * f * (dot(v0, v) + dot(f, v)) + eps * e * dot(f, v);
+  });
+  EXPECT_NEAR(residuals[0], 1.0, 1e-6);
+  EXPECT_NEAR(residuals[1], eps, 0.1 * eps); // rounding at 1e12 moves it by a few per cent
+  EXPECT_EQ(residuals.back(), residuals[1]);
 }
 
 TEST(ShortSolve, APreconditionerThatGivesNaNScoresNaNNotABestStep) {

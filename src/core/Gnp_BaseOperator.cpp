@@ -1,11 +1,14 @@
 #include "Gnp_BaseOperator.hpp"
 
 #include "Gnp_Arnoldi.hpp"
+#include "Gnp_Errors.hpp"
 #include "Gnp_GraphOperator.hpp"
 #include "Gnp_HostBridge.hpp"
+#include "Gnp_OptionTable.hpp"
 #include "Gnp_Types.hpp"
 
 #include <Ifpack2_Factory.hpp>
+#include <MueLu_CreateTpetraPreconditioner.hpp>
 #include <Teuchos_CommHelpers.hpp>
 #include <Teuchos_LAPACK.hpp>
 #include <Tpetra_CrsMatrix.hpp>
@@ -39,63 +42,105 @@ bool everywhere(const Teuchos::Comm<int>& comm, bool ok) {
   return all == 1;
 }
 
-// An Ifpack2 preconditioner as a base: its type and parameters, and how the option spells it.
-struct Ifpack2Base {
+// A base built by a Trilinos package: its type there, how the option spells
+// it, and its parameters (the defaults below, then the user's sublist).
+struct PackageBase {
+  const char* package;
   const char* type;
-  const char* spelling;
+  Base base;
   Teuchos::ParameterList params;
 };
 
-Ifpack2Base ifpack2Base(Base base) {
-  if (base == Base::Ilut) return {"ILUT", "ilut", {}};
-  if (base == Base::Riluk) return {"RILUK", "riluk", {}};
-  Teuchos::ParameterList sweep;
-  sweep.set("relaxation: type", "Symmetric Gauss-Seidel");
-  return {"RELAXATION", "gauss-seidel", sweep};
+PackageBase packageBase(Base base, const Teuchos::ParameterList& userLists) {
+  PackageBase b{"Ifpack2", "ILUT", base, {}};
+  if (base == Base::Riluk) b.type = "RILUK";
+  if (base == Base::GaussSeidel) {
+    b.type = "RELAXATION";
+    b.params.set("relaxation: type", "Symmetric Gauss-Seidel");
+  }
+  if (base == Base::MueLu || base == Base::MueLuPg) {
+    b.package = "MueLu";
+    b.type = base == Base::MueLu ? "smoothed aggregation" : "Petrov-Galerkin aggregation";
+    b.params.set("verbosity", "none");
+    if (base == Base::MueLuPg) {
+      b.params.set("multigrid algorithm", "pg");
+      b.params.set("problem: symmetric", false);
+    }
+  }
+  const std::string spelling = toString(base);
+  if (userLists.isSublist(spelling)) b.params.setParameters(userLists.sublist(spelling));
+  return b;
 }
 
-std::invalid_argument ifpack2Failure(const Ifpack2Base& b, const std::string& why) {
-  return std::invalid_argument("GNP: \"gnp: base preconditioner\" is \"" + std::string(b.spelling) +
-                               "\", but Ifpack2's " + b.type + " of this matrix " + why +
-                               "; choose \"none\" or \"jacobi\"");
+std::invalid_argument packageFailure(const PackageBase& b, const std::string& why) {
+  return std::invalid_argument("GNP: \"gnp: base preconditioner\" is \"" + toString(b.base) + "\", but " + b.package +
+                               "'s " + b.type + " of this matrix " + why + "; choose \"none\" or \"jacobi\"");
 }
 
 template <class SC, class LO, class GO, class NO>
-BlockOperator ifpack2(const Teuchos::RCP<const Tpetra::CrsMatrix<SC, LO, GO, NO>>& A, double gamma,
-                      const Ifpack2Base& b) {
+Teuchos::RCP<const Tpetra::Operator<SC, LO, GO, NO>> buildPackageBase(
+    const Teuchos::RCP<const Tpetra::CrsMatrix<SC, LO, GO, NO>>& A, const PackageBase& b) {
+  if (std::string(b.package) == "MueLu") {
+    auto op = Teuchos::rcp_const_cast<Tpetra::Operator<SC, LO, GO, NO>>(
+        Teuchos::rcp_implicit_cast<const Tpetra::Operator<SC, LO, GO, NO>>(A));
+    Teuchos::ParameterList params(b.params);
+    return MueLu::CreateTpetraPreconditioner<SC, LO, GO, NO>(op, params);
+  }
+  auto P = Ifpack2::Factory::create<Tpetra::RowMatrix<SC, LO, GO, NO>>(b.type, A);
+  P->setParameters(b.params);
+  P->initialize();
+  P->compute();
+  return P;
+}
+
+template <class SC, class LO, class GO, class NO>
+BlockOperator packaged(const Teuchos::RCP<const Tpetra::CrsMatrix<SC, LO, GO, NO>>& A, double gamma,
+                       const PackageBase& b) {
   using mv_type = Tpetra::MultiVector<SC, LO, GO, NO>;
-  Teuchos::RCP<Ifpack2::Preconditioner<SC, LO, GO, NO>> P;
+  Teuchos::RCP<const Tpetra::Operator<SC, LO, GO, NO>> P;
   std::string error;
   try {
-    P = Ifpack2::Factory::create<Tpetra::RowMatrix<SC, LO, GO, NO>>(b.type, A);
-    P->setParameters(b.params);
-    P->initialize();
-    P->compute();
+    P = buildPackageBase(A, b);
   } catch (const std::exception& e) {
-    error = e.what();
+    error = withoutSourceLocation(e.what());
   }
   if (!everywhere(*A->getComm(), error.empty()))
-    throw ifpack2Failure(b, "cannot be built" + (error.empty() ? std::string(" on another rank") : " (" + error + ")"));
+    throw packageFailure(b, "cannot be built" + (error.empty() ? std::string(" on another rank") : " (" + error + ")"));
   const auto domain = A->getDomainMap(), range = A->getRangeMap();
-  BlockOperator op = [P, domain, range, gamma](const double* X, double* Y, int columns) {
-    mv_type x(domain, columns), y(range, columns);
-    {
-      auto xv = hostOverwrite(x);
-      for (std::size_t i = 0; i < xv.extent(0); ++i)
-        for (int c = 0; c < columns; ++c) xv(i, c) = X[i * columns + c];
+  // MueLu 13.2 with a Chebyshev smoother fails on an apply whose column count
+  // differs from the first one's (training's batch, then the solve's one
+  // column): MueLu's bases apply one column at a time.
+  const bool oneColumnAtATime = std::string(b.package) == "MueLu";
+  BlockOperator op = [P, domain, range, gamma, oneColumnAtATime](const double* X, double* Y, int columns) {
+    const int w = oneColumnAtATime ? 1 : columns;
+    for (int first = 0; first < columns; first += w) {
+      mv_type x(domain, w), y(range, w);
+      {
+        auto xv = hostOverwrite(x);
+        for (std::size_t i = 0; i < xv.extent(0); ++i)
+          for (int c = 0; c < w; ++c) xv(i, c) = X[i * columns + first + c];
+      }
+      P->apply(x, y);
+      auto yv = hostRead(y);
+      for (std::size_t i = 0; i < yv.extent(0); ++i)
+        for (int c = 0; c < w; ++c) Y[i * columns + first + c] = gamma * yv(i, c);
     }
-    P->apply(x, y);
-    auto yv = hostRead(y);
-    for (std::size_t i = 0; i < yv.extent(0); ++i)
-      for (int c = 0; c < columns; ++c) Y[i * columns + c] = gamma * yv(i, c);
   };
-  // A zero pivot shows as NaN or Inf in the output, not as an error.
+  // A zero pivot shows as NaN or Inf in the output, not as an error; MueLu's
+  // coarse solver (Amesos2's KLU2) may factor at the first apply and fail there.
   const std::size_t rows = A->getNodeNumRows();
   std::vector<double> ones(rows, 1.0), out(rows);
-  op(ones.data(), out.data(), 1);
+  try {
+    op(ones.data(), out.data(), 1);
+  } catch (const std::exception& e) {
+    error = withoutSourceLocation(e.what());
+  }
+  if (!everywhere(*A->getComm(), error.empty()))
+    throw packageFailure(b,
+                         "cannot be applied" + (error.empty() ? std::string(" on another rank") : " (" + error + ")"));
   bool finite = true;
   for (double v : out) finite = finite && std::isfinite(v);
-  if (!everywhere(*A->getComm(), finite)) throw ifpack2Failure(b, "returns NaN or Inf (a zero pivot?)");
+  if (!everywhere(*A->getComm(), finite)) throw packageFailure(b, "returns NaN or Inf (a zero pivot?)");
   return op;
 }
 
@@ -152,7 +197,7 @@ BlockOperator gmres(std::shared_ptr<const DistributedOperator> Ahat,
 
 template <class SC, class LO, class GO, class NO>
 BlockOperator makeBaseOperator(Base base, const Teuchos::RCP<const Tpetra::CrsMatrix<SC, LO, GO, NO>>& A, double gamma,
-                               std::shared_ptr<const DistributedOperator> Ahat, int gmresIterations) {
+                               std::shared_ptr<const DistributedOperator> Ahat, const Options& options) {
   if (A->getDomainMap()->getNodeNumElements() != A->getNodeNumRows() ||
       A->getRangeMap()->getNodeNumElements() != A->getNodeNumRows())
     throw std::invalid_argument(
@@ -163,8 +208,10 @@ BlockOperator makeBaseOperator(Base base, const Teuchos::RCP<const Tpetra::CrsMa
     case Base::Jacobi: return jacobi(*A, gamma);
     case Base::Ilut:
     case Base::Riluk:
-    case Base::GaussSeidel: return ifpack2(A, gamma, ifpack2Base(base));
-    case Base::Gmres: return gmres<SC, LO, GO, NO>(std::move(Ahat), A->getRangeMap(), gmresIterations);
+    case Base::GaussSeidel:
+    case Base::MueLu:
+    case Base::MueLuPg: return packaged(A, gamma, packageBase(base, OptionTable::baseParameterLists(options)));
+    case Base::Gmres: return gmres<SC, LO, GO, NO>(std::move(Ahat), A->getRangeMap(), options.baseGmresIterations);
     case Base::Auto: break;
   }
   throw std::logic_error("makeBaseOperator: Base::Auto is resolved by Preconditioner::chooseBase");
@@ -173,6 +220,6 @@ BlockOperator makeBaseOperator(Base base, const Teuchos::RCP<const Tpetra::CrsMa
 template BlockOperator makeBaseOperator(
     Base,
     const Teuchos::RCP<const Tpetra::CrsMatrix<DefaultScalar, DefaultLocalOrdinal, DefaultGlobalOrdinal, DefaultNode>>&,
-    double, std::shared_ptr<const DistributedOperator>, int);
+    double, std::shared_ptr<const DistributedOperator>, const Options&);
 
 } // namespace Gnp

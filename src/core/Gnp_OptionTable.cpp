@@ -1,6 +1,10 @@
 #include "Gnp_OptionTable.hpp"
 
+#include "Gnp_Errors.hpp"
+
+#include <Ifpack2_Parameters.hpp>
 #include <Teuchos_StandardParameterEntryValidators.hpp>
+#include <Teuchos_XMLParameterListCoreHelpers.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -17,6 +21,39 @@ using Type = OptionTable::Type;
 namespace X = Teuchos::Exceptions;
 
 constexpr int kNoLimit = 1 << 30;
+
+// The bases that take their package's parameters from "gnp: base parameters",
+// and that package's name.
+const std::vector<std::pair<Base, const char*>>& packageBases() {
+  static const std::vector<std::pair<Base, const char*>> v{{Base::Ilut, "Ifpack2"},
+                                                           {Base::Riluk, "Ifpack2"},
+                                                           {Base::GaussSeidel, "Ifpack2"},
+                                                           {Base::MueLu, "MueLu"},
+                                                           {Base::MueLuPg, "MueLu"}};
+  return v;
+}
+
+std::string packageBaseNames() {
+  std::string names;
+  for (const auto& [base, package] : packageBases()) names += (names.empty() ? "\"" : ", \"") + toString(base) + "\"";
+  return names;
+}
+
+// A parameter's validator that checks what the one value can say: the names
+// of "gnp: base candidates" and the sublists of "gnp: base parameters".
+class CheckValidator : public Teuchos::ParameterEntryValidator {
+public:
+  explicit CheckValidator(std::function<void(const Teuchos::ParameterEntry&)> check) : check_(std::move(check)) {}
+  const std::string getXMLTypeName() const override { return "GnpCheckValidator"; }
+  void printDoc(const std::string& doc, std::ostream& out) const override { out << "# " << doc << "\n"; }
+  ValidStringsList validStringValues() const override { return Teuchos::null; }
+  void validate(const Teuchos::ParameterEntry& entry, const std::string&, const std::string&) const override {
+    check_(entry);
+  }
+
+private:
+  std::function<void(const Teuchos::ParameterEntry&)> check_;
+};
 
 // EnhancedNumberValidator compares with < and >, which NaN passes.
 class FiniteNumberValidator : public Teuchos::EnhancedNumberValidator<double> {
@@ -130,6 +167,92 @@ Row text(const char* name, std::string Options::*member, bool saved, const char*
   return r;
 }
 
+std::vector<Base> baseCandidatesFrom(const std::string& text) {
+  std::vector<Base> candidates;
+  std::istringstream in(text);
+  for (std::string name; std::getline(in, name, ',');) {
+    name.erase(0, name.find_first_not_of(' '));
+    name.erase(name.find_last_not_of(' ') + 1);
+    Base base = Base::Auto;
+    for (const auto& [value, spelling] : spellings<Base>())
+      if (name == spelling) base = value;
+    if (base == Base::Auto)
+      throw X::InvalidParameterValue("GNP parameter \"gnp: base candidates\" = \"" + text + "\" names \"" + name +
+                                     "\", which is not a base preconditioner other than \"auto\"");
+    if (std::find(candidates.begin(), candidates.end(), base) != candidates.end())
+      throw X::InvalidParameterValue("GNP parameter \"gnp: base candidates\" = \"" + text + "\" names \"" + name +
+                                     "\" twice");
+    candidates.push_back(base);
+  }
+  if (candidates.empty())
+    throw X::InvalidParameterValue("GNP parameter \"gnp: base candidates\" is empty: name at least one base");
+  return candidates;
+}
+
+std::string baseCandidatesText(const std::vector<Base>& candidates) {
+  std::string text;
+  for (Base b : candidates) text += (text.empty() ? "" : ", ") + toString(b);
+  return text;
+}
+
+Row baseCandidates(const char* name, const char* doc) {
+  Row r = named(name, Type::String, doc);
+  r.validator = Teuchos::rcp(new CheckValidator(
+      [](const Teuchos::ParameterEntry& e) { baseCandidatesFrom(Teuchos::getValue<std::string>(e)); }));
+  r.put = [name, doc](const Options& o, Teuchos::ParameterList& p) {
+    p.set(name, baseCandidatesText(o.baseCandidates), doc);
+  };
+  r.take = [](const Teuchos::ParameterEntry& e, Options& o) {
+    o.baseCandidates = baseCandidatesFrom(Teuchos::getValue<std::string>(e));
+  };
+  return r;
+}
+
+// Each sublist of "gnp: base parameters" is named for a base whose package
+// takes parameters; Ifpack2's are checked here, MueLu checks its own when it
+// builds (as Gnp::Factory's MueLu does).
+void checkBaseParameters(const Teuchos::ParameterList& lists) {
+  for (auto it = lists.begin(); it != lists.end(); ++it) {
+    const std::string& name = lists.name(it);
+    const auto known = std::find_if(packageBases().begin(), packageBases().end(),
+                                    [&](const auto& b) { return toString(b.first) == name; });
+    if (known == packageBases().end() || !lists.entry(it).isList())
+      throw X::InvalidParameterName("GNP parameter \"gnp: base parameters\" holds \"" + name +
+                                    "\": it takes one sublist per base, named " + packageBaseNames());
+    if (std::string(known->second) != "Ifpack2") continue;
+    Teuchos::ParameterList valid;
+    Ifpack2::getValidParameters(valid);
+    try {
+      Teuchos::ParameterList(lists.sublist(name)).validateParameters(valid);
+    } catch (const std::exception& e) {
+      throw X::InvalidParameterValue("GNP parameter \"gnp: base parameters\", sublist \"" + name +
+                                     "\", is not a valid Ifpack2 list: " + withoutSourceLocation(e.what()));
+    }
+  }
+}
+
+Row baseParameters(const char* name, const char* doc) {
+  Row r = named(name, Type::List, doc);
+  r.validator = Teuchos::rcp(new CheckValidator(
+      [](const Teuchos::ParameterEntry& e) { checkBaseParameters(Teuchos::getValue<Teuchos::ParameterList>(e)); }));
+  r.put = [name, doc](const Options& o, Teuchos::ParameterList& p) {
+    p.sublist(name, false, doc).setParameters(OptionTable::baseParameterLists(o));
+  };
+  r.take = [](const Teuchos::ParameterEntry& e, Options& o) {
+    const auto& lists = Teuchos::getValue<Teuchos::ParameterList>(e);
+    if (lists.numParams() == 0) {
+      o.baseParameters.clear();
+      return;
+    }
+    Teuchos::ParameterList named("gnp: base parameters"); // one text for one list, wherever it came from
+    named.setParameters(lists);
+    std::ostringstream xml;
+    Teuchos::writeParameterListToXmlOStream(named, xml);
+    o.baseParameters = xml.str();
+  };
+  return r;
+}
+
 std::vector<Row> makeRows() {
   using O = Options;
   return {
@@ -170,6 +293,11 @@ std::vector<Row> makeRows() {
              "column's ||A M(b_j) - b_j||_1 / ||b_j||_1, averaged, so that no sample outweighs the others; "
              "\"projected\" = each column's 1 - cos^2(A M(b_j), b_j), the squared relative residual after the best "
              "multiple of M(b_j) (what one FGMRES step keeps): blind to the output's scale"),
+      integer("gnp: stationary steps", &O::stationarySteps, 1, 100,
+              "Aim training at the solver: the loss is on the residual after this many stationary steps x <- x + "
+              "M(b - A x) from x = 0 (1: on b - A M(b), the paper's). The steps before the last apply M as it "
+              "stands (inference mode, no gradient through them) and each residual is scaled to its b's norm, so "
+              "that the network learns what M leaves; each costs about a forward pass"),
       choice("gnp: learning rate schedule", &O::schedule,
              "\"constant\" (the paper's) or \"cosine\" (from the learning rate down to 0 at the last step)"),
       integer("gnp: warmup steps", &O::warmupSteps, 0, kNoLimit,
@@ -212,6 +340,15 @@ std::vector<Row> makeRows() {
              "With a base preconditioner P: \"additive\" (M(r) = P r + network(r)) or \"multiplicative\" (M(r) = "
              "P r + network(r - A P r): the network corrects the residual P leaves, one product with A more per "
              "apply)"),
+      baseParameters("gnp: base parameters",
+                     "The bases' own parameters, one sublist per base, named \"ilut\", \"riluk\", \"gauss-seidel\" "
+                     "(Ifpack2's parameters, checked when GNP's list is) or \"muelu\", \"muelu-pg\" (MueLu's, "
+                     "checked when MueLu builds); a base without one takes its defaults. Each base, and each of "
+                     "\"gnp: base candidates\", reads its own"),
+      baseCandidates("gnp: base candidates",
+                     "What \"gnp: base preconditioner\" = \"auto\" tries, cheapest first, comma-separated: any "
+                     "base but \"auto\". Each is built and ranked on the validation solve by Auto's rule; on a tie "
+                     "the earlier is kept"),
       integer("gnp: base gmres iterations", &O::baseGmresIterations, 1, 1000,
               "With \"gnp: base preconditioner\" = \"gmres\": its iterations (x0 = 0, no restart; exact sums, so "
               "the same on any number of ranks); each costs a product with A"),
@@ -237,6 +374,7 @@ std::pair<const char*, const std::type_info*> typeInfo(Type t) {
     case Type::Double: return {"double", &typeid(double)};
     case Type::String: return {"string", &typeid(std::string)};
     case Type::Bool: return {"bool", &typeid(bool)};
+    case Type::List: return {"ParameterList", &typeid(Teuchos::ParameterList)};
   }
   return {"?", &typeid(void)};
 }
@@ -244,7 +382,7 @@ std::pair<const char*, const std::type_info*> typeInfo(Type t) {
 const char* typeName(Type t) { return typeInfo(t).first; }
 
 bool hasType(const Teuchos::ParameterEntry& e, Type t) {
-  if (e.isList()) return false;
+  if (e.isList() || t == Type::List) return e.isList() && t == Type::List;
   return e.getAny(false).type() == *typeInfo(t).second;
 }
 
@@ -295,6 +433,8 @@ void check(const Row& row, const Teuchos::ParameterEntry& e) {
                                   " (type=\"" + typeName(row.type) + "\" in XML), not " +
                                   (e.isList() ? std::string("a sublist") : e.getAny(false).typeName()));
   if (row.validator.is_null()) return;
+  if (Teuchos::rcp_dynamic_cast<const CheckValidator>(row.validator) != Teuchos::null)
+    return row.validator->validate(e, row.name, "GNP"); // says what is wrong itself
   try {
     row.validator->validate(e, row.name, "GNP");
   } catch (const std::exception&) {
@@ -307,6 +447,11 @@ void check(const Row& row, const Teuchos::ParameterEntry& e) {
 Teuchos::ParameterEntry entryFromText(const Row& row, const std::string& text) {
   std::istringstream in(text);
   if (row.type == Type::String) return Teuchos::ParameterEntry(text);
+  if (row.type == Type::List) {
+    Teuchos::ParameterEntry e;
+    e.setValue(text.empty() ? Teuchos::ParameterList() : *Teuchos::getParametersFromXmlString(text));
+    return e;
+  }
   if (row.type == Type::Bool) {
     if (text == "true" || text == "false") return Teuchos::ParameterEntry(text == "true");
   } else if (row.type == Type::Int) {
@@ -363,6 +508,8 @@ std::vector<std::pair<std::string, std::string>> OptionTable::toText(const Optio
     const auto& e = p.getEntry(row.name);
     if (row.type == Type::String) {
       text.emplace_back(row.name, Teuchos::getValue<std::string>(e));
+    } else if (row.type == Type::List) {
+      text.emplace_back(row.name, options.baseParameters);
     } else if (row.type == Type::Int) {
       text.emplace_back(row.name, std::to_string(Teuchos::getValue<int>(e)));
     } else if (row.type == Type::Bool) {
@@ -374,6 +521,11 @@ std::vector<std::pair<std::string, std::string>> OptionTable::toText(const Optio
     }
   }
   return text;
+}
+
+Teuchos::ParameterList OptionTable::baseParameterLists(const Options& options) {
+  if (options.baseParameters.empty()) return Teuchos::ParameterList();
+  return *Teuchos::getParametersFromXmlString(options.baseParameters);
 }
 
 Options OptionTable::fromText(const std::vector<std::pair<std::string, std::string>>& text) {

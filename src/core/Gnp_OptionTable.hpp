@@ -20,7 +20,7 @@ namespace Gnp {
 class OptionTable {
 public:
   /// A parameter's type in a Teuchos::ParameterList (and an XML file's type="...").
-  enum class Type { Int, Double, String, Bool };
+  enum class Type { Int, Double, String, Bool, List };
 
   /// One parameter.
   struct Row {
@@ -50,6 +50,10 @@ public:
 
   /// The saved rows of `options` as text, name = value; read back by fromText.
   static std::vector<std::pair<std::string, std::string>> toText(const Options& options);
+  /// "gnp: base parameters" of `options` as the list it was read from (one
+  /// sublist per base spelling; empty where none was given).
+  static Teuchos::ParameterList baseParameterLists(const Options& options);
+
   /// Settings from toText's pairs (absent names keep their defaults), validated
   /// as read() does. Throws Teuchos::Exceptions::InvalidParameter.
   static Options fromText(const std::vector<std::pair<std::string, std::string>>& text);

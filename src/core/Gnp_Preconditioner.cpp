@@ -170,23 +170,22 @@ void Preconditioner<SC, LO, GO, NO>::buildNetwork(double gamma, Base base) {
   graph_ = std::make_shared<TpetraDistributedOperator<SC, LO, GO, NO>>(crs, 1.0 / gamma_);
   network_ = std::make_unique<Network>(options_, graph_);
   base_ = base;
-  network_->setBase(base_ == Base::Auto ? chooseBase(crs)
-                                        : makeBaseOperator(base_, crs, gamma_, graph_, options_.baseGmresIterations));
+  network_->setBase(base_ == Base::Auto ? chooseBase(crs) : makeBaseOperator(base_, crs, gamma_, graph_, options_));
 }
 
 template <class SC, class LO, class GO, class NO>
 std::function<void(const double*, double*, int)> Preconditioner<SC, LO, GO, NO>::chooseBase(
     const Teuchos::RCP<const Tpetra::CrsMatrix<SC, LO, GO, NO>>& crs) {
-  // Cheapest first: on a tie, none is kept.
-  const std::vector<Base> candidates{Base::None, Base::Ilut};
+  // Cheapest first: on a tie, the earlier is kept.
+  const std::vector<Base>& candidates = options_.baseCandidates;
   CandidateRanking ranking(options_.baseConvergedTolerance, options_.validationIterations);
   std::vector<BlockOperator> built;
   for (Base candidate : candidates) {
     Trial trial;
-    trial.name = candidate == Base::None ? "none" : "ILUT";
+    trial.name = toString(candidate);
     Teuchos::Time clock("GNP base trial", true);
     try {
-      built.push_back(makeBaseOperator(candidate, crs, gamma_, graph_, options_.baseGmresIterations));
+      built.push_back(makeBaseOperator(candidate, crs, gamma_, graph_, options_));
     } catch (const std::invalid_argument&) { // the same on every rank
       built.emplace_back();
       trial.built = false;

@@ -32,7 +32,9 @@ const std::vector<std::pair<Base, const char*>>& spellings<Base>() {
                                                            {Base::Auto, "auto"},
                                                            {Base::Gmres, "gmres"},
                                                            {Base::Riluk, "riluk"},
-                                                           {Base::GaussSeidel, "gauss-seidel"}};
+                                                           {Base::GaussSeidel, "gauss-seidel"},
+                                                           {Base::MueLu, "muelu"},
+                                                           {Base::MueLuPg, "muelu-pg"}};
   return v;
 }
 template <>

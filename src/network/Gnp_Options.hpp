@@ -34,10 +34,12 @@ enum class Base {
   None,   ///< M = N (the paper's)
   Jacobi, ///< P = D⁻¹, D the diagonal of Â (zero diagonal entries: P's entry is 0)
   Ilut,   ///< P = Ifpack2's ILUT of A (its defaults, the comparison's ILUT), scaled to Â
-  Auto,   ///< Ilut or None, whichever Gnp::CandidateRanking ranks first on the validation solve
+  Auto,   ///< the first of Options::baseCandidates that Gnp::CandidateRanking ranks first on the validation solve
   Gmres,  ///< P(r) = Options::baseGmresIterations unpreconditioned GMRES iterations on Â x = r from x = 0 (nonlinear)
   Riluk,  ///< P = Ifpack2's RILUK of A (level 0: ILU(0)), scaled to Â
-  GaussSeidel ///< P = Ifpack2's symmetric Gauss–Seidel sweep of A, scaled to Â
+  GaussSeidel, ///< P = Ifpack2's symmetric Gauss–Seidel sweep of A, scaled to Â
+  MueLu,       ///< P = one V-cycle of MueLu's smoothed aggregation of A (its defaults, the comparison's), scaled to Â
+  MueLuPg ///< P = MueLu's Petrov–Galerkin aggregation (restriction not Pᵀ: meant for nonsymmetric A), scaled to Â
 };
 /// How the network's output joins the base preconditioner's.
 enum class Composition {
@@ -89,9 +91,15 @@ struct Options {
   double maxSeconds = kAutomaticSeconds;
   // Not the paper's 1e-3: with four times the updates, 3e-3 kept a better
   // network on 12 of 16 matrices (docs/results/training-study.md, fourth study).
-  double learningRate = 3e-3;             ///< Adam's
-  std::uint64_t seed = 0;                 ///< of the initialisation and of every sample
-  Loss loss = Loss::L1;                   ///< what training minimises
+  double learningRate = 3e-3; ///< Adam's
+  std::uint64_t seed = 0;     ///< of the initialisation and of every sample
+  Loss loss = Loss::L1;       ///< what training minimises
+  /// The loss is on the residual after this many stationary steps
+  /// x ← x + M(b − Âx) from x = 0 (1: on b − Â M(b), the paper's). The steps
+  /// before the last apply M as it stands, in inference mode and held fixed (the
+  /// gradient flows through the last step only), and each residual is scaled
+  /// back to its b's norm: the network trains on what M leaves.
+  int stationarySteps = 1;
   Schedule schedule = Schedule::Constant; ///< of the learning rate
   int warmupSteps = 0;                    ///< linear warm-up of the learning rate over this many steps
   /// How the kept step is chosen: not the paper's (TrainingLoss) but what the
@@ -120,6 +128,12 @@ struct Options {
   Base base = Base::Auto;                                ///< what the network corrects
   Composition composition = Composition::Multiplicative; ///< how, with a base
   int baseGmresIterations = 10;                          ///< with Base::Gmres: its iterations (the sweep's GMRES')
+  /// The bases' own packages' parameters (Ifpack2's, MueLu's), one sublist per
+  /// base spelling, as the XML text of "gnp: base parameters" ("": none). The
+  /// network layer only keeps it; the Tpetra side reads it.
+  std::string baseParameters;
+  /// What Base::Auto tries, cheapest first (a tie keeps the earlier one).
+  std::vector<Base> baseCandidates{Base::None, Base::Ilut};
   // Two-level GNP (issue 24): off until a study shows where it pays.
   Coarse coarse = Coarse::None; ///< where the coarse space joins M₁
   int coarseDimension = 80;     ///< k: Arnoldi steps of the coarse space (directions dropped where H̄ is singular)

@@ -212,8 +212,25 @@ void Trainer::allReduceGradients(ResGcn& model) const {
   }
 }
 
+torch::Tensor Trainer::leftAfterStationarySteps(ResGcn& model, torch::Tensor b) const {
+  if (options_.stationarySteps <= 1) return b;
+  const auto norms = [&](const torch::Tensor& v) {
+    return globalColumnSums(A_->comm(), v.square(), static_cast<double>(A_->globalRows())).sqrt();
+  };
+  const torch::Tensor bNorms = norms(b);
+  {
+    torch::NoGradGuard noGrad;
+    model->eval();
+    for (int k = 1; k < options_.stationarySteps; ++k)
+      b = b - applyMatrix(*A_, preconditionerOutput(model, *A_, base_, options_.composition, inLoss_, b));
+    model->train();
+  }
+  const torch::Tensor left = norms(b);
+  return b * torch::where(left > 0, bNorms / left, torch::zeros_like(left));
+}
+
 double Trainer::lossAndGradient(ResGcn& model, std::uint64_t step) const {
-  return lossAndGradient(model, prepare(sampleBatch(step)));
+  return lossAndGradient(model, prepare(leftAfterStationarySteps(model, sampleBatch(step))));
 }
 
 double Trainer::lossAndGradient(ResGcn& model, const Batch& batch) const {

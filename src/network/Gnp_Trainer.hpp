@@ -57,6 +57,9 @@ private:
   /// With Coarse::First in the loss, b is deflated first: the network learns
   /// what the coarse solve leaves.
   Batch prepare(torch::Tensor b) const;
+  /// With Options::stationarySteps s > 1: what s − 1 stationary steps with M as
+  /// it stands leave of b, each column scaled back to b's norm (see Options).
+  torch::Tensor leftAfterStationarySteps(ResGcn& model, torch::Tensor b) const;
   /// The loss of network output `out` (float32) on `batch`: its global value
   /// (identical on all ranks), and this rank's differentiable term, whose
   /// gradients summed over ranks are the loss's gradient.
