@@ -55,6 +55,7 @@ Teuchos::RCP<Gnp::Preconditioner<SC, LO, GO, NO>> trainedGnp(const Teuchos::RCP<
   Teuchos::ParameterList p;
   p.set("gnp: training steps", steps);
   p.set("gnp: print frequency", 0);
+  p.set("gnp: max training time", 0.0); // the steps asked for, however loaded the machine (no automatic budget)
   p.setParameters(extra);
   prec->setParameters(p);
   prec->initialize();

@@ -35,7 +35,8 @@ std::string writeTempFile(const std::string& name, const std::string& text, cons
 /// The real matrix shipped with the example (SuiteSparse HB/jpwh_991).
 std::string exampleMatrixPath();
 
-/// A silent GNP trained for `steps` steps; `extra` overrides other parameters.
+/// A silent GNP trained for `steps` steps (no time budget, patience as the
+/// defaults); `extra` overrides other parameters.
 Teuchos::RCP<Gnp::Preconditioner<SC, LO, GO, NO>> trainedGnp(const Teuchos::RCP<crs_type>& A, int steps,
                                                              const Teuchos::ParameterList& extra = {});
 

@@ -52,14 +52,13 @@ struct PackageBase {
 };
 
 PackageBase packageBase(Base base, const Teuchos::ParameterList& userLists) {
-  PackageBase b{"Ifpack2", "ILUT", base, {}};
+  PackageBase b{basePackage(base), "ILUT", base, {}};
   if (base == Base::Riluk) b.type = "RILUK";
   if (base == Base::GaussSeidel) {
     b.type = "RELAXATION";
     b.params.set("relaxation: type", "Symmetric Gauss-Seidel");
   }
-  if (base == Base::MueLu || base == Base::MueLuPg) {
-    b.package = "MueLu";
+  if (std::string(b.package) == "MueLu") {
     b.type = base == Base::MueLu ? "smoothed aggregation" : "Petrov-Galerkin aggregation";
     b.params.set("verbosity", "none");
     if (base == Base::MueLuPg) {
@@ -75,6 +74,13 @@ PackageBase packageBase(Base base, const Teuchos::ParameterList& userLists) {
 std::invalid_argument packageFailure(const PackageBase& b, const std::string& why) {
   return std::invalid_argument("GNP: \"gnp: base preconditioner\" is \"" + toString(b.base) + "\", but " + b.package +
                                "'s " + b.type + " of this matrix " + why + "; choose \"none\" or \"jacobi\"");
+}
+
+// Throws packageFailure on every rank where any rank's `error` is not empty.
+void requireNoErrorAnywhere(const Teuchos::Comm<int>& comm, const PackageBase& b, const std::string& failed,
+                            const std::string& error) {
+  if (!everywhere(comm, error.empty()))
+    throw packageFailure(b, failed + (error.empty() ? std::string(" on another rank") : " (" + error + ")"));
 }
 
 template <class SC, class LO, class GO, class NO>
@@ -104,8 +110,7 @@ BlockOperator packaged(const Teuchos::RCP<const Tpetra::CrsMatrix<SC, LO, GO, NO
   } catch (const std::exception& e) {
     error = withoutSourceLocation(e.what());
   }
-  if (!everywhere(*A->getComm(), error.empty()))
-    throw packageFailure(b, "cannot be built" + (error.empty() ? std::string(" on another rank") : " (" + error + ")"));
+  requireNoErrorAnywhere(*A->getComm(), b, "cannot be built", error);
   const auto domain = A->getDomainMap(), range = A->getRangeMap();
   // MueLu 13.2 with a Chebyshev smoother fails on an apply whose column count
   // differs from the first one's (training's batch, then the solve's one
@@ -135,9 +140,7 @@ BlockOperator packaged(const Teuchos::RCP<const Tpetra::CrsMatrix<SC, LO, GO, NO
   } catch (const std::exception& e) {
     error = withoutSourceLocation(e.what());
   }
-  if (!everywhere(*A->getComm(), error.empty()))
-    throw packageFailure(b,
-                         "cannot be applied" + (error.empty() ? std::string(" on another rank") : " (" + error + ")"));
+  requireNoErrorAnywhere(*A->getComm(), b, "cannot be applied", error);
   bool finite = true;
   for (double v : out) finite = finite && std::isfinite(v);
   if (!everywhere(*A->getComm(), finite)) throw packageFailure(b, "returns NaN or Inf (a zero pivot?)");
@@ -194,6 +197,17 @@ BlockOperator gmres(std::shared_ptr<const DistributedOperator> Ahat,
 }
 
 } // namespace
+
+const char* basePackage(Base base) {
+  switch (base) {
+    case Base::Ilut:
+    case Base::Riluk:
+    case Base::GaussSeidel: return "Ifpack2";
+    case Base::MueLu:
+    case Base::MueLuPg: return "MueLu";
+    default: return nullptr;
+  }
+}
 
 template <class SC, class LO, class GO, class NO>
 BlockOperator makeBaseOperator(Base base, const Teuchos::RCP<const Tpetra::CrsMatrix<SC, LO, GO, NO>>& A, double gamma,

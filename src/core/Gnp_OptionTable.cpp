@@ -1,5 +1,6 @@
 #include "Gnp_OptionTable.hpp"
 
+#include "Gnp_BaseOperator.hpp"
 #include "Gnp_Errors.hpp"
 
 #include <Ifpack2_Parameters.hpp>
@@ -22,20 +23,11 @@ namespace X = Teuchos::Exceptions;
 
 constexpr int kNoLimit = 1 << 30;
 
-// The bases that take their package's parameters from "gnp: base parameters",
-// and that package's name.
-const std::vector<std::pair<Base, const char*>>& packageBases() {
-  static const std::vector<std::pair<Base, const char*>> v{{Base::Ilut, "Ifpack2"},
-                                                           {Base::Riluk, "Ifpack2"},
-                                                           {Base::GaussSeidel, "Ifpack2"},
-                                                           {Base::MueLu, "MueLu"},
-                                                           {Base::MueLuPg, "MueLu"}};
-  return v;
-}
-
+// The names a sublist of "gnp: base parameters" may have: the package bases' spellings.
 std::string packageBaseNames() {
   std::string names;
-  for (const auto& [base, package] : packageBases()) names += (names.empty() ? "\"" : ", \"") + toString(base) + "\"";
+  for (const auto& [base, spelling] : spellings<Base>())
+    if (basePackage(base)) names += (names.empty() ? "\"" : ", \"") + std::string(spelling) + "\"";
   return names;
 }
 
@@ -197,10 +189,11 @@ std::string baseCandidatesText(const std::vector<Base>& candidates) {
 
 Row baseCandidates(const char* name, const char* doc) {
   Row r = named(name, Type::String, doc);
-  r.validator = Teuchos::rcp(new CheckValidator(
+  const auto validator = Teuchos::rcp(new CheckValidator(
       [](const Teuchos::ParameterEntry& e) { baseCandidatesFrom(Teuchos::getValue<std::string>(e)); }));
-  r.put = [name, doc](const Options& o, Teuchos::ParameterList& p) {
-    p.set(name, baseCandidatesText(o.baseCandidates), doc);
+  r.validator = validator;
+  r.put = [name, doc, validator](const Options& o, Teuchos::ParameterList& p) {
+    p.set(name, baseCandidatesText(o.baseCandidates), doc, validator);
   };
   r.take = [](const Teuchos::ParameterEntry& e, Options& o) {
     o.baseCandidates = baseCandidatesFrom(Teuchos::getValue<std::string>(e));
@@ -214,12 +207,13 @@ Row baseCandidates(const char* name, const char* doc) {
 void checkBaseParameters(const Teuchos::ParameterList& lists) {
   for (auto it = lists.begin(); it != lists.end(); ++it) {
     const std::string& name = lists.name(it);
-    const auto known = std::find_if(packageBases().begin(), packageBases().end(),
-                                    [&](const auto& b) { return toString(b.first) == name; });
-    if (known == packageBases().end() || !lists.entry(it).isList())
+    const char* package = nullptr;
+    for (const auto& [base, spelling] : spellings<Base>())
+      if (name == spelling) package = basePackage(base);
+    if (!package || !lists.entry(it).isList())
       throw X::InvalidParameterName("GNP parameter \"gnp: base parameters\" holds \"" + name +
                                     "\": it takes one sublist per base, named " + packageBaseNames());
-    if (std::string(known->second) != "Ifpack2") continue;
+    if (std::string(package) != "Ifpack2") continue;
     Teuchos::ParameterList valid;
     Ifpack2::getValidParameters(valid);
     try {
@@ -233,10 +227,12 @@ void checkBaseParameters(const Teuchos::ParameterList& lists) {
 
 Row baseParameters(const char* name, const char* doc) {
   Row r = named(name, Type::List, doc);
-  r.validator = Teuchos::rcp(new CheckValidator(
+  const auto validator = Teuchos::rcp(new CheckValidator(
       [](const Teuchos::ParameterEntry& e) { checkBaseParameters(Teuchos::getValue<Teuchos::ParameterList>(e)); }));
-  r.put = [name, doc](const Options& o, Teuchos::ParameterList& p) {
+  r.validator = validator;
+  r.put = [name, doc, validator](const Options& o, Teuchos::ParameterList& p) {
     p.sublist(name, false, doc).setParameters(OptionTable::baseParameterLists(o));
+    p.getEntryRCP(name)->setValidator(validator);
   };
   r.take = [](const Teuchos::ParameterEntry& e, Options& o) {
     const auto& lists = Teuchos::getValue<Teuchos::ParameterList>(e);
