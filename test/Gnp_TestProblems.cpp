@@ -2,6 +2,8 @@
 
 #include "Gnp_ConvectionDiffusion.hpp"
 
+#include <Tpetra_Core.hpp>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -47,6 +49,16 @@ Gnp::SolveResult solveRandomSolution(const Teuchos::RCP<crs_type>& A,
   Teuchos::ParameterList settings = Gnp::defaultBelosParameters();
   settings.setParameters(belos);
   return Gnp::solveFlexibleGmres<SC, LO, GO, NO>(A, b, x, M, settings);
+}
+
+std::string parameterError(const Teuchos::ParameterList& p) {
+  Gnp::Preconditioner<SC, LO, GO, NO> prec(convectionDiffusion(4, Tpetra::getDefaultComm()));
+  try {
+    prec.setParameters(p);
+  } catch (const Teuchos::Exceptions::InvalidParameter& e) {
+    return e.what();
+  }
+  return "";
 }
 
 Teuchos::RCP<Gnp::Preconditioner<SC, LO, GO, NO>> trainedGnp(const Teuchos::RCP<crs_type>& A, int steps,

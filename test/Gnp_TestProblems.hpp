@@ -40,6 +40,10 @@ std::string exampleMatrixPath();
 Teuchos::RCP<Gnp::Preconditioner<SC, LO, GO, NO>> trainedGnp(const Teuchos::RCP<crs_type>& A, int steps,
                                                              const Teuchos::ParameterList& extra = {});
 
+/// The message of the InvalidParameter that GNP's setParameters(p) throws on a
+/// small matrix of the default communicator, or "" when p is accepted.
+std::string parameterError(const Teuchos::ParameterList& p);
+
 /// Belos FGMRES (the protocol's settings, then `belos` over them) with M as the
 /// right preconditioner on b = A x, x random from a fixed seed, from x₀ = 0.
 Gnp::SolveResult solveRandomSolution(const Teuchos::RCP<crs_type>& A,

@@ -62,16 +62,6 @@ Teuchos::RCP<op_type> ifpack2Ilut(const Teuchos::RCP<crs_type>& A, const Teuchos
   return ilut;
 }
 
-std::string errorOf(const Teuchos::ParameterList& p) {
-  Prec prec(convectionDiffusion(4, world()));
-  try {
-    prec.setParameters(p);
-  } catch (const Teuchos::Exceptions::InvalidParameter& e) {
-    return e.what();
-  }
-  return "";
-}
-
 } // namespace
 
 TEST(Bases, AnUntrainedNetworkOnAMueLuBaseIsMueLusVCycle) {
@@ -118,19 +108,19 @@ TEST(Bases, AMueLuBaseTakesItsSublist) {
 TEST(Bases, TheBaseParametersAreCheckedWhenTheListIsRead) {
   Teuchos::ParameterList unknownSublist;
   unknownSublist.sublist("gnp: base parameters").sublist("ilu");
-  const std::string sublist = errorOf(unknownSublist);
+  const std::string sublist = parameterError(unknownSublist);
   EXPECT_NE(sublist.find("\"ilu\""), std::string::npos) << sublist;
   EXPECT_NE(sublist.find("\"muelu-pg\""), std::string::npos) << sublist;
 
   Teuchos::ParameterList unknownIfpack2;
   unknownIfpack2.sublist("gnp: base parameters").sublist("riluk").set("fact: bogus", 1);
-  const std::string ifpack2 = errorOf(unknownIfpack2);
+  const std::string ifpack2 = parameterError(unknownIfpack2);
   EXPECT_NE(ifpack2.find("fact: bogus"), std::string::npos) << ifpack2;
   EXPECT_NE(ifpack2.find("Ifpack2"), std::string::npos) << ifpack2;
 
   Teuchos::ParameterList notAList;
   notAList.set("gnp: base parameters", 3);
-  EXPECT_NE(errorOf(notAList).find("ParameterList"), std::string::npos) << errorOf(notAList);
+  EXPECT_NE(parameterError(notAList).find("ParameterList"), std::string::npos) << parameterError(notAList);
 }
 
 TEST(Bases, AParameterMueLuRefusesIsAClearErrorWhenTheBaseIsBuiltOnEveryRank) {
@@ -164,7 +154,7 @@ TEST(Bases, TheBaseCandidatesAreBasesNamedOnceEach) {
   for (const char* bad : {"none, auto", "ilut, ilut", "", "none, ilu"}) {
     Teuchos::ParameterList p;
     p.set("gnp: base candidates", bad);
-    EXPECT_NE(errorOf(p).find("gnp: base candidates"), std::string::npos) << bad << ": " << errorOf(p);
+    EXPECT_NE(parameterError(p).find("gnp: base candidates"), std::string::npos) << bad << ": " << parameterError(p);
   }
   Teuchos::ParameterList spaced;
   spaced.set("gnp: base candidates", " gmres,muelu-pg ");

@@ -38,16 +38,6 @@ Teuchos::ParameterList alone(const std::string& name = "gnp: base preconditioner
   return p;
 }
 
-std::string errorOf(const Teuchos::ParameterList& p) {
-  Prec prec(convectionDiffusion(4, world()));
-  try {
-    prec.setParameters(p);
-  } catch (const Teuchos::Exceptions::InvalidParameter& e) {
-    return e.what();
-  }
-  return "";
-}
-
 // A diagonal matrix with entries 1..n (and a zero at `zeroRow` if >= 0, plus an
 // off-diagonal entry there so that no row is empty).
 Teuchos::RCP<crs_type> diagonalMatrix(int n, int zeroRow = -1) {
@@ -89,28 +79,28 @@ TEST(TrainingOptions, DefaultsDepartFromThePapersInSelectionBatchLearningRateAnd
 }
 
 TEST(TrainingOptions, UnknownChoicesAndOutOfRangeCountsAreErrorsThatListTheValidValues) {
-  const auto loss = errorOf(with("gnp: loss", "l2"));
+  const auto loss = parameterError(with("gnp: loss", "l2"));
   EXPECT_NE(loss.find("\"gnp: loss\" = \"l2\""), std::string::npos) << loss;
   EXPECT_NE(loss.find("\"relative l1\""), std::string::npos) << loss;
-  EXPECT_NE(errorOf(with("gnp: learning rate schedule", "linear")).find("\"cosine\""), std::string::npos);
-  const auto selection = errorOf(with("gnp: best step selection", "best"));
+  EXPECT_NE(parameterError(with("gnp: learning rate schedule", "linear")).find("\"cosine\""), std::string::npos);
+  const auto selection = parameterError(with("gnp: best step selection", "best"));
   EXPECT_NE(selection.find("\"validation loss\""), std::string::npos) << selection;
   EXPECT_NE(selection.find("\"validation solve\""), std::string::npos) << selection;
-  const auto base = errorOf(with("gnp: base preconditioner", "amg"));
+  const auto base = parameterError(with("gnp: base preconditioner", "amg"));
   EXPECT_NE(base.find("\"jacobi\""), std::string::npos) << base;
   EXPECT_NE(base.find("\"muelu-pg\""), std::string::npos) << base;
   for (const char* name : {"gnp: warmup steps", "gnp: validation frequency", "gnp: validation iterations"}) {
     Teuchos::ParameterList p;
     p.set(name, -1);
-    EXPECT_NE(errorOf(p).find(name), std::string::npos) << name;
+    EXPECT_NE(parameterError(p).find(name), std::string::npos) << name;
   }
   Teuchos::ParameterList zero;
   zero.set("gnp: validation frequency", 0);
-  EXPECT_NE(errorOf(zero).find("out of range"), std::string::npos);
+  EXPECT_NE(parameterError(zero).find("out of range"), std::string::npos);
   Teuchos::ParameterList tooMany;
   tooMany.set("gnp: validation iterations", 1001);
-  EXPECT_NE(errorOf(tooMany).find("gnp: validation iterations"), std::string::npos);
-  EXPECT_EQ(errorOf(with("gnp: best step selection", "validation solve")), "");
+  EXPECT_NE(parameterError(tooMany).find("gnp: validation iterations"), std::string::npos);
+  EXPECT_EQ(parameterError(with("gnp: best step selection", "validation solve")), "");
 }
 
 TEST(TrainingOptions, TheScheduleWarmsUpLinearlyThenFollowsHalfACosine) {
@@ -422,7 +412,7 @@ TEST(TrainingOptions, PatienceStopsTrainingWhenValidationsStopFindingABetterStep
   EXPECT_EQ(full.reason, Gnp::StopReason::Steps);
   Teuchos::ParameterList negative;
   negative.set("gnp: patience", -1);
-  EXPECT_NE(errorOf(negative).find("\"gnp: patience\" = -1 is out of range"), std::string::npos);
+  EXPECT_NE(parameterError(negative).find("\"gnp: patience\" = -1 is out of range"), std::string::npos);
 }
 
 TEST(TrainingOptions, RelativePatienceWaitsAsManyValidationsAsItTookToFindTheKeptStepTimesTheFactor) {
@@ -436,7 +426,7 @@ TEST(TrainingOptions, RelativePatienceWaitsAsManyValidationsAsItTookToFindTheKep
 
   Teuchos::ParameterList negative;
   negative.set("gnp: relative patience", -0.5);
-  EXPECT_NE(errorOf(negative).find("\"gnp: relative patience\" = -0.5 is out of range"), std::string::npos);
+  EXPECT_NE(parameterError(negative).find("\"gnp: relative patience\" = -0.5 is out of range"), std::string::npos);
 }
 
 TEST(TrainingOptions, TheAutomaticTimeBudgetGrowsWithTheRowsOnEachRank) {
@@ -453,13 +443,13 @@ TEST(TrainingOptions, TheAutomaticTimeBudgetGrowsWithTheRowsOnEachRank) {
   for (const double seconds : {-1.0, 0.0, 2.5}) {
     Teuchos::ParameterList p;
     p.set("gnp: max training time", seconds);
-    EXPECT_EQ(errorOf(p), "") << seconds;
+    EXPECT_EQ(parameterError(p), "") << seconds;
   }
   Teuchos::ParameterList between;
   between.set("gnp: max training time", -0.5);
-  EXPECT_NE(errorOf(between).find("\"gnp: max training time\" = -0.5 is out of range: it must be -1"),
+  EXPECT_NE(parameterError(between).find("\"gnp: max training time\" = -0.5 is out of range: it must be -1"),
             std::string::npos)
-      << errorOf(between);
+      << parameterError(between);
 }
 
 // One step: the kept step is step 0, whose network adds nothing to the base
