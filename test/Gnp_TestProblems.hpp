@@ -35,8 +35,9 @@ std::string writeTempFile(const std::string& name, const std::string& text, cons
 /// The real matrix shipped with the example (SuiteSparse HB/jpwh_991).
 std::string exampleMatrixPath();
 
-/// A silent GNP trained for `steps` steps (no time budget, patience as the
-/// defaults); `extra` overrides other parameters.
+/// A silent GNP, the paper's network (no base, no coarse space), trained for
+/// `steps` steps (no time budget, patience as the defaults); `extra` overrides
+/// these and other parameters.
 Teuchos::RCP<Gnp::Preconditioner<SC, LO, GO, NO>> trainedGnp(const Teuchos::RCP<crs_type>& A, int steps,
                                                              const Teuchos::ParameterList& extra = {});
 

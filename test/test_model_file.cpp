@@ -26,6 +26,7 @@ Teuchos::RCP<Preconditioner> trained(const Teuchos::RCP<crs_type>& A) {
   Teuchos::ParameterList p;
   p.set("gnp: training steps", 5);
   p.set("gnp: print frequency", 0);
+  p.set("gnp: base converged tolerance", 0.0); // train: the default base and coarse space solve this matrix
   M->setParameters(p);
   M->compute();
   return M;
@@ -118,7 +119,8 @@ TEST(ModelFile, WarmStartReachesTheColdStartsBestLossInFewerSteps) {
     p.set("gnp: seed", 1);
     p.set("gnp: batch size", 16); // the paper's: a smoother loss than the default's 4
     p.set("gnp: krylov samples", 8);
-    p.set("gnp: base preconditioner", "none"); // the network alone: no ILUT step 0 to keep
+    p.set("gnp: base preconditioner", "none"); // the network alone: no base or coarse space to keep
+    p.set("gnp: coarse space", "none");
     p.set("gnp: initial model", initial);
     M->setParameters(p);
     M->compute();
@@ -127,6 +129,7 @@ TEST(ModelFile, WarmStartReachesTheColdStartsBestLossInFewerSteps) {
   const auto path = savedModel(*run(20, ""), "gnp_model_warm.gnp");
   const auto cold = run(20, "")->getLossHistory();
   const auto warm = run(20, path)->getLossHistory();
+  ASSERT_EQ(cold.size(), 20u);
   const double target = *std::min_element(cold.begin(), cold.end());
   auto stepsTo = [&](const std::vector<double>& losses) {
     double best = INFINITY;
@@ -226,6 +229,34 @@ std::string decodeError(const std::string& bytes, const std::string& source) {
 }
 
 } // namespace
+
+TEST(ModelFile, AFileWrittenBeforeADefaultChangedKeepsTheValueItWasTrainedWith) {
+  Gnp::ModelFile m;
+  m.rows = 64;
+  m.options.coarse = Gnp::Coarse::First;
+  std::string bytes = m.encode();
+  // Drop the settings whose default changed, as a GNP before them wrote no such
+  // entries: name and value, each a 4-byte length and its text.
+  std::uint32_t count;
+  std::memcpy(&count, bytes.data() + 20 + 24, 4);
+  for (const std::string name : {"gnp: coarse space", "gnp: base candidates"}) {
+    const auto at = bytes.find(name) - 4;
+    std::uint32_t valueLength;
+    std::memcpy(&valueLength, bytes.data() + at + 4 + name.size(), 4);
+    bytes.erase(at, 4 + name.size() + 4 + valueLength);
+    --count;
+  }
+  std::memcpy(bytes.data() + 20 + 24, &count, 4);
+  const std::uint64_t length = bytes.size() - 28;
+  std::memcpy(bytes.data() + 12, &length, 8);
+  rehash(bytes);
+  Gnp::Options before; // the defaults of then
+  before.coarse = Gnp::Coarse::None;
+  before.baseCandidates = {Gnp::Base::None, Gnp::Base::Ilut};
+  const Gnp::Options o = Gnp::ModelFile::decode(bytes, "older.gnp").options;
+  EXPECT_EQ(o.coarse, Gnp::Coarse::None);
+  EXPECT_EQ(Gnp::OptionTable::toText(o), Gnp::OptionTable::toText(before));
+}
 
 TEST(ModelFile, ASettingThisBuildDoesNotKnowIsAClearError) {
   Gnp::ModelFile m;

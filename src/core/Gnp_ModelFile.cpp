@@ -4,12 +4,14 @@
 #include "Gnp_Fnv1a.hpp"
 #include "Gnp_OptionTable.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <type_traits>
+#include <vector>
 
 namespace Gnp {
 namespace {
@@ -87,9 +89,16 @@ E getEnum(Reader& r, E last, const std::string& what) {
   return static_cast<E>(v);
 }
 
+// Settings whose default changed, with the value a file that does not name them
+// was trained and applied with.
+const std::vector<std::pair<std::string, std::string>> defaultsBeforeTheyChanged = {
+    {"gnp: coarse space", "none"},
+    {"gnp: base candidates", "none, ilut"},
+};
+
 // Formats 1-4 wrote the options field by field; 5 writes them as name = value text.
 Options getLegacyOptions(Reader& r, std::uint32_t version, const std::string& what) {
-  Options o;
+  Options o = OptionTable::fromText(defaultsBeforeTheyChanged);
   for (int* v : {&o.layers, &o.embedding, &o.hidden, &o.mlpLayers, &o.batchSize, &o.krylovSamples, &o.arnoldiSteps,
                  &o.steps, &o.printEvery})
     *v = r.get<std::int32_t>();
@@ -116,6 +125,9 @@ Options getOptions(Reader& r, std::uint32_t version, const std::string& what) {
     name = r.getString();
     value = r.getString();
   }
+  for (const auto& old : defaultsBeforeTheyChanged)
+    if (std::none_of(text.begin(), text.end(), [&](const auto& entry) { return entry.first == old.first; }))
+      text.push_back(old);
   try {
     return OptionTable::fromText(text);
   } catch (const std::exception& e) {

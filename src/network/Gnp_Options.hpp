@@ -123,8 +123,8 @@ struct Options {
   /// residual within the validation solve, training would buy nothing a user
   /// needs: it is skipped and GNP applies that M (0: always train).
   double baseConvergedTolerance = 1e-8;
-  // Not the paper's (no base): where Ifpack2's ILUT helps, the network learns
-  // a correction to it (docs/results/training-study.md, seventh study).
+  // Not the paper's (no base): the network learns a correction to the base that
+  // ranks first on the validation solve (docs/results/hard-matrices-study.md).
   Base base = Base::Auto;                                ///< what the network corrects
   Composition composition = Composition::Multiplicative; ///< how, with a base
   int baseGmresIterations = 10;                          ///< with Base::Gmres: its iterations (the sweep's GMRES')
@@ -132,10 +132,12 @@ struct Options {
   /// base spelling, as the XML text of "gnp: base parameters" ("": none). The
   /// network layer only keeps it; the Tpetra side reads it.
   std::string baseParameters;
-  /// What Base::Auto tries, cheapest first (a tie keeps the earlier one).
-  std::vector<Base> baseCandidates{Base::None, Base::Ilut};
-  // Two-level GNP (issue 24): off until a study shows where it pays.
-  Coarse coarse = Coarse::None; ///< where the coarse space joins M₁
+  /// What Base::Auto tries, cheapest first (a tie keeps the earlier one). Not
+  /// MueLu: no help on the hard matrices, and its setup on gemat12 does not
+  /// return (docs/results/hard-matrices-study.md).
+  std::vector<Base> baseCandidates{Base::None, Base::Jacobi, Base::GaussSeidel, Base::Riluk, Base::Ilut, Base::Gmres};
+  // Two-level GNP, kept only where the validation solve scores it better.
+  Coarse coarse = Coarse::Last; ///< where the coarse space joins M₁
   int coarseDimension = 80;     ///< k: Arnoldi steps of the coarse space (directions dropped where H̄ is singular)
   bool coarseInTraining = true; ///< train N with the coarse space in place (it learns what the coarse space leaves)
   int printEvery = 100;         ///< a progress line on rank 0 every this many steps; 0: silent
