@@ -194,6 +194,10 @@ TEST(TwoLevelParameters, AreValidatedWithClearErrors) {
   p = twoLevel("last");
   p.set("gnp: loss", "projected");
   expectRejected(p, "cannot be trained in place");
+  // At the defaults too: the message says how out.
+  Teuchos::ParameterList projected;
+  projected.set("gnp: loss", "projected");
+  expectRejected(projected, "\"gnp: coarse space\" \"first\" or \"none\"");
   p.set("gnp: coarse space in training", false);
   EXPECT_FALSE(Prec::validateParameters(p).coarseInTraining);
 }

@@ -490,8 +490,9 @@ Options OptionTable::read(const Teuchos::ParameterList& params) {
                                    "] (at most \"gnp: batch size\")");
   if (o.coarse == Coarse::Last && o.coarseInTraining && o.loss == Loss::Projected)
     throw X::InvalidParameterValue(
-        "GNP parameter \"gnp: coarse space\" = \"last\" cannot be trained in place with \"gnp: loss\" = "
-        "\"projected\": choose \"l1\" or \"relative l1\", \"first\", or \"gnp: coarse space in training\" = false");
+        "GNP parameter \"gnp: coarse space\" = \"last\" (the default) cannot be trained in place with \"gnp: "
+        "loss\" = \"projected\": choose \"gnp: loss\" \"l1\" or \"relative l1\", \"gnp: coarse space\" \"first\" or "
+        "\"none\", or \"gnp: coarse space in training\" = false");
   return o;
 }
 
