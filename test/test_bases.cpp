@@ -149,9 +149,6 @@ TEST(Bases, AutoTriesTheBaseCandidatesAndTakesTheOneThatRanksFirst) {
 }
 
 TEST(Bases, TheBaseCandidatesAreBasesNamedOnceEach) {
-  Prec prec(convectionDiffusion(4, world()));
-  EXPECT_EQ(Teuchos::getParameter<std::string>(*prec.getValidParameters(), "gnp: base candidates"),
-            "none, jacobi, gauss-seidel, riluk, ilut, gmres");
   for (const char* bad : {"none, auto", "ilut, ilut", "", "none, ilu"}) {
     Teuchos::ParameterList p;
     p.set("gnp: base candidates", bad);
@@ -159,6 +156,7 @@ TEST(Bases, TheBaseCandidatesAreBasesNamedOnceEach) {
   }
   Teuchos::ParameterList spaced;
   spaced.set("gnp: base candidates", " gmres,muelu-pg ");
+  Prec prec(convectionDiffusion(4, world()));
   prec.setParameters(spaced);
   const std::vector<Gnp::Base> expected{Gnp::Base::Gmres, Gnp::Base::MueLuPg};
   EXPECT_EQ(prec.getOptions().baseCandidates, expected);

@@ -157,6 +157,9 @@ TEST(GnpBench, SweepsTwoMatricesWithAllSixTypesSurvivesACrashAndResumesToTheSame
   // in the validation solve, so nothing is trained (--gnp-steps=10 or not).
   EXPECT_EQ(find(rows, "convdiff", "GNP").at("training_steps"), "0");
   EXPECT_EQ(find(rows, "convdiff", "GNP").at("training_stop"), "base converged");
+  std::ifstream gnpCase(dir / "full" / "cases" / "ones" / "convdiff" / "GNP.json");
+  const std::string gnpText((std::istreambuf_iterator<char>(gnpCase)), std::istreambuf_iterator<char>());
+  EXPECT_NE(gnpText.find("\"steps_budget\": 10,"), std::string::npos) << gnpText;
   EXPECT_FALSE(find(rows, "convdiff", "GNP").at("iter_auc").empty());
   EXPECT_FALSE(find(rows, "convdiff", "GNP").at("time_auc").empty());
   // The artifact's diagnostics: GNP's output deviation and first-iteration residual, and the flag on ones.
