@@ -136,6 +136,22 @@ TEST(FlexibleGmres, StaysFlexibleWithGnpAndRecordsOneEntryPerIteration) {
   for (size_t i = 1; i < r.residuals.size(); ++i) EXPECT_LE(r.residuals[i], r.residuals[i - 1] * (1 + 1e-10));
 }
 
+TEST(FlexibleGmres, MaximumIterationsIsTheBudgetHoweverManyRestartsItTakes) {
+  const auto p = convectionDiffusionProblem(16);
+  Teuchos::ParameterList belos;
+  belos.set("Num Blocks", 3);
+  belos.set("Maximum Iterations", 100);
+  belos.set("Convergence Tolerance", 1e-14);
+  auto solve = [&] {
+    auto x = Teuchos::rcp(new mv_type(p.A->getDomainMap(), 1));
+    return Gnp::solveFlexibleGmres<SC, LO, GO, NO>(p.A, p.b, x, Teuchos::null, belos);
+  };
+  // Belos alone stops Block GMRES after 20 restarts: 21 cycles of 3, 63 iterations.
+  EXPECT_EQ(solve().iterations, 100);
+  belos.set("Maximum Restarts", 4); // stated, it is Belos' limit
+  EXPECT_EQ(solve().iterations, 15);
+}
+
 namespace {
 // A preconditioner that breaks: its output is NaN.
 class NanOperator : public Tpetra::Operator<SC, LO, GO, NO> {

@@ -77,6 +77,9 @@ SolveResult solveFlexibleGmres(const Teuchos::RCP<const Tpetra::Operator<SC, LO,
 
   auto params = Teuchos::rcp(new Teuchos::ParameterList(defaultBelosParameters()));
   params->setParameters(belos);
+  // Belos' default of 20 restarts would end a solve of more than 21 cycles short of
+  // "Maximum Iterations" (FGMRES(30) at 630 of 1000), without a word.
+  if (!belos.isParameter("Maximum Restarts")) params->set("Maximum Restarts", params->get<int>("Maximum Iterations"));
   const double tolerance = params->get<double>("Convergence Tolerance");
   const bool wantFlexible = params->get<bool>("Flexible Gmres") && !M.is_null();
   if (M.is_null()) params->set("Flexible Gmres", false); // plain GMRES: nothing to flex
