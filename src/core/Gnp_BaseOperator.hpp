@@ -11,6 +11,10 @@
 
 namespace Gnp {
 
+/// The Trilinos package that builds `base` and takes its sublist of "gnp: base
+/// parameters": "Ifpack2" or "MueLu"; nullptr for the bases GNP builds itself.
+const char* basePackage(Base base);
+
 /// The fixed preconditioner P of Â = A/γ that the network learns a correction
 /// to (M = P + N, Options::base), on blocks of this rank's rows; empty for
 /// Base::None.
@@ -31,10 +35,6 @@ namespace Gnp {
 /// Throws std::invalid_argument, on every rank, when a package's base cannot be
 /// built or returns NaN or Inf (a zero pivot). Base::Auto is not a preconditioner but a
 /// choice between these (Preconditioner::chooseBase): std::logic_error. A collective.
-/// The Trilinos package that builds `base` and takes its sublist of "gnp: base
-/// parameters": "Ifpack2" or "MueLu"; nullptr for the bases GNP builds itself.
-const char* basePackage(Base base);
-
 template <class SC, class LO, class GO, class NO>
 BlockOperator makeBaseOperator(Base base, const Teuchos::RCP<const Tpetra::CrsMatrix<SC, LO, GO, NO>>& A, double gamma,
                                std::shared_ptr<const DistributedOperator> Ahat, const Options& options);

@@ -165,9 +165,7 @@ std::vector<Base> baseCandidatesFrom(const std::string& text) {
   for (std::string name; std::getline(in, name, ',');) {
     name.erase(0, name.find_first_not_of(' '));
     name.erase(name.find_last_not_of(' ') + 1);
-    Base base = Base::Auto;
-    for (const auto& [value, spelling] : spellings<Base>())
-      if (name == spelling) base = value;
+    const Base base = fromString<Base>(name).value_or(Base::Auto);
     if (base == Base::Auto)
       throw X::InvalidParameterValue("GNP parameter \"gnp: base candidates\" = \"" + text + "\" names \"" + name +
                                      "\", which is not a base preconditioner other than \"auto\"");
@@ -207,9 +205,8 @@ Row baseCandidates(const char* name, const char* doc) {
 void checkBaseParameters(const Teuchos::ParameterList& lists) {
   for (auto it = lists.begin(); it != lists.end(); ++it) {
     const std::string& name = lists.name(it);
-    const char* package = nullptr;
-    for (const auto& [base, spelling] : spellings<Base>())
-      if (name == spelling) package = basePackage(base);
+    const auto base = fromString<Base>(name);
+    const char* package = base ? basePackage(*base) : nullptr;
     if (!package || !lists.entry(it).isList())
       throw X::InvalidParameterName("GNP parameter \"gnp: base parameters\" holds \"" + name +
                                     "\": it takes one sublist per base, named " + packageBaseNames());

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -226,6 +227,14 @@ std::string toString(E value) {
   for (const auto& [v, name] : spellings<E>())
     if (v == value) return name;
   return "?";
+}
+
+/// The choice a spelling names, e.g. fromString<Base>("ilut") = Base::Ilut; none if it names none.
+template <class E, class = std::enable_if_t<std::is_enum_v<E>>>
+std::optional<E> fromString(const std::string& spelling) {
+  for (const auto& [v, name] : spellings<E>())
+    if (spelling == name) return v;
+  return std::nullopt;
 }
 
 } // namespace Gnp
