@@ -1,6 +1,7 @@
 // Any classical base (issue 24 item 2): MueLu's smoothed and Petrov–Galerkin
 // aggregation as bases, every package base's own parameters by its own
 // sublist of "gnp: base parameters", and the bases "auto" tries.
+#include "Gnp_MatrixIO.hpp"
 #include "Gnp_Preconditioner.hpp"
 #include "Gnp_TestProblems.hpp"
 
@@ -146,6 +147,40 @@ TEST(Bases, AutoTriesTheBaseCandidatesAndTakesTheOneThatRanksFirst) {
   EXPECT_EQ(trainedGnp(A, 1, p)->getBase(), Gnp::Base::MueLu);
   p.set("gnp: base candidates", "jacobi");
   EXPECT_EQ(trainedGnp(A, 1, p)->getBase(), Gnp::Base::Jacobi);
+}
+
+// west0479: almost every diagonal entry is zero, so Ifpack2's factorisations
+// return NaN (zero pivots) on any number of ranks.
+const std::string west0479 = GNP_TEST_DATA "/west0479.mtx";
+
+TEST(Bases, AutoLeavesOutACandidateThatCannotBeUsedAndSaysWhy) {
+  const auto A = Gnp::readMatrixMarket<SC, LO, GO, NO>(west0479, world());
+  Teuchos::ParameterList p = withBase("auto");
+  p.set("gnp: base candidates", "riluk, jacobi");
+  p.set("gnp: verbosity", "low");
+  p.set("gnp: print frequency", 1000); // 0 silences GNP
+  testing::internal::CaptureStdout();
+  const auto gnp = trainedGnp(A, 1, p);
+  const std::string said = testing::internal::GetCapturedStdout();
+  EXPECT_EQ(gnp->getBase(), Gnp::Base::Jacobi);
+  if (world()->getRank() == 0) {
+    EXPECT_NE(said.find("riluk is out: Ifpack2's RILUK of this matrix returns NaN or Inf"), std::string::npos) << said;
+  }
+}
+
+TEST(Bases, AutoWithNoCandidateThatCanBeUsedIsAnErrorNamingEachFailure) {
+  const auto A = Gnp::readMatrixMarket<SC, LO, GO, NO>(west0479, world());
+  Teuchos::ParameterList p = withBase("auto");
+  p.set("gnp: base candidates", "riluk, ilut");
+  try {
+    trainedGnp(A, 1, p);
+    FAIL() << "auto without a usable candidate was accepted";
+  } catch (const std::invalid_argument& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("no base in \"gnp: base candidates\" can be used"), std::string::npos) << what;
+    EXPECT_NE(what.find("riluk is out: Ifpack2's RILUK"), std::string::npos) << what;
+    EXPECT_NE(what.find("ilut is out: Ifpack2's ILUT"), std::string::npos) << what;
+  }
 }
 
 TEST(Bases, TheBaseCandidatesAreBasesNamedOnceEach) {

@@ -71,9 +71,11 @@ PackageBase packageBase(Base base, const Teuchos::ParameterList& userLists) {
   return b;
 }
 
-std::invalid_argument packageFailure(const PackageBase& b, const std::string& why) {
-  return std::invalid_argument("GNP: \"gnp: base preconditioner\" is \"" + toString(b.base) + "\", but " + b.package +
-                               "'s " + b.type + " of this matrix " + why + "; choose \"none\" or \"jacobi\"");
+BaseUnavailable packageFailure(const PackageBase& b, const std::string& why) {
+  const std::string reason = std::string(b.package) + "'s " + b.type + " of this matrix " + why;
+  return BaseUnavailable("GNP: \"gnp: base preconditioner\" is \"" + toString(b.base) + "\", but " + reason +
+                             "; choose \"none\" or \"jacobi\"",
+                         reason);
 }
 
 // Throws packageFailure on every rank where any rank's `error` is not empty.

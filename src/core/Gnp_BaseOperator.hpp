@@ -1,6 +1,7 @@
 #ifndef GNP_BASEOPERATOR_HPP
 #define GNP_BASEOPERATOR_HPP
 
+#include "Gnp_BaseUnavailable.hpp"
 #include "Gnp_DistributedOperator.hpp"
 #include "Gnp_Options.hpp"
 
@@ -32,7 +33,7 @@ const char* basePackage(Base base);
 ///   space. Nonlinear in r (only P(αr) = αP(r)), which flexible GMRES allows.
 ///   It runs on `Ahat` (the network's graph operator) with exact sums: the same
 ///   on any number of ranks.
-/// Throws std::invalid_argument, on every rank, when a package's base cannot be
+/// Throws Gnp::BaseUnavailable, on every rank, when a package's base cannot be
 /// built or returns NaN or Inf (a zero pivot). Base::Auto is not a preconditioner but a
 /// choice between these (Preconditioner::chooseBase): std::logic_error. A collective.
 template <class SC, class LO, class GO, class NO>

@@ -341,7 +341,8 @@ std::vector<Row> makeRows() {
       baseCandidates("gnp: base candidates",
                      "What \"gnp: base preconditioner\" = \"auto\" tries, cheapest first, comma-separated: any "
                      "base but \"auto\". Each is built and ranked on the validation solve by Auto's rule; on a tie "
-                     "the earlier is kept"),
+                     "the earlier is kept. One that cannot be built or returns NaN or Inf is left out (rank 0 says "
+                     "why); none left is an error"),
       integer("gnp: base gmres iterations", &O::baseGmresIterations, 1, 1000,
               "With \"gnp: base preconditioner\" = \"gmres\": its iterations (x0 = 0, no restart; exact sums, so "
               "the same on any number of ranks); each costs a product with A"),

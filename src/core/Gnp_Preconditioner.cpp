@@ -186,10 +186,10 @@ std::function<void(const double*, double*, int)> Preconditioner<SC, LO, GO, NO>:
     Teuchos::Time clock("GNP base trial", true);
     try {
       built.push_back(makeBaseOperator(candidate, crs, gamma_, graph_, options_));
-    } catch (const std::invalid_argument&) { // the same on every rank
+    } catch (const BaseUnavailable& e) { // the same on every rank
       built.emplace_back();
       trial.built = false;
-      trial.failure = "returns NaN or Inf or cannot be built";
+      trial.failure = e.reason();
     }
     trial.buildSeconds = clock.stop();
     if (trial.built) {
@@ -201,13 +201,19 @@ std::function<void(const double*, double*, int)> Preconditioner<SC, LO, GO, NO>:
     trial.solveSeconds = maxOverRanks(*crs->getComm(), trial.solveSeconds);
     ranking.add(std::move(trial));
   }
-  const int best = ranking.best();
-  base_ = candidates[best];
-  std::string said =
-      "base preconditioner \"auto\": " + ranking.trials()[best].name + " (validation solve: " + ranking.reason() + ")";
+  std::string leftOut;
   for (const Trial& t : ranking.trials())
-    if (!t.built) said += "; " + t.name + " " + t.failure;
-  progressPrinter().say(options_, Verbosity::Low, said);
+    if (!t.built) leftOut += "; " + t.name + " is out: " + t.failure;
+  const int best = ranking.best();
+  if (best < 0)
+    throw std::invalid_argument(
+        "GNP: \"gnp: base preconditioner\" is \"auto\", but no base in \"gnp: base candidates\" can be used for "
+        "this matrix" +
+        leftOut + "; add \"none\" or \"jacobi\" to the candidates");
+  base_ = candidates[best];
+  progressPrinter().say(options_, Verbosity::Low,
+                        "base preconditioner \"auto\": " + ranking.trials()[best].name +
+                            " (validation solve: " + ranking.reason() + ")" + leftOut);
   return built[best];
 }
 

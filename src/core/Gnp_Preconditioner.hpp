@@ -144,8 +144,9 @@ private:
   ArnoldiResult<SC, LO, GO, NO> krylovRun(int steps) const;
   /// What this preconditioner prints: on rank 0, to std::cout, at "gnp: verbosity".
   ProgressPrinter progressPrinter() const;
-  /// Base::Auto: ILUT or none, whichever Gnp::CandidateRanking (Auto's rule)
-  /// ranks first on the validation solve; sets base_.
+  /// Base::Auto: the one of Options::baseCandidates that Gnp::CandidateRanking
+  /// (Auto's rule) ranks first on the validation solve; sets base_. A candidate
+  /// that cannot be used is left out and said; none left is an error.
   /// (Returns a Gnp::BlockOperator, spelled out to keep the network's seam out of this header.)
   std::function<void(const double*, double*, int)> chooseBase(
       const Teuchos::RCP<const Tpetra::CrsMatrix<SC, LO, GO, NO>>& crs);
