@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <utility>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -54,6 +55,13 @@ fs::path writeMatrices(const fs::path& dir) {
   return dir;
 }
 
+std::string readAll(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 int ranks() {
   const char* r = std::getenv("GNP_TEST_RANKS");
   return r ? std::atoi(r) : 1;
@@ -72,8 +80,10 @@ fs::path writeSweepRuns(const fs::path& path) {
          "      <Parameter name=\"gnp: base preconditioner\" type=\"string\" value=\"gmres\"/>\n"
          "    </ParameterList>\n"
          "  </ParameterList>\n";
-  for (const char* type : {"ILUT", "RELAXATION", "MueLu", "GMRES", "None"})
-    out << "  <ParameterList name=\"" << (std::string(type) == "RELAXATION" ? "Jacobi" : type)
+  const std::pair<const char*, const char*> others[] = {
+      {"ILUT", "ILUT"}, {"Jacobi", "RELAXATION"}, {"MueLu", "MueLu"}, {"GMRES", "GMRES"}, {"None", "None"}};
+  for (const auto& [name, type] : others)
+    out << "  <ParameterList name=\"" << name
         << "\">\n    <Parameter name=\"Preconditioner Type\" type=\"string\" value=\"" << type
         << "\"/>\n  </ParameterList>\n";
   out << "</ParameterList>\n";
@@ -179,8 +189,7 @@ TEST(GnpBench, SweepsTwoMatricesWithAllSixTypesSurvivesACrashAndResumesToTheSame
   // in the validation solve, so nothing is trained (--gnp-steps=10 or not).
   EXPECT_EQ(find(rows, "convdiff", "GNP").at("training_steps"), "0");
   EXPECT_EQ(find(rows, "convdiff", "GNP").at("training_stop"), "base converged");
-  std::ifstream gnpCase(dir / "full" / "cases" / "ones" / "convdiff" / "GNP.json");
-  const std::string gnpText((std::istreambuf_iterator<char>(gnpCase)), std::istreambuf_iterator<char>());
+  const std::string gnpText = readAll(dir / "full" / "cases" / "ones" / "convdiff" / "GNP.json");
   EXPECT_NE(gnpText.find("\"steps_budget\": 10,"), std::string::npos) << gnpText;
   EXPECT_FALSE(find(rows, "convdiff", "GNP").at("iter_auc").empty());
   EXPECT_FALSE(find(rows, "convdiff", "GNP").at("time_auc").empty());
@@ -193,8 +202,7 @@ TEST(GnpBench, SweepsTwoMatricesWithAllSixTypesSurvivesACrashAndResumesToTheSame
   EXPECT_TRUE(find(rows, "convdiff", "GNP").at("constant_output_artifact") == "yes" ||
               find(rows, "convdiff", "GNP").at("constant_output_artifact") == "no");
   EXPECT_EQ(find(rows, "convdiff", "GNP", "random solution").at("constant_output_artifact"), "");
-  std::ifstream report(dir / "full" / "report.md");
-  const std::string text((std::istreambuf_iterator<char>(report)), std::istreambuf_iterator<char>());
+  const std::string text = readAll(dir / "full" / "report.md");
   EXPECT_NE(text.find("## Right-hand sides side by side"), std::string::npos) << text;
   EXPECT_NE(text.find("## GNP's constant-output artifact"), std::string::npos) << text;
   EXPECT_NE(text.find("## Failures and wins per preconditioner — right-hand side \"ones\""), std::string::npos);
@@ -230,13 +238,6 @@ TEST(GnpBench, SweepsTwoMatricesWithAllSixTypesSurvivesACrashAndResumesToTheSame
 }
 
 namespace {
-
-std::string readAll(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 fs::path writeRunList(const fs::path& path, const std::string& type) {
   std::ofstream(path) << "<ParameterList name=\"one run\">\n  <Parameter name=\"Preconditioner Type\" type=\"string\" "
